@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          globalSetup: ['test/helpers/global-setup.ts'],
           include: ['test/core/**/*.test.ts', 'test/main/**/*.test.ts', 'test/contract/**/*.test.ts'],
           environment: 'node'
         }
@@ -13,6 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          globalSetup: ['test/helpers/global-setup.ts'],
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,

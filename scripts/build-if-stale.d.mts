@@ -1,0 +1,2 @@
+export function isStale(): boolean
+export function buildIfStale(opts?: { quiet?: boolean; force?: boolean }): void

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+import { resolve } from 'node:path'
+import { readInstance } from '../../headless/instance-file'
+import { parse } from '../args'
+import { callRemote } from '../rpc-client'
+import type { Command } from '../command'
+import { defaultDataDir } from '../data-dir'
+import { CommandError, UsageError } from '../usage-error'
+
+const HELP = `Usage: lwm2m-wb call <method> [json-params] [--data-dir <dir> | --url <url> --token <token>]
+
+Calls one contract method on a running instance and prints the result as JSON. On failure it
+prints the error (code, message, details) and exits 1.
+
+Examples:
+  lwm2m-wb call system.info
+  lwm2m-wb call settings.set '{"key":"ui.theme","value":"dark"}'
+
+Options:
+  --data-dir <dir>   find the instance through <dir>/instance.json (default: ${defaultDataDir()})
+  --url <url>        the instance's URL (a "#token=..." fragment is used as the token)
+  --token <token>    the instance's token (with --url)
+  -h, --help         show this help
+  -v, --version      show the version
+`
+
+export const call: Command = {
+  name: 'call',
+  summary: 'call a contract method on a running instance and print the JSON result',
+  help: HELP,
+  async run(argv, io) {
+    const { values, positionals } = parse(
+      argv,
+      { 'data-dir': { type: 'string' }, url: { type: 'string' }, token: { type: 'string' } },
+      2
+    )
+    const [method, paramsText] = positionals
+    if (!method) throw new UsageError('missing <method>, e.g. "lwm2m-wb call system.info"')
+    if (!/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$/.test(method))
+      throw new UsageError(`"${method}" is not a method name (domain.verb, e.g. system.info)`)
+    let params: unknown = {}
+    if (paramsText !== undefined) {
+      try {
+        params = JSON.parse(paramsText)
+      } catch (e) {
+        throw new UsageError(`json-params is not valid JSON: ${(e as Error).message}`)
+      }
+    }
+    if (values.url && values['data-dir']) throw new UsageError('give either --data-dir or --url, not both')
+
+    let url: string
+    let token: string
+    if (values.url) {
+      const fragment = /#token=([A-Za-z0-9_-]+)/.exec(values.url)?.[1]
+      token = values.token ?? fragment ?? ''
+      if (!token) throw new UsageError('--url needs --token (or a URL ending in #token=...)')
+      url = values.url.replace(/#.*$/, '')
+    } else {
+      if (values.token) throw new UsageError('--token goes with --url')
+      const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir()
+      const inst = readInstance(dataDir)
+      if (!inst.ok) throw new CommandError(`${inst.reason}; start one with "lwm2m-wb serve --data-dir ${dataDir}"`)
+      if (!inst.alive)
+        throw new CommandError(`the instance recorded in ${dataDir} (pid ${inst.info.pid}) is not running`)
+      url = inst.info.url
+      token = inst.info.token
+    }
+
+    const reply = await callRemote(url, token, method, params)
+    if (reply.ok) {
+      io.out(JSON.stringify(reply.result, null, 2))
+      return 0
+    }
+    const { error } = reply
+    io.err(`error: ${error.data?.code ?? error.code}: ${error.message}`)
+    if (error.data?.details !== undefined) io.err(JSON.stringify(error.data.details, null, 2))
+    return 1
+  }
+}

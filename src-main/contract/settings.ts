@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every setting the app knows, with its schema and default. A key not listed here is refused,
+// so a typo in `lwm2m-wb call settings.set` fails loudly instead of storing a dead value.
+import { array, literal, string, type Infer, type Schema } from './schema'
+
+export const SETTINGS = {
+  /** Colour theme; "system" follows the OS. */
+  'ui.theme': { schema: literal('system', 'light', 'dark'), default: 'system' },
+  /** Row density of the big lists. */
+  'ui.density': { schema: literal('compact', 'comfortable'), default: 'compact' },
+  /** Extra folders of OMA DDF XML object definitions loaded at start (issue 3). */
+  'models.folders': { schema: array(string({ minLength: 1, maxLength: 4096 }), 64), default: [] as string[] }
+} as const satisfies Record<string, { schema: Schema<unknown>; default: unknown }>
+
+export type SettingKey = keyof typeof SETTINGS
+export type SettingValue<K extends SettingKey> = Infer<(typeof SETTINGS)[K]['schema']>
+export type Settings = { [K in SettingKey]: SettingValue<K> }
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[]
+
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.prototype.hasOwnProperty.call(SETTINGS, key)
+}

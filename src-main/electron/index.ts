@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// The desktop shell: lifecycle, one window, menus, and the IPC carrier onto the same services
+// the headless mode uses. Kept thin: everything that can run without Electron lives in services/.
+import { app, BrowserWindow, ipcMain, Menu, session, webContents } from 'electron'
+import { fileURLToPath } from 'node:url'
+import { createWorkbench, type Workbench } from '../services/workbench'
+import { handleAppScheme, registerAppScheme } from './app-protocol'
+import { attachIpc, forwardEvents } from './ipc-adapter'
+import { createMainWindow, isTrustedUrl } from './main-window'
+import { buildMenu } from './menu'
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  registerAppScheme()
+  let workbench: Workbench | null = null
+  let mainWindow: BrowserWindow | null = null
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return
+    if (mainWindow.isMinimized()) mainWindow.restore()
+    mainWindow.focus()
+  })
+
+  void app.whenReady().then(() => {
+    // The renderer asks for nothing (camera, notifications, ...): refuse every permission.
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+    handleAppScheme(fileURLToPath(new URL('../renderer', import.meta.url)))
+    workbench = createWorkbench({ dataDir: app.getPath('userData'), electronVersion: process.versions.electron })
+    attachIpc(ipcMain, workbench.dispatcher, isTrustedUrl)
+    forwardEvents(workbench.events, () => webContents.getAllWebContents())
+    Menu.setApplicationMenu(buildMenu())
+    mainWindow = createMainWindow()
+    mainWindow.on('closed', () => (mainWindow = null))
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow()
+    })
+  })
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('will-quit', () => void workbench?.close())
+}

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// Which devices this instance can reach, found by looking rather than assumed, so the UI can say
+// why a feature is unavailable instead of failing when it is used.
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import type { Capability } from '../contract/system'
+
+const PCSCD_SOCKET = '/run/pcscd/pcscd.comm'
+
+function resolvable(moduleName: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(moduleName)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function probeSerial(): Capability {
+  return resolvable('serialport')
+    ? { available: true, detail: 'serial ports through serialport; a typed device path is always accepted' }
+    : { available: false, detail: 'serial support (serialport) is not part of this build' }
+}
+
+export function probePcsc(): Capability {
+  if (!resolvable('smartcard')) return { available: false, detail: 'PC/SC support (smartcard) is not part of this build' }
+  if (process.platform === 'linux' && !existsSync(PCSCD_SOCKET))
+    return { available: false, detail: `pcscd is not running (no ${PCSCD_SOCKET})` }
+  return { available: true, detail: 'PC/SC readers through pcsc-lite' }
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// The composition root of the main process: opens the store, builds the services and the
+// dispatcher table. Electron, headless and in-process CLI commands all start here.
+import { openDatabase, type Database } from '../store/database'
+import { SettingsStore } from '../store/settings-store'
+import { Dispatcher, type HandlerTable } from './dispatcher'
+import { EventHub } from './event-hub'
+import { SettingsService } from './settings-service'
+import { SystemService } from './system-service'
+
+export interface WorkbenchOptions {
+  readonly dataDir: string
+  readonly electronVersion?: string | null
+  /** Where internal (programming) errors go; never receives secrets. */
+  readonly log?: (line: string) => void
+}
+
+export interface Workbench {
+  readonly dispatcher: Dispatcher
+  readonly events: EventHub
+  readonly dataDir: string
+  close(): Promise<void>
+}
+
+export function createWorkbench(opts: WorkbenchOptions): Workbench {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'))
+  const database: Database = openDatabase(opts.dataDir)
+  const events = new EventHub()
+  const settings = new SettingsService(new SettingsStore(database.db), events)
+  const system = new SystemService({
+    dataDir: opts.dataDir,
+    electronVersion: opts.electronVersion ?? null,
+    startedAt: new Date(),
+    listeners: () => []
+  })
+
+  const handlers: HandlerTable = {
+    'system.info': (_p, ctx) => system.info(ctx),
+    'settings.get': (p) => ({ settings: settings.get(p.keys) }),
+    'settings.set': (p) => settings.set(p.key, p.value)
+  }
+
+  const dispatcher = new Dispatcher(handlers, (method, e) =>
+    log(`internal error in ${method}: ${(e as Error)?.stack ?? String(e)}`)
+  )
+  return {
+    dispatcher,
+    events,
+    dataDir: opts.dataDir,
+    close: async () => database.close()
+  }
+}

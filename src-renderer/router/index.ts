@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+// History mode: the URL fragment is reserved for the headless token.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import OverviewPage from '../pages/OverviewPage.vue'
+
+export interface NavEntry {
+  readonly path: string
+  readonly label: string
+  readonly icon: string
+  readonly key: string
+}
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/', name: 'overview', component: OverviewPage, meta: { title: 'Overview' } },
+  { path: '/settings', name: 'settings', component: () => import('../pages/SettingsPage.vue'), meta: { title: 'Settings' } },
+  { path: '/:rest(.*)*', redirect: '/' }
+]
+
+export function createAppRouter() {
+  return createRouter({ history: createWebHistory(), routes })
+}

@@ -1,0 +1,142 @@
+// The `lwm2m-wb` bin as users run it: the built bundle in a child process.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { runCli, runCliAsync, serve, type Served } from '../helpers/cli'
+import { tempDir } from '../helpers/temp-dir'
+import pkg from '../../package.json'
+
+describe('lwm2m-wb --help and --version at every level', () => {
+  for (const level of [[], ['serve'], ['call']]) {
+    it(`${['lwm2m-wb', ...level].join(' ')} --help / --version`, () => {
+      const h = runCli([...level, '--help'])
+      expect(h.status).toBe(0)
+      expect(h.stdout).toMatch(/Usage: lwm2m-wb/)
+      if (level.length) expect(h.stdout).toContain(`lwm2m-wb ${level[0]}`)
+      const v = runCli([...level, '--version'])
+      expect(v.status).toBe(0)
+      expect(v.stdout.trim()).toBe(pkg.version)
+    })
+  }
+})
+
+describe('bad arguments: one-line reason, exit 2', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
+    ['unknown option', ['serve', '--bogus'], /Unknown option '--bogus'/],
+    ['bad port', ['serve', '--http-port', '70000'], /--http-port must be a port number/],
+    ['call without method', ['call'], /missing <method>/],
+    ['call with bad JSON', ['call', 'system.info', '{nope'], /not valid JSON/],
+    ['call with a non-method', ['call', 'rm -rf'], /is not a method name/],
+    ['--token without --url', ['call', 'system.info', '--token', 'x'], /--token goes with --url/]
+  ]
+  for (const [name, args, reason] of cases) {
+    it(name, () => {
+      const r = runCli(args)
+      expect(r.status).toBe(2)
+      expect(r.stderr).toMatch(reason)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).not.toMatch(/\n\s+at /) // no stack trace
+    })
+  }
+})
+
+describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
+  let data: ReturnType<typeof tempDir>
+  let served: Served
+  beforeAll(async () => {
+    data = tempDir()
+    served = await serve(data.path)
+  })
+  afterAll(async () => {
+    await served.stop()
+    data.cleanup()
+  })
+
+  it('prints one "Workbench UI:" line with the token in the fragment', () => {
+    const lines = served.output().split('\n').filter((l) => l.startsWith('Workbench UI: '))
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^Workbench UI: http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/)
+  })
+  it('writes <data-dir>/instance.json, readable by the owner only', () => {
+    const file = join(data.path, 'instance.json')
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    const inst = JSON.parse(readFileSync(file, 'utf8'))
+    expect(inst).toMatchObject({ url: served.baseUrl, token: served.token, pid: served.child.pid })
+  })
+  it('call system.info --data-dir prints JSON with version and capabilities', async () => {
+    const r = await runCliAsync(['call', 'system.info', '--data-dir', data.path])
+    expect(r.status).toBe(0)
+    const info = JSON.parse(r.stdout)
+    expect(info.version).toBe(pkg.version)
+    expect(info.capabilities).toHaveProperty('serial.available')
+    expect(info.capabilities).toHaveProperty('pcsc.available')
+    expect(info.capabilities.listeners).toEqual([])
+    expect(info.carrier).toBe('websocket')
+    expect(info.electronVersion).toBeNull()
+  })
+  it('call with --url and --token, or the UI URL with its fragment', async () => {
+    const a = await runCliAsync(['call', 'settings.get', '{"keys":["ui.theme"]}', '--url', served.baseUrl, '--token', served.token])
+    expect(JSON.parse(a.stdout)).toEqual({ settings: { 'ui.theme': 'system' } })
+    const b = await runCliAsync(['call', 'system.info', '--url', served.uiUrl])
+    expect(b.status).toBe(0)
+  })
+  it('a wrong token is refused: exit 1 with the reason', async () => {
+    const r = await runCliAsync(['call', 'system.info', '--url', served.baseUrl, '--token', 'wrong'])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('refused the token')
+    expect(r.stdout).toBe('')
+  })
+  it('a failing call prints the error code and exits 1', async () => {
+    const r = await runCliAsync(['call', 'settings.set', '{"key":"ui.theme","value":"neon"}', '--data-dir', data.path])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/^error: settings.invalid_value: /)
+  })
+  it('a second serve on the same data dir is refused and the first keeps serving', async () => {
+    const r = await runCliAsync(['serve', '--http-port', '0', '--data-dir', data.path])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain(`already serves`)
+    expect((await runCliAsync(['call', 'system.info', '--data-dir', data.path])).status).toBe(0)
+  })
+})
+
+describe('lifecycle', () => {
+  it('SIGTERM stops serve cleanly and removes instance.json; call then says none runs', async () => {
+    const data = tempDir()
+    const s = await serve(data.path)
+    expect(existsSync(join(data.path, 'instance.json'))).toBe(true)
+    expect(await s.stop()).toBe(0)
+    expect(existsSync(join(data.path, 'instance.json'))).toBe(false)
+    const r = runCli(['call', 'system.info', '--data-dir', data.path])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('no running instance')
+    data.cleanup()
+  })
+  it('a port in use gives a clear reason', async () => {
+    const data = tempDir()
+    const s = await serve(data.path)
+    const port = new URL(s.baseUrl).port
+    const other = tempDir()
+    const r = await runCliAsync(['serve', '--http-port', port, '--data-dir', other.path])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is in use`)
+    await s.stop()
+    data.cleanup()
+    other.cleanup()
+  })
+})
+
+describe('runs on Node 24 even when started by an older Node', () => {
+  const systemNode = '/usr/bin/node'
+  const version = existsSync(systemNode) ? execFileSync(systemNode, ['--version'], { encoding: 'utf8' }).trim() : ''
+  it.runIf(/^v(1\d|2[0-3])\./.test(version))(`re-executes under the project's Node 24 (system Node is ${version || 'absent'})`, async () => {
+    const data = tempDir()
+    const s = await serve(data.path)
+    const r = runCli(['call', 'system.info', '--data-dir', data.path], { node: systemNode })
+    expect(r.status).toBe(0)
+    expect(JSON.parse(r.stdout).nodeVersion).toMatch(/^24\./)
+    await s.stop()
+    data.cleanup()
+  })
+})
