@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-import { BrowserWindow, nativeTheme, shell } from 'electron'
+import { app, BrowserWindow, nativeTheme, shell } from 'electron'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { APP_ORIGIN } from './app-protocol'
 
@@ -16,6 +17,8 @@ export function createMainWindow(): BrowserWindow {
     minWidth: 900,
     minHeight: 600,
     show: false,
+    // Linux takes the window icon from here; packaged builds carry resources/ beside the asar.
+    icon: join(app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources'), 'icon.png'),
     // Matches the theme so the window does not flash white before the UI paints.
     backgroundColor: nativeTheme.shouldUseDarkColors ? '#141414' : '#ffffff',
     webPreferences: {

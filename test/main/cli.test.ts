@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
-import { runCli, runCliAsync, serve, type Served } from '../helpers/cli'
+import { ROOT, runCli, runCliAsync, serve, type Served } from '../helpers/cli'
 import { tempDir } from '../helpers/temp-dir'
 import pkg from '../../package.json'
 
@@ -137,6 +137,24 @@ describe('runs on Node 24 even when started by an older Node', () => {
     expect(r.status).toBe(0)
     expect(JSON.parse(r.stdout).nodeVersion).toMatch(/^24\./)
     await s.stop()
+    data.cleanup()
+  })
+})
+
+describe('npm start', () => {
+  it('without an Electron binary or a display, says why and starts the headless mode instead', async () => {
+    const { spawn } = await import('node:child_process')
+    const data = tempDir()
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), '--http-port', '0', '--data-dir', data.path], {
+      env: { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' }
+    })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    await expect.poll(() => out, { timeout: 20_000 }).toContain('Workbench UI: http://127.0.0.1:')
+    expect(out.split('\n')[0]).toMatch(/^start: .*(Electron binary|no display).*starting the headless mode instead/)
+    const exited = new Promise((r) => child.on('exit', r))
+    child.kill('SIGTERM')
+    await exited
     data.cleanup()
   })
 })
