@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Regenerates resources/models/models.json from the OMA registry DDF files (latest and
 // version_history). Run with the project's Node 24, which strips types itself:
-//   npx node scripts/generate-models.ts [registry-dir] [out-file]
+//   npx node scripts/generate-models.ts <lwm2m-registry-dir> [out-file]
+// (the registry checkout is e.g. /work/shared/lwm2m-registry; LWM2M_REGISTRY works too).
 // core/ imports its siblings without extensions (bundler resolution); the resolve hook below
 // retries such relative imports with ".ts" so Node can load core/ unbundled.
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
@@ -14,7 +15,8 @@ registerHooks({
     try {
       return next(specifier, context)
     } catch (e) {
-      if (/^\.\.?\//.test(specifier) && !specifier.endsWith('.ts')) return next(specifier + '.ts', context)
+      const relative = /^\.\.?\//.test(specifier)
+      if (relative && !specifier.endsWith('.ts')) return next(specifier + '.ts', context)
       throw e
     }
   }
@@ -24,7 +26,12 @@ const here = dirname(fileURLToPath(import.meta.url))
 const { parseDdf } = await import('../src-main/core/lwm2m/model/ddf.ts')
 const { compareVersions } = await import('../src-main/core/lwm2m/model/model-registry.ts')
 
-const registry = resolve(process.argv[2] ?? '/work/shared/lwm2m-registry')
+const registryArg = process.argv[2] ?? process.env['LWM2M_REGISTRY']
+if (!registryArg) {
+  console.error('usage: npx node scripts/generate-models.ts <lwm2m-registry-dir> [out-file]')
+  process.exit(2)
+}
+const registry = resolve(registryArg)
 const out = resolve(process.argv[3] ?? join(here, '..', 'resources', 'models', 'models.json'))
 
 // Object files are "<id>.xml" (latest) and "<id>-<major>_<minor>.xml" (history); the registry's
@@ -47,7 +54,9 @@ for (const file of files) {
     const json = JSON.stringify(m)
     const seen = byKey.get(key)
     // The latest file and its version_history copy must agree; say so when they do not.
-    if (seen && seen.json !== json) console.error(`${file}: differs from ${seen.file} for ${key}; keeping the first`)
+    if (seen && seen.json !== json) {
+      console.error(`${file}: differs from ${seen.file} for ${key}; keeping the first`)
+    }
     if (!seen) byKey.set(key, { model: m, json, file })
   }
 }

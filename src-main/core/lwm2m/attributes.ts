@@ -11,7 +11,9 @@ import type { ResourceType } from './value'
 import { ViolationList, type Violation } from './violation'
 
 /** In the order formatAttributeQuery writes them. */
-export const NOTIFICATION_ATTRIBUTES = ['pmin', 'pmax', 'gt', 'lt', 'st', 'epmin', 'epmax', 'edge', 'con', 'hqmax'] as const
+export const NOTIFICATION_ATTRIBUTES = [
+  'pmin', 'pmax', 'gt', 'lt', 'st', 'epmin', 'epmax', 'edge', 'con', 'hqmax'
+] as const
 
 export type NotificationAttributeName = (typeof NOTIFICATION_ATTRIBUTES)[number]
 
@@ -90,12 +92,14 @@ function parseOne(
   const text = part.slice(eq + 1)
   const valueAt = at + eq + 1
   if (text === '') {
-    v.add(valueAt, 'attributes.empty-value', SECTION, `'${name}=' has no value; write '${name}' alone to unset it`)
+    const hint = `'${name}=' has no value; write '${name}' alone to unset it`
+    v.add(valueAt, 'attributes.empty-value', SECTION, hint)
     return
   }
   if (INTEGER.has(name)) {
     if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-      v.add(valueAt, 'attributes.not-integer', SECTION, `'${name}=${text}' is not a non-negative integer`)
+      const hint = `'${name}=${text}' is not a non-negative integer`
+      v.add(valueAt, 'attributes.not-integer', SECTION, hint)
       return
     }
     const n = Number(text)
@@ -120,7 +124,10 @@ function parseOne(
 }
 
 /** The consistency and applicability rules, on an already-typed set (offsets are 0). */
-export function checkAttributes(attrs: NotificationAttributes, ctx: AttributeContext = {}): Violation[] {
+export function checkAttributes(
+  attrs: NotificationAttributes,
+  ctx: AttributeContext = {}
+): Violation[] {
   const v = new ViolationList()
   check(attrs, ctx, {}, v)
   return v.items
@@ -132,34 +139,40 @@ function check(
   offsets: Partial<Record<NotificationAttributeName, number>>,
   v: ViolationList
 ): void {
-  const off = (n: NotificationAttributeName): number => offsets[n] ?? 0
-  const num = (n: NotificationAttributeName): number | undefined => (typeof a[n] === 'number' ? (a[n] as number) : undefined)
+  const flag = (n: NotificationAttributeName, rule: string, message: string): void =>
+    v.add(offsets[n] ?? 0, 'attributes.' + rule, SECTION, message)
+  const num = (n: NotificationAttributeName): number | undefined => {
+    const x = a[n]
+    return typeof x === 'number' ? x : undefined
+  }
   const pmin = num('pmin')
   const pmax = num('pmax')
   // pmax 0 means "no maximum" (facts §2.8); a pmax below pmin is ignored by the client.
   if (pmin !== undefined && pmax !== undefined && pmax > 0 && pmax < pmin) {
-    v.add(off('pmax'), 'attributes.pmax-below-pmin', SECTION, `pmax (${pmax}) must be at least pmin (${pmin})`)
+    flag('pmax', 'pmax-below-pmin', `pmax (${pmax}) must be at least pmin (${pmin})`)
   }
   const epmin = num('epmin')
   const epmax = num('epmax')
   if (epmin !== undefined && epmax !== undefined && epmin >= epmax) {
-    v.add(off('epmax'), 'attributes.epmin-not-below-epmax', SECTION, `epmin (${epmin}) should be below epmax (${epmax}); a client may ignore them`)
+    const hint = `epmin (${epmin}) should be below epmax (${epmax}); a client may ignore both`
+    flag('epmax', 'epmin-not-below-epmax', hint)
   }
   const gt = num('gt')
   const lt = num('lt')
   const st = num('st')
   if (gt !== undefined && lt !== undefined) {
-    if (lt >= gt) v.add(off('lt'), 'attributes.lt-not-below-gt', SECTION, `lt (${lt}) must be below gt (${gt})`)
+    if (lt >= gt) flag('lt', 'lt-not-below-gt', `lt (${lt}) must be below gt (${gt})`)
     else if (st !== undefined && lt + 2 * st >= gt) {
-      v.add(off('st'), 'attributes.step-too-wide', SECTION, `lt + 2·st (${lt + 2 * st}) must be below gt (${gt})`)
+      flag('st', 'step-too-wide', `lt + 2·st (${lt + 2 * st}) must be below gt (${gt})`)
     }
   }
   if (!ctx.path) return
   const level = pathLevel(ctx.path)
   for (const name of NOTIFICATION_ATTRIBUTES) {
     if (a[name] === undefined) continue
-    const misplaced = level === 'root' ? !ROOT.has(name) : (level === 'object' || level === 'instance') && RESOURCE_ONLY.has(name)
-    if (misplaced) v.add(off(name), 'attributes.level', SECTION, `'${name}' does not apply at the ${level} level`)
+    const aboveResource = level === 'object' || level === 'instance'
+    const misplaced = level === 'root' ? !ROOT.has(name) : aboveResource && RESOURCE_ONLY.has(name)
+    if (misplaced) flag(name, 'level', `'${name}' does not apply at the ${level} level`)
   }
   const resourceId = ctx.path[2]
   if (!ctx.model || resourceId === undefined || ctx.model.id !== ctx.path[0]) return
@@ -167,11 +180,11 @@ function check(
   if (!resource) return
   for (const name of ['gt', 'lt', 'st'] as const) {
     if (a[name] !== undefined && !NUMERIC.includes(resource.type)) {
-      v.add(off(name), 'attributes.type', SECTION, `'${name}' needs a numeric resource; ${resource.name} is ${resource.type}`)
+      flag(name, 'type', `'${name}' needs a numeric resource; ${resource.name} is ${resource.type}`)
     }
   }
   if (a.edge !== undefined && resource.type !== 'boolean') {
-    v.add(off('edge'), 'attributes.type', SECTION, `'edge' needs a boolean resource; ${resource.name} is ${resource.type}`)
+    flag('edge', 'type', `'edge' needs a boolean resource; ${resource.name} is ${resource.type}`)
   }
 }
 
@@ -189,10 +202,14 @@ export function formatAttributeQuery(attrs: NotificationAttributes): string {
       continue
     }
     if (!Number.isFinite(value)) throw new EncodeError('attributes.not-finite', `'${name}' is ${value}`)
-    if (INTEGER.has(name) && !(Number.isSafeInteger(value) && value >= 0 && (!FLAG.has(name) || value <= 1))) {
-      throw new EncodeError('attributes.not-integer', `'${name}' must be ${FLAG.has(name) ? '0 or 1' : 'a non-negative integer'}, not ${value}`)
+    const max = FLAG.has(name) ? 1 : Number.MAX_SAFE_INTEGER
+    if (INTEGER.has(name) && !(Number.isInteger(value) && value >= 0 && value <= max)) {
+      const want = max === 1 ? '0 or 1' : 'a non-negative integer'
+      throw new EncodeError('attributes.not-integer', `'${name}' must be ${want}, not ${value}`)
     }
-    if (name === 'st' && value < 0) throw new EncodeError('attributes.out-of-range', "'st' must not be negative")
+    if (name === 'st' && value < 0) {
+      throw new EncodeError('attributes.out-of-range', "'st' must not be negative")
+    }
     out.push(`${name}=${formatDecimal(value)}`)
   }
   return out.join('&')

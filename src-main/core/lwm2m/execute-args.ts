@@ -25,6 +25,8 @@ const CHAR = /^[!#-&(-[\]-~]$/
 
 export function parseExecuteArgs(text: string): ExecuteArgsParse {
   const v = new ViolationList()
+  const flag = (at: number, rule: string, message: string): void =>
+    v.add(at, 'execute-args.' + rule, SECTION, message)
   const args: ExecuteArgument[] = []
   const seen = new Set<number>()
   const n = text.length
@@ -32,7 +34,7 @@ export function parseExecuteArgs(text: string): ExecuteArgsParse {
   const skipWs = (): void => {
     const s = i
     while (i < n && /[ \t\r\n]/.test(text[i] as string)) i++
-    if (i > s) v.add(s, 'execute-args.whitespace', SECTION, 'whitespace is not allowed between arguments')
+    if (i > s) flag(s, 'whitespace', 'whitespace is not allowed between arguments')
   }
   const skipToComma = (): void => {
     let quoted = false
@@ -46,11 +48,11 @@ export function parseExecuteArgs(text: string): ExecuteArgsParse {
   while (i < n) {
     const start = i
     if (!/[0-9]/.test(text[i] as string)) {
-      v.add(i, 'execute-args.expected-digit', SECTION, `an argument starts with a digit 0-9, not '${text[i]}'`)
+      flag(i, 'expected-digit', `an argument starts with a digit 0-9, not '${text[i]}'`)
       skipToComma()
     } else if (/[0-9]/.test(text[i + 1] ?? '')) {
       while (i < n && /[0-9]/.test(text[i] as string)) i++
-      v.add(start, 'execute-args.multi-digit', SECTION, `'${text.slice(start, i)}' is not one digit 0-9; argument dropped`)
+      flag(start, 'multi-digit', `'${text.slice(start, i)}' is not one digit 0-9; argument dropped`)
       skipToComma()
     } else {
       const digit = Number(text[i])
@@ -60,19 +62,19 @@ export function parseExecuteArgs(text: string): ExecuteArgsParse {
         i++
         value = readValue()
       }
-      if (seen.has(digit)) v.add(start, 'execute-args.duplicate', SECTION, `argument ${digit} appears more than once`)
+      if (seen.has(digit)) flag(start, 'duplicate', `argument ${digit} appears more than once`)
       seen.add(digit)
       args.push(value === undefined ? { digit } : { digit, value })
       skipWs()
       if (i < n && text[i] !== ',') {
-        v.add(i, 'execute-args.unexpected-char', SECTION, `unexpected '${text[i]}' after argument ${digit}`)
+        flag(i, 'unexpected-char', `unexpected '${text[i]}' after argument ${digit}`)
         skipToComma()
       }
     }
     if (i < n) {
       i++ // the comma
       skipWs()
-      if (i >= n) v.add(i - 1, 'execute-args.trailing-comma', SECTION, 'the argument list ends with a comma')
+      if (i >= n) flag(i - 1, 'trailing-comma', 'the argument list ends with a comma')
     }
   }
   return { args, violations: v.items }
@@ -82,7 +84,7 @@ export function parseExecuteArgs(text: string): ExecuteArgsParse {
       // `0=U`: not the ABNF, but what T §6.6.1 prints; take the text up to the next comma.
       const s = i
       while (i < n && text[i] !== ',') i++
-      v.add(s, 'execute-args.unquoted-value', SECTION, "a value is written in single quotes: 0='U'")
+      flag(s, 'unquoted-value', "a value is written in single quotes: 0='U'")
       return text.slice(s, i)
     }
     const open = i
@@ -90,12 +92,13 @@ export function parseExecuteArgs(text: string): ExecuteArgsParse {
     const s = i
     while (i < n && text[i] !== "'") {
       if (!CHAR.test(text[i] as string)) {
-        v.add(i, 'execute-args.char', SECTION, `${JSON.stringify(text[i])} is not allowed in a value (printable ASCII without space, " and \\)`)
+        const c = JSON.stringify(text[i])
+        flag(i, 'char', `${c} is not allowed in a value (printable ASCII without space, " ' \\)`)
       }
       i++
     }
     const value = text.slice(s, i)
-    if (i >= n) v.add(open, 'execute-args.unterminated-value', SECTION, "a value has no closing single quote")
+    if (i >= n) flag(open, 'unterminated-value', 'a value has no closing single quote')
     else i++
     return value
   }
@@ -107,14 +110,17 @@ export function formatExecuteArgs(args: readonly ExecuteArgument[]): string {
   return args
     .map((a) => {
       if (!Number.isInteger(a.digit) || a.digit < 0 || a.digit > 9) {
-        throw new EncodeError('execute-args.digit', `an argument number is one digit 0-9, not ${a.digit}`)
+        throw new EncodeError('execute-args.digit', `an argument is one digit 0-9, not ${a.digit}`)
       }
-      if (seen.has(a.digit)) throw new EncodeError('execute-args.duplicate', `argument ${a.digit} appears more than once`)
+      if (seen.has(a.digit)) {
+        throw new EncodeError('execute-args.duplicate', `argument ${a.digit} appears more than once`)
+      }
       seen.add(a.digit)
       if (a.value === undefined) return String(a.digit)
       for (const c of a.value) {
         if (!CHAR.test(c)) {
-          throw new EncodeError('execute-args.char', `${JSON.stringify(c)} cannot appear in an Execute argument value`)
+          const what = JSON.stringify(c)
+          throw new EncodeError('execute-args.char', `${what} cannot appear in an Execute argument value`)
         }
       }
       return `${a.digit}='${a.value}'`

@@ -78,7 +78,11 @@ const PTOKEN = /[!#$%&'()*+\-./0-9:<=>?@A-Z[\]^_`a-z{|}~]/
 const URI_CHAR = /[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/
 const CONTROL = /[\u0000-\u001f\u007f]/
 
-function setAttribute(attrs: Record<string, LinkAttributeValue>, name: string, value: LinkAttributeValue): void {
+function setAttribute(
+  attrs: Record<string, LinkAttributeValue>,
+  name: string,
+  value: LinkAttributeValue
+): void {
   // defineProperty: a parameter named "__proto__" must stay data, not touch the prototype.
   Object.defineProperty(attrs, name, { value, enumerable: true, writable: true, configurable: true })
 }
@@ -88,6 +92,8 @@ type Raw = { readonly quoted: boolean; readonly text: string } | null
 /** Parses an application/link-format document. Never throws. */
 export function parseLinkFormat(text: string): LinkParse {
   const v = new ViolationList()
+  const flag = (at: number, rule: string, message: string): void =>
+    v.add(at, 'link-format.' + rule, RFC6690, message)
   const links: Link[] = []
   const n = text.length
   let i = 0
@@ -95,7 +101,7 @@ export function parseLinkFormat(text: string): LinkParse {
   const skipWs = (): void => {
     const s = i
     while (i < n && WS.test(text[i] as string)) i++
-    if (i > s) v.add(s, 'link-format.whitespace', RFC6690, 'whitespace is not allowed between links or parameters')
+    if (i > s) flag(s, 'whitespace', 'whitespace is not allowed between links or parameters')
   }
   /** Recovery: the next comma that is not inside a quoted string. */
   const skipToComma = (): void => {
@@ -114,7 +120,8 @@ export function parseLinkFormat(text: string): LinkParse {
   // accepted (facts §3.1, VER-04), so it is read as the root link and flagged.
   const legacy = /^lwm2m=("?)([0-9]+\.[0-9]+)\1(?=,|$)/.exec(text.slice(i))
   if (legacy) {
-    v.add(i, 'link-format.legacy-lwm2m', BS_DISCOVER, "LwM2M 1.0 'lwm2m=' without a link target, read as </>")
+    const hint = "LwM2M 1.0 'lwm2m=' without a link target, read as </>"
+    v.add(i, 'link-format.legacy-lwm2m', BS_DISCOVER, hint)
     links.push({ target: '/', path: [], attributes: { lwm2m: legacy[2] as string } })
     i += legacy[0].length
     if (text[i] === ',') i++
@@ -122,7 +129,7 @@ export function parseLinkFormat(text: string): LinkParse {
   }
   while (i < n) {
     if (text[i] !== '<') {
-      v.add(i, 'link-format.expected-link', RFC6690, `expected '<' to open a link, found '${text[i]}'`)
+      flag(i, 'expected-link', `expected '<' to open a link, found '${text[i]}'`)
       skipToComma()
       if (i < n) {
         i++
@@ -133,7 +140,7 @@ export function parseLinkFormat(text: string): LinkParse {
     const open = i
     const close = text.indexOf('>', i + 1)
     if (close < 0) {
-      v.add(open, 'link-format.unterminated-target', RFC6690, "a link target has no closing '>'")
+      flag(open, 'unterminated-target', "a link target has no closing '>'")
       break
     }
     const target = text.slice(open + 1, close)
@@ -149,7 +156,7 @@ export function parseLinkFormat(text: string): LinkParse {
       while (i < n && PARMNAME.test(text[i] as string)) i++
       const name = text.slice(nameAt, i)
       if (name === '') {
-        v.add(nameAt, 'link-format.bad-param-name', RFC6690, "a ';' must be followed by a parameter name")
+        flag(nameAt, 'bad-param-name', "a ';' must be followed by a parameter name")
         while (i < n && text[i] !== ';' && text[i] !== ',') i++
         continue
       }
@@ -162,11 +169,11 @@ export function parseLinkFormat(text: string): LinkParse {
         else {
           while (i < n && PTOKEN.test(text[i] as string)) i++
           raw = { quoted: false, text: text.slice(valueAt, i) }
-          if (raw.text === '') v.add(valueAt, 'link-format.empty-value', RFC6690, `'${name}=' has no value; quote an empty one ("")`)
+          if (raw.text === '') flag(valueAt, 'empty-value', `'${name}=' has no value; quote an empty one ("")`)
         }
       }
       if (Object.hasOwn(attributes, name)) {
-        v.add(nameAt, 'link-format.duplicate-attribute', RFC6690, `'${name}' appears twice on one link; the first is kept`)
+        flag(nameAt, 'duplicate-attribute', `'${name}' appears twice on one link; the first is kept`)
         continue
       }
       setAttribute(attributes, name, typed(name, raw, valueAt, v))
@@ -175,7 +182,7 @@ export function parseLinkFormat(text: string): LinkParse {
     const parsed = target.startsWith('/') ? parsePath(target) : null
     if (parsed?.ok) {
       if (target.length > 1 && target.endsWith('/')) {
-        v.add(open + 1, 'link-format.trailing-slash', 'LwM2M 1.2 Core §7.2 (facts §7)', `'${target}' ends with '/'`)
+        v.add(open + 1, 'link-format.trailing-slash', 'LwM2M 1.2 Core §7.2 (facts §7)', `'${target}' ends in '/'`)
       }
       links.push({ ...link, path: parsed.path })
     } else links.push(link)
@@ -185,14 +192,14 @@ export function parseLinkFormat(text: string): LinkParse {
     if (text[i] === ',') {
       i++
       skipWs()
-      if (i >= n) v.add(i - 1, 'link-format.trailing-comma', RFC6690, 'the document ends with a comma')
+      if (i >= n) flag(i - 1, 'trailing-comma', 'the document ends with a comma')
       continue
     }
     if (text[i] === '<') {
-      v.add(i, 'link-format.missing-comma', RFC6690, "links must be separated by ','")
+      flag(i, 'missing-comma', "links must be separated by ','")
       continue
     }
-    v.add(i, 'link-format.unexpected-char', RFC6690, `unexpected '${text[i]}' after a link`)
+    flag(i, 'unexpected-char', `unexpected '${text[i]}' after a link`)
     skipToComma()
     if (i < n) {
       i++
@@ -212,11 +219,11 @@ export function parseLinkFormat(text: string): LinkParse {
         i += 2
         continue
       }
-      if (CONTROL.test(c)) v.add(i, 'link-format.control-char', RFC6690, 'a quoted string holds a control character')
+      if (CONTROL.test(c)) flag(i, 'control-char', 'a quoted string holds a control character')
       s += c
       i++
     }
-    if (i >= n) v.add(start, 'link-format.unterminated-quote', RFC6690, 'a quoted string has no closing \'"\'')
+    if (i >= n) flag(start, 'unterminated-quote', 'a quoted string has no closing \'"\'')
     else i++
     return { quoted: true, text: s }
   }
@@ -225,7 +232,8 @@ export function parseLinkFormat(text: string): LinkParse {
 function checkTarget(target: string, at: number, v: ViolationList): void {
   for (let k = 0; k < target.length; k++) {
     if (!URI_CHAR.test(target[k] as string)) {
-      v.add(at + k, 'link-format.target-char', 'RFC 3986 §4.1', `'${target[k]}' cannot appear in a URI-reference`)
+      const hint = `'${target[k]}' cannot appear in a URI-reference`
+      v.add(at + k, 'link-format.target-char', 'RFC 3986 §4.1', hint)
       return
     }
   }
@@ -235,53 +243,55 @@ function typed(name: string, raw: Raw, at: number, v: ViolationList): LinkAttrib
   const kind = Object.hasOwn(KINDS, name) ? (KINDS[name] as Kind) : undefined
   if (!kind) return raw === null ? true : raw.text
   const section = kind.kind === 'ct' ? 'RFC 7252 §7.2.1' : kind.section
+  const flag = (rule: string, message: string): void => v.add(at, 'link-format.' + rule, section, message)
+  const unquoted = `'${name}' is a number and is written unquoted`
   if (raw === null) {
-    v.add(at, 'link-format.missing-value', section, `'${name}' needs a value`)
+    flag('missing-value', `'${name}' needs a value`)
     return true
   }
   const t = raw.text
   switch (kind.kind) {
     case 'integer': {
-      if (raw.quoted) v.add(at, 'link-format.quoted-number', section, `'${name}' is a number and is written unquoted`)
+      if (raw.quoted) flag('quoted-number', unquoted)
       if (!/^[0-9]+$/.test(t)) {
-        v.add(at, 'link-format.not-integer', section, `'${name}=${t}' is not a non-negative integer`)
+        flag('not-integer', `'${name}=${t}' is not a non-negative integer`)
         return t
       }
       const x = Number(t)
       if (x < kind.min || x > kind.max) {
-        v.add(at, 'link-format.out-of-range', section, `'${name}=${t}' is outside ${kind.min}..${kind.max === ANY ? 'max' : kind.max}`)
+        flag('out-of-range', `'${name}=${t}' is outside ${kind.min}..${kind.max === ANY ? 'max' : kind.max}`)
       }
       return x
     }
     case 'decimal': {
-      if (raw.quoted) v.add(at, 'link-format.quoted-number', section, `'${name}' is a number and is written unquoted`)
+      if (raw.quoted) flag('quoted-number', unquoted)
       const x = parseDecimal(t)
       if (x === null) {
-        v.add(at, 'link-format.not-decimal', section, `'${name}=${t}' is not a decimal number`)
+        flag('not-decimal', `'${name}=${t}' is not a decimal number`)
         return t
       }
-      if (x < kind.min) v.add(at, 'link-format.out-of-range', section, `'${name}' must not be negative`)
+      if (x < kind.min) flag('out-of-range', `'${name}' must not be negative`)
       return x
     }
     case 'version':
       // Quoted in LwM2M 1.0, unquoted in 1.1+: both are accepted without remark.
-      if (!VERSION.test(t)) v.add(at, 'link-format.not-version', section, `'${name}=${t}' is not a version like 1.2`)
+      if (!VERSION.test(t)) flag('not-version', `'${name}=${t}' is not a version like 1.2`)
       return t
     case 'ct': {
       if (!raw.quoted) {
         if (/^[0-9]+$/.test(t) && Number(t) <= 65535) return Number(t)
-        v.add(at, 'link-format.bad-ct', section, `'ct=${t}' is not a content-format number 0..65535`)
+        flag('bad-ct', `'ct=${t}' is not a content-format number 0..65535`)
         return t
       }
       const parts = t.split(' ')
       if (!parts.every((p) => /^[0-9]+$/.test(p) && Number(p) <= 65535)) {
-        v.add(at, 'link-format.bad-ct', section, `'ct="${t}"' is not a list of content-format numbers separated by one space`)
+        flag('bad-ct', `'ct="${t}"' is not content-format numbers separated by single spaces`)
         return t
       }
       return parts.map(Number)
     }
     case 'quoted':
-      if (!raw.quoted) v.add(at, 'link-format.unquoted', section, `'${name}' takes a quoted string`)
+      if (!raw.quoted) flag('unquoted', `'${name}' takes a quoted string`)
       return t
   }
 }
@@ -297,9 +307,13 @@ export function formatLinkFormat(links: readonly LinkInput[], options: LinkForma
 
 function formatLink(link: LinkInput, options: LinkFormatOptions): string {
   const target = link.target ?? (link.path ? '/' + link.path.join('/') : undefined)
-  if (target === undefined) throw new EncodeError('link-format.no-target', 'a link needs a target or a path')
+  if (target === undefined) {
+    throw new EncodeError('link-format.no-target', 'a link needs a target or a path')
+  }
   for (const c of target) {
-    if (!URI_CHAR.test(c)) throw new EncodeError('link-format.target-char', `'${c}' cannot appear in a link target`, target)
+    if (!URI_CHAR.test(c)) {
+      throw new EncodeError('link-format.target-char', `'${c}' cannot appear in a link target`, target)
+    }
   }
   let out = `<${target}>`
   for (const [name, value] of Object.entries(link.attributes ?? {})) {
@@ -311,18 +325,27 @@ function formatLink(link: LinkInput, options: LinkFormatOptions): string {
   return out
 }
 
-function formatValue(name: string, value: LinkAttributeValue, options: LinkFormatOptions, target: string): string {
+function formatValue(
+  name: string,
+  value: LinkAttributeValue,
+  options: LinkFormatOptions,
+  target: string
+): string {
   if (value === true) return ''
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new EncodeError('link-format.not-finite', `'${name}' is ${value}`, target)
+    if (!Number.isFinite(value)) {
+      throw new EncodeError('link-format.not-finite', `'${name}' is ${value}`, target)
+    }
     return '=' + formatDecimal(value)
   }
   if (Array.isArray(value)) {
     if (value.length === 0 || !value.every((x) => Number.isInteger(x) && x >= 0)) {
-      throw new EncodeError('link-format.bad-list', `'${name}' must be a non-empty list of non-negative integers`, target)
+      const hint = `'${name}' must be a non-empty list of non-negative integers`
+      throw new EncodeError('link-format.bad-list', hint, target)
     }
     return `="${value.join(' ')}"`
   }
-  if (KINDS[name]?.kind === 'version' && !options.quoteVersions && VERSION.test(value)) return '=' + value
+  const version = Object.hasOwn(KINDS, name) && KINDS[name]?.kind === 'version'
+  if (version && !options.quoteVersions && VERSION.test(value)) return '=' + value
   return '="' + value.replace(/["\\]/g, (c) => '\\' + c) + '"'
 }

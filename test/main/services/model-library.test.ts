@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { loadModelLibrary } from '../../../src-main/services/model-library'
 
 const SHIPPED = join(import.meta.dirname, '../../../resources/models/models.json')
-const REGISTRY = '/work/shared/lwm2m-registry'
+const REGISTRY = process.env['LWM2M_REGISTRY'] ?? '/work/shared/lwm2m-registry'
 
 describe('model library (shipped models.json + user DDF folders)', () => {
   it('ships every registry object version, sorted by id then version', () => {

@@ -73,7 +73,8 @@ export function parseDdf(xml: string): DdfParse {
   const valid = XMLValidator.validate(xml)
   if (valid !== true) {
     const e = valid.err
-    return { models, errors: [`not well-formed XML at line ${e.line}, column ${e.col}: ${e.msg}`], warnings }
+    const reason = `not well-formed XML at line ${e.line}, column ${e.col}: ${e.msg}`
+    return { models, errors: [reason], warnings }
   }
   let doc: unknown
   try {
@@ -95,19 +96,26 @@ export function parseDdf(xml: string): DdfParse {
   return { models, errors, warnings }
 }
 
-function parseObject(o: unknown, index: number): { model?: ObjectModel; errors: string[]; warnings: string[] } {
+interface ObjectParse {
+  readonly model?: ObjectModel
+  readonly errors: string[]
+  readonly warnings: string[]
+}
+
+function parseObject(o: unknown, index: number): ObjectParse {
   const errors: string[] = []
   const warnings: string[] = []
   if (!isNode(o)) return { errors: [`<Object> #${index + 1} is empty`], warnings }
   const idText = text(o, 'ObjectID')
-  const label = idText.value !== undefined && ID.test(idText.value) ? `Object ${idText.value}` : `<Object> #${index + 1}`
+  const named = idText.value !== undefined && ID.test(idText.value)
+  const label = named ? `Object ${idText.value}` : `<Object> #${index + 1}`
   const fail = (m: string): void => void errors.push(`${label}: ${m}`)
 
   let id = -1
   if (idText.problem) fail(idText.problem)
   else if (idText.value === undefined) fail('missing <ObjectID>')
-  else if (!ID.test(idText.value) || Number(idText.value) > 65534) fail(`<ObjectID> '${idText.value}' is not an id 0..65534`)
-  else id = Number(idText.value)
+  else if (named && Number(idText.value) <= 65534) id = Number(idText.value)
+  else fail(`<ObjectID> '${idText.value}' is not an id 0..65534`)
 
   const name = required(o, 'Name', fail)
   const version = versionOf(o, 'ObjectVersion', fail)
@@ -120,7 +128,8 @@ function parseObject(o: unknown, index: number): { model?: ObjectModel; errors: 
   const resources: ResourceModel[] = []
   const container = o['Resources']
   // <Resources/> (an object without resources) parses as an empty string.
-  const items = isNode(container) ? container['Item'] : container === undefined || container === '' ? [] : null
+  const empty = container === undefined || container === ''
+  const items = isNode(container) ? container['Item'] : empty ? [] : null
   if (container === undefined) fail('missing <Resources>')
   if (!Array.isArray(items)) {
     if (container !== undefined) fail('<Resources> holds no <Item> list')
@@ -153,7 +162,11 @@ function parseObject(o: unknown, index: number): { model?: ObjectModel; errors: 
   return { model, errors, warnings }
 }
 
-function parseResource(item: unknown, fail: (m: string) => void, warn: (m: string) => void): ResourceModel | null {
+function parseResource(
+  item: unknown,
+  fail: (m: string) => void,
+  warn: (m: string) => void
+): ResourceModel | null {
   if (!isNode(item)) {
     fail('has an empty <Item>')
     return null
@@ -190,9 +203,12 @@ function parseResource(item: unknown, fail: (m: string) => void, warn: (m: strin
   const operations = ops.value as Operations
   // C App. C: only executable resources have no type. Kept as stated, but said aloud.
   if (type === 'none' && operations !== 'E') {
-    warn(`resource ${id}: empty Type on a non-executable resource (Operations '${operations}'), taken as 'none'`)
+    const ops = `Operations '${operations}'`
+    warn(`resource ${id}: empty Type on a non-executable resource (${ops}), taken as 'none'`)
   }
-  if (type !== 'none' && operations === 'E') warn(`resource ${id}: executable resource with Type '${typeText.value}'`)
+  if (type !== 'none' && operations === 'E') {
+    warn(`resource ${id}: executable resource with Type '${typeText.value}'`)
+  }
   return {
     id,
     name: name as string,
@@ -224,7 +240,13 @@ function versionOf(node: Node, tag: string, fail: (m: string) => void): string |
   return t.value
 }
 
-function choice(node: Node, tag: string, yes: string, no: string, fail: (m: string) => void): boolean | undefined {
+function choice(
+  node: Node,
+  tag: string,
+  yes: string,
+  no: string,
+  fail: (m: string) => void
+): boolean | undefined {
   const t = text(node, tag)
   if (t.problem) fail(t.problem)
   else if (t.value === yes) return true

@@ -76,7 +76,9 @@ export class ModelRegistry implements ModelLookup {
 
   /** Every model of every object, by id then version. */
   all(): ObjectModel[] {
-    return [...this.byId.keys()].sort((a, b) => a - b).flatMap((id) => (this.byId.get(id) as ModelEntry[]).map((e) => e.model))
+    return [...this.byId.keys()]
+      .sort((a, b) => a - b)
+      .flatMap((id) => (this.byId.get(id) as ModelEntry[]).map((e) => e.model))
   }
 
   /** Known versions of an object, oldest first ([] when unknown). */
