@@ -72,12 +72,13 @@ export function parseExecuteArgs(text: string): ExecuteArgsParse {
       }
     }
     if (i < n) {
-      i++ // the comma
+      const comma = i++
       skipWs()
-      if (i >= n) flag(i - 1, 'trailing-comma', 'the argument list ends with a comma')
+      if (i >= n) flag(comma, 'trailing-comma', 'the argument list ends with a comma')
     }
   }
-  return { args, violations: v.items }
+  // Reading order, whatever order the checks ran in.
+  return { args, violations: [...v.items].sort((a, b) => a.offset - b.offset) }
 
   function readValue(): string {
     if (text[i] !== "'") {

@@ -190,9 +190,9 @@ export function parseLinkFormat(text: string): LinkParse {
     skipWs()
     if (i >= n) break
     if (text[i] === ',') {
-      i++
+      const comma = i++
       skipWs()
-      if (i >= n) flag(i - 1, 'trailing-comma', 'the document ends with a comma')
+      if (i >= n) flag(comma, 'trailing-comma', 'the document ends with a comma')
       continue
     }
     if (text[i] === '<') {
@@ -206,7 +206,8 @@ export function parseLinkFormat(text: string): LinkParse {
       skipWs()
     }
   }
-  return { links, violations: v.items }
+  // Reading order, whatever order the checks ran in.
+  return { links, violations: [...v.items].sort((a, b) => a.offset - b.offset) }
 
   function readQuoted(): Raw {
     const start = i

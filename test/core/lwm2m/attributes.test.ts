@@ -165,6 +165,8 @@ const alphabet = [...'pmaxingtlsedcohq=&?0123456789.-e+ ']
 describe('attribute query fuzz: total on any input', () => {
   function total(q: string, path?: readonly number[]): void {
     const r = parseAttributeQuery(q, path ? { path: path as [], model: device } : {})
+    const offsets = r.violations.map((v) => v.offset)
+    expect(offsets).toEqual([...offsets].sort((x, y) => x - y))
     for (const v of r.violations) {
       expect(v.offset).toBeGreaterThanOrEqual(0)
       expect(v.offset).toBeLessThanOrEqual(q.length)

@@ -26,6 +26,8 @@ describe('Execute arguments (C §6.3.5, facts §3.3)', () => {
   it('facts §3.3: the spec example with a space inside the value is read, the space flagged', () => {
     const text = "7,0=' <https://example.com/fw>'"
     const r = parseExecuteArgs(text)
+    const offsets = r.violations.map((v) => v.offset)
+    expect(offsets).toEqual([...offsets].sort((x, y) => x - y))
     expect(r.args).toEqual([{ digit: 7 }, { digit: 0, value: ' <https://example.com/fw>' }])
     expect(rules(text)).toEqual(['5:execute-args.char'])
   })
@@ -45,6 +47,7 @@ describe('Execute arguments (C §6.3.5, facts §3.3)', () => {
     expect(parseExecuteArgs('10,2').args).toEqual([{ digit: 2 }])
     expect(rules('a,1')).toEqual(['0:execute-args.expected-digit'])
     expect(rules('1,')).toEqual(['1:execute-args.trailing-comma'])
+    expect(rules('1, ')).toEqual(['1:execute-args.trailing-comma', '2:execute-args.whitespace'])
     expect(rules('1, 2')).toEqual(['2:execute-args.whitespace'])
     expect(rules("1='abc")).toEqual(['2:execute-args.unterminated-value'])
     expect(rules("1='a'b,2")).toEqual(['5:execute-args.unexpected-char'])
@@ -82,6 +85,8 @@ describe('Execute argument properties (C §6.3.5)', () => {
 describe('Execute argument fuzz: total on any input', () => {
   function total(text: string): void {
     const r = parseExecuteArgs(text)
+    const offsets = r.violations.map((v) => v.offset)
+    expect(offsets).toEqual([...offsets].sort((x, y) => x - y))
     for (const v of r.violations) {
       expect(v.offset).toBeGreaterThanOrEqual(0)
       expect(v.offset).toBeLessThanOrEqual(text.length)

@@ -133,6 +133,7 @@ describe('CoRE Link Format parse: strict checks with offsets (RFC 6690 §2, fact
     expect(rules('</1>;')).toEqual(['5:link-format.bad-param-name'])
     expect(rules('</1>;a=')).toEqual(['7:link-format.empty-value'])
     expect(rules('</1>,')).toEqual(['4:link-format.trailing-comma'])
+    expect(rules('</1>, ')).toEqual(['4:link-format.trailing-comma', '5:link-format.whitespace'])
     expect(rules('</1')).toEqual(['0:link-format.unterminated-target'])
     expect(rules('</1>;a="b')).toEqual(['7:link-format.unterminated-quote'])
     expect(rules('</1 2>')).toEqual(['3:link-format.target-char'])
@@ -262,6 +263,8 @@ function mutate(doc: string, muts: [number, string, string][]): string {
 
 function checkTotal(input: string): void {
   const r = parseLinkFormat(input)
+  const offsets = r.violations.map((v) => v.offset)
+  expect(offsets).toEqual([...offsets].sort((x, y) => x - y))
   for (const v of r.violations) {
     expect(v.offset).toBeGreaterThanOrEqual(0)
     expect(v.offset).toBeLessThanOrEqual(input.length)
