@@ -80,7 +80,8 @@ function parseOne(
     v.add(at, 'attributes.unknown', SECTION, `'${name}' is not a notification attribute`)
     return
   }
-  if (Object.hasOwn(attrs, name)) {
+  // offsets records every name seen, valid or not, so a repeat is always reported.
+  if (Object.hasOwn(offsets, name)) {
     v.add(at, 'attributes.duplicate', SECTION, `'${name}' appears twice; the first is kept`)
     return
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { findResource } from '../../../src-main/core/lwm2m/model'
 import type { ObjectModel } from '../../../src-main/core/lwm2m/model'
@@ -149,5 +150,27 @@ describe('DDF import (C App. C Tbl C-1 types, OMA LWM2M.xsd)', () => {
     expect(sec && findResource(sec, 2)).toMatchObject({ name: 'Security Mode', operations: '', type: 'integer', range: '0..4' })
     const srv = parseDdf(readFileSync(join(REGISTRY, '1.xml'), 'utf8')).models[0]
     expect(srv && findResource(srv, 8)).toMatchObject({ operations: 'E', type: 'none' })
+  })
+
+  it('never throws on mutated DDF text (a user file can be anything)', () => {
+    const base = readFileSync(join(REGISTRY, '3.xml'), 'utf8')
+    const body = base.slice(base.indexOf('<LWM2M'))
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.nat(40), fc.string({ maxLength: 8 })), { maxLength: 4 }), (cuts) => {
+        let s = body
+        for (const [at, drop, insert] of cuts) {
+          const k = at % (s.length + 1)
+          s = s.slice(0, k) + insert + s.slice(k + drop)
+        }
+        const r = parseDdf(s)
+        // Either it is still a model or there is a reason; never both empty.
+        expect(r.models.length + r.errors.length).toBeGreaterThan(0)
+        for (const m of r.models) {
+          const ids = m.resources.map((x) => x.id)
+          expect(ids).toEqual([...ids].sort((a, b) => a - b))
+        }
+      }),
+      { numRuns: 300 }
+    )
   })
 })

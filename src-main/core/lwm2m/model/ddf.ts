@@ -70,17 +70,19 @@ export function parseDdf(xml: string): DdfParse {
   const errors: string[] = []
   const warnings: string[] = []
   const models: ObjectModel[] = []
-  const valid = XMLValidator.validate(xml)
-  if (valid !== true) {
-    const e = valid.err
-    const reason = `not well-formed XML at line ${e.line}, column ${e.col}: ${e.msg}`
-    return { models, errors: [reason], warnings }
-  }
   let doc: unknown
+  // The library is third-party code: whatever it throws becomes a reason, never an exception.
   try {
+    const valid = XMLValidator.validate(xml)
+    if (valid !== true) {
+      const e = valid.err
+      const reason = `not well-formed XML at line ${e.line}, column ${e.col}: ${e.msg}`
+      return { models, errors: [reason], warnings }
+    }
     doc = parser.parse(xml)
   } catch (e) {
-    return { models, errors: [`XML parser refused the document: ${(e as Error).message}`], warnings }
+    const why = e instanceof Error ? e.message : String(e)
+    return { models, errors: [`XML parser refused the document: ${why}`], warnings }
   }
   const root = isNode(doc) && isNode(doc['LWM2M']) ? doc['LWM2M'] : doc
   const objects = isNode(root) ? root['Object'] : undefined
