@@ -41,6 +41,23 @@ describe('Write-Attributes / Observe query (C §5.1.2 / §7.3, facts §2.8)', ()
     expect(formatAttributeQuery(r.attributes)).toBe('pmin=1&pmax=60&gt=50&lt=10&st=1&epmin=2&epmax=30&edge=0&con=1&hqmax=4')
   })
 
+  it('facts §2.8 / §3.4: the valueless templates unset every attribute they name', () => {
+    const composite = parseAttributeQuery('?pmin&pmax&epmin&epmax&con', { path: [] })
+    expect(composite).toEqual({
+      attributes: { pmin: null, pmax: null, epmin: null, epmax: null, con: null },
+      violations: []
+    })
+    const all = parseAttributeQuery('?pmin&pmax&gt&lt&st&epmin&epmax&edge&con&hqmax', { path: [3, 0, 7] })
+    expect(all.violations).toEqual([])
+    expect(formatAttributeQuery(all.attributes)).toBe('pmin&pmax&gt&lt&st&epmin&epmax&edge&con&hqmax')
+  })
+
+  it('facts §3.3: the table template with empty values (pmin=&pmax=...) is flagged once per attribute', () => {
+    const r = parseAttributeQuery('pmin=&pmax=&gt=&lt=&st=&epmin=&epmax=&edge=&con=&hqmax=')
+    expect(r.attributes).toEqual({})
+    expect(r.violations.map((v) => v.rule)).toEqual(Array(10).fill('attributes.empty-value'))
+  })
+
   it('facts §7: negative and exponent thresholds are accepted though the ABNF has neither', () => {
     expect(parseAttributeQuery('lt=-10.5&gt=1e2').attributes).toEqual({ lt: -10.5, gt: 100 })
     expect(formatAttributeQuery({ gt: 1e21 })).toBe('gt=1000000000000000000000')

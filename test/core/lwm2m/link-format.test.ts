@@ -70,6 +70,21 @@ describe('CoRE Link Format parse: examples of the facts file', () => {
     ])
   })
 
+  it('facts §3.1 Bootstrap-Discover objects: </5> and </55>;ver=1.9', () => {
+    expect(parseLinkFormat('</5>,</55>;ver=1.9')).toEqual({
+      links: [
+        { target: '/5', path: [5], attributes: {} },
+        { target: '/55', path: [55], attributes: { ver: '1.9' } }
+      ],
+      violations: []
+    })
+  })
+
+  it('facts §3.7 MQTT Register payload </1/0>,</3/0> and the single acc link </0/0>', () => {
+    expect(parseLinkFormat('</1/0>,</3/0>').links.map((l) => l.path)).toEqual([[1, 0], [3, 0]])
+    expect(parseLinkFormat('</0/0>')).toEqual({ links: [{ target: '/0/0', path: [0, 0], attributes: {} }], violations: [] })
+  })
+
   it('facts §3.1 Bootstrap-Pack-Request acc: links without parameters', () => {
     expect(parseLinkFormat('</0/2>,</21/0>').links.map((l) => l.path)).toEqual([[0, 2], [21, 0]])
   })
