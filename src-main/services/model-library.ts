@@ -32,6 +32,9 @@ export async function loadModelLibrary(options: ModelLibraryOptions): Promise<Mo
     try {
       const models = JSON.parse(await readFile(options.shippedFile, 'utf8')) as unknown
       if (!Array.isArray(models)) throw new Error('not a JSON array of object models')
+      const bad = models.findIndex((m) => !looksLikeModel(m))
+      // A damaged shipped file is refused whole: half a model set would mislead silently.
+      if (bad >= 0) throw new Error(`entry ${bad} is not an object model`)
       for (const m of models as ObjectModel[]) registry.add(m, 'shipped')
     } catch (e) {
       failures.push({ file: options.shippedFile, reason: (e as Error).message })
@@ -68,4 +71,15 @@ async function xmlFiles(folder: string): Promise<string[]> {
     .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.xml'))
     .map((e) => join(e.parentPath, e.name))
     .sort()
+}
+
+function looksLikeModel(m: unknown): boolean {
+  if (typeof m !== 'object' || m === null) return false
+  const o = m as Record<string, unknown>
+  return (
+    Number.isInteger(o['id']) &&
+    typeof o['name'] === 'string' &&
+    typeof o['version'] === 'string' &&
+    Array.isArray(o['resources'])
+  )
 }

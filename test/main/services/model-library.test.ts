@@ -37,4 +37,15 @@ describe('model library (shipped models.json + user DDF folders)', () => {
     expect(lib.failures[0]?.reason).toMatch(/^not well-formed XML/)
     expect(lib.failures[1]?.reason).toMatch(/ENOENT/)
   })
+
+  it('refuses a damaged shipped file whole and says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'))
+    writeFileSync(join(dir, 'models.json'), '[{"id":3,"name":"Device","version":"1.0","resources":[]},{"id":"x"}]')
+    writeFileSync(join(dir, 'bad.json'), '{')
+    const damaged = await loadModelLibrary({ shippedFile: join(dir, 'models.json') })
+    expect(damaged.registry.size).toBe(0)
+    expect(damaged.failures).toEqual([{ file: join(dir, 'models.json'), reason: 'entry 1 is not an object model' }])
+    const broken = await loadModelLibrary({ shippedFile: join(dir, 'bad.json') })
+    expect(broken.failures[0]?.reason).toMatch(/JSON/)
+  })
 })
