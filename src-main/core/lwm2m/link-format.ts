@@ -348,5 +348,8 @@ function formatValue(
   }
   const version = Object.hasOwn(KINDS, name) && KINDS[name]?.kind === 'version'
   if (version && !options.quoteVersions && VERSION.test(value)) return '=' + value
+  if (CONTROL.test(value)) {
+    throw new EncodeError('link-format.control-char', `'${name}' holds a control character`, target)
+  }
   return '="' + value.replace(/["\\]/g, (c) => '\\' + c) + '"'
 }

@@ -187,6 +187,7 @@ describe('CoRE Link Format format (RFC 6690 §2)', () => {
     expect(() => formatLinkFormat([{ target: '/a', attributes: { 'a b': true } }])).toThrow(EncodeError)
     expect(() => formatLinkFormat([{ target: '/a', attributes: { pmin: Number.NaN } }])).toThrow(EncodeError)
     expect(() => formatLinkFormat([{ attributes: {} }])).toThrow(EncodeError)
+    expect(() => formatLinkFormat([{ target: '/a', attributes: { title: 'a\nb' } }])).toThrow(EncodeError)
   })
 })
 
