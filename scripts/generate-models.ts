@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Regenerates resources/models/models.json from the OMA registry DDF files (latest and
 // version_history). Run with the project's Node 24, which strips types itself:
-//   npx node scripts/generate-models.ts <lwm2m-registry-dir> [out-file]
-// (the registry checkout is e.g. /work/shared/lwm2m-registry; LWM2M_REGISTRY works too).
+//   npm run models:generate   (= node scripts/generate-models.ts test/fixtures/lwm2m-registry)
+// The registry's DDF files are kept in test/fixtures/lwm2m-registry (also the tests' data).
 // core/ imports its siblings without extensions (bundler resolution); the resolve hook below
 // retries such relative imports with ".ts" so Node can load core/ unbundled.
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'

@@ -67,10 +67,8 @@ export const serve: Command = {
       version: APP_VERSION,
       startedAt: new Date().toISOString()
     })
-    io.out(`Workbench UI: ${server.uiUrl}`)
-    io.out(`Data dir: ${dataDir}`)
-
-    return new Promise<number>((resolveExit) => {
+    // Handlers go in before the URL is printed: whoever reads that line may stop us at once.
+    const exit = new Promise<number>((resolveExit) => {
       let stopping = false
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) return
@@ -81,9 +79,12 @@ export const serve: Command = {
           .then(() => workbench.close())
           .finally(() => resolveExit(signal === 'SIGINT' ? 130 : 0))
       }
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-      process.once('SIGHUP', stop)
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+      process.on('SIGHUP', stop)
     })
+    io.out(`Workbench UI: ${server.uiUrl}`)
+    io.out(`Data dir: ${dataDir}`)
+    return exit
   }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -17,9 +18,9 @@ function rules(query: string, ctx = {}): string[] {
 
 // Object 3 Device v1.2 from the registry: /3/0/7 Power Source Voltage (integer, multiple),
 // /3/0/13 Current Time (time), /3/0/0 Manufacturer (string).
-const device = parseDdf(readFileSync('/work/shared/lwm2m-registry/3.xml', 'utf8')).models[0]
+const device = parseDdf(readFileSync(fileURLToPath(new URL('../../fixtures/lwm2m-registry/3.xml', import.meta.url)), 'utf8')).models[0]
 // Object 3342 On/Off switch: 5500 Digital Input State is boolean.
-const onOff = parseDdf(readFileSync('/work/shared/lwm2m-registry/3342.xml', 'utf8')).models[0]
+const onOff = parseDdf(readFileSync(fileURLToPath(new URL('../../fixtures/lwm2m-registry/3342.xml', import.meta.url)), 'utf8')).models[0]
 
 describe('Write-Attributes / Observe query (C §5.1.2 / §7.3, facts §2.8)', () => {
   it('facts §3.3: the brief example pmin=10&pmax=60&gt=20.5&edge=1&st parses with st unset', () => {

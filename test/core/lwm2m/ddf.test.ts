@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { fileURLToPath } from 'node:url'
 import { readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import fc from 'fast-check'
@@ -8,7 +9,7 @@ import type { ObjectModel } from '../../../src-main/core/lwm2m/model'
 import { parseDdf } from '../../../src-main/core/lwm2m/model/ddf'
 import { compareVersions } from '../../../src-main/core/lwm2m/model/model-registry'
 
-const REGISTRY = process.env['LWM2M_REGISTRY'] ?? '/work/shared/lwm2m-registry'
+const REGISTRY = process.env['LWM2M_REGISTRY'] ?? fileURLToPath(new URL('../../fixtures/lwm2m-registry', import.meta.url))
 const SHIPPED = join(import.meta.dirname, '../../../resources/models/models.json')
 const OBJECT_FILE = /^[0-9]+(-[0-9]+_[0-9]+)?\.xml$/
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { fileURLToPath } from 'node:url'
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { loadModelLibrary } from '../../../src-main/services/model-library'
 
 const SHIPPED = join(import.meta.dirname, '../../../resources/models/models.json')
-const REGISTRY = process.env['LWM2M_REGISTRY'] ?? '/work/shared/lwm2m-registry'
+const REGISTRY = process.env['LWM2M_REGISTRY'] ?? fileURLToPath(new URL('../../fixtures/lwm2m-registry', import.meta.url))
 
 describe('model library (shipped models.json + user DDF folders)', () => {
   it('ships every registry object version, sorted by id then version', () => {
