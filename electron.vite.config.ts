@@ -4,6 +4,22 @@
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'electron-vite'
 import { resolve } from 'node:path'
+import type { Plugin } from 'vite'
+
+/**
+ * Both shells serve the UI from an origin root (app://workbench/, http://host:port/), and
+ * history-mode routes such as /models/3303 need absolute asset URLs to survive a reload.
+ * electron-vite forces base './' for file:// loading, which we do not use; this runs after it.
+ */
+function absoluteBase(): Plugin {
+  return {
+    name: 'workbench:absolute-base',
+    enforce: 'post',
+    config(config) {
+      config.base = '/'
+    }
+  }
+}
 
 export default defineConfig({
   main: {
@@ -40,6 +56,6 @@ export default defineConfig({
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('src-renderer/index.html') } }
     },
-    plugins: [vue()]
+    plugins: [vue(), absoluteBase()]
   }
 })

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'rpc.internal'
   | 'settings.unknown_key'
   | 'settings.invalid_value'
+  | 'models.not_found'
+  | 'models.folder_not_found'
 
 export interface ContractError {
   readonly code: ErrorCode

@@ -2,6 +2,7 @@
 // The desktop shell: lifecycle, one window, menus, and the IPC carrier onto the same services
 // the headless mode uses. Kept thin: everything that can run without Electron lives in services/.
 import { app, BrowserWindow, ipcMain, Menu, session, webContents } from 'electron'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createWorkbench, type Workbench } from '../services/workbench'
 import { handleAppScheme, registerAppScheme } from './app-protocol'
@@ -26,7 +27,11 @@ if (!app.requestSingleInstanceLock()) {
     // The renderer asks for nothing (camera, notifications, ...): refuse every permission.
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
     handleAppScheme(fileURLToPath(new URL('../renderer', import.meta.url)))
-    workbench = createWorkbench({ dataDir: app.getPath('userData'), electronVersion: process.versions.electron })
+    workbench = createWorkbench({
+      dataDir: app.getPath('userData'),
+      electronVersion: process.versions.electron,
+      resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources')
+    })
     attachIpc(ipcMain, workbench.dispatcher, isTrustedUrl)
     forwardEvents(workbench.events, () => webContents.getAllWebContents())
     Menu.setApplicationMenu(buildMenu())

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // The composition root of the main process: opens the store, builds the services and the
 // dispatcher table. Electron, headless and in-process CLI commands all start here.
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { openDatabase, type Database } from '../store/database'
 import { SettingsStore } from '../store/settings-store'
 import { Dispatcher, type HandlerTable } from './dispatcher'
 import { EventHub } from './event-hub'
+import { ModelService } from './model-service'
 import { SettingsService } from './settings-service'
 import { SystemService } from './system-service'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
   readonly electronVersion?: string | null
+  /** The shipped resources/ folder; found next to the code when not given. */
+  readonly resourcesDir?: string
   /** Where internal (programming) errors go; never receives secrets. */
   readonly log?: (line: string) => void
 }
@@ -34,10 +40,21 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     listeners: () => []
   })
 
+  const models = new ModelService(
+    join(opts.resourcesDir ?? findResourcesDir(), 'models', 'models.json'),
+    settings,
+    events
+  )
+
   const handlers: HandlerTable = {
     'system.info': (_p, ctx) => system.info(ctx),
     'settings.get': (p) => ({ settings: settings.get(p.keys) }),
-    'settings.set': (p) => settings.set(p.key, p.value)
+    'settings.set': (p) => settings.set(p.key, p.value),
+    'models.list': (p) => models.list(p.query),
+    'models.get': (p) => models.get(p.id, p.version),
+    'models.addFolder': (p) => models.addFolder(p.folder),
+    'models.removeFolder': (p) => models.removeFolder(p.folder),
+    'models.reload': () => models.reload()
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
@@ -49,4 +66,14 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     dataDir: opts.dataDir,
     close: async () => database.close()
   }
+}
+
+/** resources/ beside the code: two levels up from src-main/services, out/main, or out/main/chunks + 1. */
+function findResourcesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'resources', 'models', 'models.json'))) return join(dir, 'resources')
+    dir = dirname(dir)
+  }
+  return join(process.cwd(), 'resources')
 }

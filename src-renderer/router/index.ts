@@ -12,6 +12,7 @@ export interface NavEntry {
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'overview', component: OverviewPage, meta: { title: 'Overview' } },
+  { path: '/models/:id(\\d+)?', name: 'model', component: () => import('../pages/ModelsPage.vue'), meta: { title: 'Object models' } },
   { path: '/settings', name: 'settings', component: () => import('../pages/SettingsPage.vue'), meta: { title: 'Settings' } },
   { path: '/:rest(.*)*', redirect: '/' }
 ]

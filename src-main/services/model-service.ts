@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+// The object-model library behind models.*: shipped models plus the user's DDF folders (setting
+// models.folders). Loaded on first use and reloaded when the folders change.
+import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { ServiceError } from '../contract/errors'
+import type { ModelDetail, ModelFoldersResult, ModelProblem, ModelsOverview, ObjectSummary } from '../contract/models'
+import type { ModelRegistry } from '../core/lwm2m/model/model-registry'
+import type { EventHub } from './event-hub'
+import { loadModelLibrary } from './model-library'
+import type { SettingsService } from './settings-service'
+
+export class ModelService {
+  #loading: Promise<{ registry: ModelRegistry; problems: ModelProblem[] }> | null = null
+
+  constructor(
+    private readonly shippedFile: string,
+    private readonly settings: SettingsService,
+    private readonly events: EventHub
+  ) {}
+
+  /** The registry, for other services (decode, devices) that type values by model. */
+  async registry(): Promise<ModelRegistry> {
+    return (await this.library()).registry
+  }
+
+  async list(query?: string): Promise<ModelsOverview> {
+    const { registry, problems } = await this.library()
+    const q = (query ?? '').trim().toLowerCase()
+    const objects: ObjectSummary[] = []
+    for (const m of registry.list()) {
+      const entry = registry.entry(m.id)
+      const summary = {
+        id: m.id,
+        name: m.name,
+        version: m.version,
+        versions: registry.versions(m.id),
+        multiple: m.multiple,
+        mandatory: m.mandatory,
+        resourceCount: m.resources.length,
+        source: entry?.source ?? 'shipped'
+      }
+      if (q === '') {
+        objects.push({ ...summary, matchedResources: [] })
+        continue
+      }
+      // "3303" or "/3303" finds the object by id; "3303/5700" a resource in it; words search names.
+      const ids = /^\/?(\d+)(?:\/(?:\d+\/)?(\d+))?$/.exec(q)
+      if (ids) {
+        if (Number(ids[1]) !== m.id) continue
+        const rid = ids[2] === undefined ? null : Number(ids[2])
+        const hit = rid === null ? [] : m.resources.filter((r) => r.id === rid)
+        objects.push({ ...summary, matchedResources: hit.map((r) => ({ id: r.id, name: r.name })) })
+        continue
+      }
+      const objectHit = m.name.toLowerCase().includes(q)
+      const hits = m.resources.filter((r) => r.name.toLowerCase().includes(q))
+      if (objectHit || hits.length > 0)
+        objects.push({ ...summary, matchedResources: hits.map((r) => ({ id: r.id, name: r.name })) })
+    }
+    return { objects, total: registry.list().length, folders: this.folders(), problems }
+  }
+
+  async get(id: number, version?: string): Promise<ModelDetail> {
+    const { registry } = await this.library()
+    const entry = registry.entry(id, version)
+    if (!entry) throw new ServiceError('models.not_found', `no model for object ${id}`, { id })
+    if (version !== undefined && entry.model.version !== version)
+      throw new ServiceError('models.not_found', `object ${id} has no version ${version}`, {
+        id,
+        versions: registry.versions(id)
+      })
+    return { model: entry.model, source: entry.source, versions: registry.versions(id) }
+  }
+
+  async addFolder(folder: string): Promise<ModelFoldersResult> {
+    const abs = resolve(folder)
+    if (!existsSync(abs) || !statSync(abs).isDirectory())
+      throw new ServiceError('models.folder_not_found', `${abs} is not a folder`, { folder: abs })
+    const folders = this.folders()
+    if (!folders.includes(abs)) this.settings.set('models.folders', [...folders, abs])
+    return this.reload()
+  }
+
+  async removeFolder(folder: string): Promise<ModelFoldersResult> {
+    const abs = resolve(folder)
+    this.settings.set(
+      'models.folders',
+      this.folders().filter((f) => f !== abs && f !== folder)
+    )
+    return this.reload()
+  }
+
+  async reload(): Promise<ModelFoldersResult> {
+    this.#loading = null
+    const { registry, problems } = await this.library()
+    this.events.emit('models.changed', { total: registry.list().length, problems: problems.length })
+    return { folders: this.folders(), total: registry.list().length, problems }
+  }
+
+  private folders(): string[] {
+    return (this.settings.get(['models.folders'])['models.folders'] ?? []) as string[]
+  }
+
+  private library() {
+    this.#loading ??= loadModelLibrary({ shippedFile: this.shippedFile, userFolders: this.folders() }).then(
+      (lib) => ({ registry: lib.registry, problems: lib.failures.map((f) => ({ file: f.file, reason: f.reason })) })
+    )
+    return this.#loading
+  }
+}

@@ -1,0 +1,90 @@
+// The Models view in Chromium: browse and search the shipped OMA objects, deep links that survive a
+// reload, and adding a folder of DDF files where a broken file is named with its reason.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../helpers/browser'
+import { ROOT, serve, type Served } from '../helpers/cli'
+import { tempDir } from '../helpers/temp-dir'
+
+const SHOTS = join(ROOT, 'test-results', 'e2e')
+let data: ReturnType<typeof tempDir>
+let served: Served
+let browser: Browser
+let page: Page
+const problems: string[] = []
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true })
+  data = tempDir()
+  served = await serve(data.path)
+  browser = await launchChromium()
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
+  page.on('pageerror', (e) => problems.push(e.message))
+  page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`))
+  await page.goto(served.uiUrl)
+  await page.getByTestId('version').waitFor()
+})
+afterAll(async () => {
+  await browser?.close()
+  await served?.stop()
+  data?.cleanup()
+})
+
+describe('Models view', () => {
+  it('searches by name and shows which resources matched', async () => {
+    await page.getByRole('link', { name: 'Models' }).click()
+    await page.getByTestId('object-list').waitFor()
+    await page.getByTestId('model-search').fill('sensor value')
+    await expect.poll(() => page.getByTestId('object-list').textContent()).toContain('5700 Sensor Value')
+    await page.getByText('Temperature', { exact: true }).click()
+    await expect.poll(() => page.getByTestId('object-detail').textContent()).toContain('/3303')
+    expect(await page.getByTestId('resource-table').textContent()).toContain('Sensor Value')
+    await page.screenshot({ path: join(SHOTS, 'models-search.png') })
+  })
+
+  it('a search for an id opens that object; the deep link survives a reload', async () => {
+    await page.getByTestId('model-search').fill('/1/0/1')
+    await page.waitForURL(/\/models\/1$/)
+    await expect.poll(() => page.getByTestId('object-detail').textContent()).toContain('LwM2M Server')
+    await page.reload()
+    await expect.poll(() => page.getByTestId('object-detail').textContent(), { timeout: 10_000 }).toContain('Lifetime')
+  })
+
+  it('moves through the list with the keyboard', async () => {
+    await page.getByTestId('model-search').fill('')
+    await expect.poll(async () => (await page.getByTestId('object-list').textContent())?.includes('LWM2M Security')).toBe(true)
+    await page.getByTestId('object-list').focus()
+    await page.keyboard.press('Home')
+    await page.waitForURL(/\/models\/0$/)
+    await page.keyboard.press('ArrowDown')
+    await page.waitForURL(/\/models\/1$/)
+  })
+
+  it('adds a DDF folder: its objects load, a broken file is named with the reason', async () => {
+    const folder = join(data.path, 'my-ddf')
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(
+      join(folder, '32770.xml'),
+      `<LWM2M><Object ObjectType="MODefinition"><Name>Acme Pump</Name><ObjectID>32770</ObjectID><ObjectVersion>1.0</ObjectVersion>
+       <MultipleInstances>Single</MultipleInstances><Mandatory>Optional</Mandatory><Resources>
+       <Item ID="1"><Name>Flow Rate</Name><Operations>R</Operations><MultipleInstances>Single</MultipleInstances>
+       <Mandatory>Mandatory</Mandatory><Type>Float</Type><RangeEnumeration></RangeEnumeration><Units>l/min</Units></Item>
+       </Resources></Object></LWM2M>`
+    )
+    writeFileSync(join(folder, 'broken.xml'), '<LWM2M><Object>')
+    await page.getByTestId('folder-input').fill(folder)
+    await page.getByTestId('folder-add').click()
+    await expect.poll(() => page.getByTestId('model-problems').textContent()).toContain('broken.xml')
+    await page.getByTestId('model-search').fill('acme')
+    await page.getByText('Acme Pump', { exact: true }).click()
+    await expect.poll(() => page.getByTestId('object-detail').textContent()).toContain('Acme Pump')
+    await page.screenshot({ path: join(SHOTS, 'models-user-folder.png') })
+  })
+
+  it('raised no CSP violation, script error or failed request', () => {
+    expect(problems).toEqual([])
+  })
+})
