@@ -486,6 +486,9 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
   let mrLen = 0
   let total = 0
   let prev: Lwm2mRecord | undefined
+  // Consecutive records mostly share a resource (instances of a multiple resource).
+  let lastRid = -1
+  let lastRm: ResourceModel | undefined
 
   const closeMr = (): void => {
     if (mrItem < 0) return
@@ -550,7 +553,11 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
       continue
     }
     const rid = path[2] as number
-    const rm = resourceOf(om, rid)
+    if (rid !== lastRid) {
+      lastRid = rid
+      lastRm = resourceOf(om, rid)
+    }
+    const rm = lastRm
     if (path.length === 3) {
       closeMr()
       if (r.value === undefined) {

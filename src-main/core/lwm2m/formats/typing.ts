@@ -93,17 +93,21 @@ export function assertEncodable(
   path: Path,
   rules: string
 ): void {
-  // Cheap checks first; the path text is only built for a message (encoders run this per record).
-  if (resource && value.type === resource.type && isPlainWellFormed(value)) return
-  const where = formatPath(path)
   if (object && !resource) {
+    const where = formatPath(path)
     throw new EncodeError(`${rules}.unknown-resource`, `${where} is not a resource of object ${object.id} (${object.name})`, where)
   }
   if (resource && value.type !== resource.type) {
+    const where = formatPath(path)
     throw new EncodeError(`${rules}.type-mismatch`, `${where} (${resource.name}) is ${resource.type}, not ${value.type}`, where)
   }
+  // The common values pass without building a message (encoders run this once per record).
+  if (isPlainWellFormed(value)) return
   const problem = valueShapeProblem(value)
-  if (problem) throw new EncodeError(`${rules}.value`, `${where}: ${problem}`, where)
+  if (problem) {
+    const where = formatPath(path)
+    throw new EncodeError(`${rules}.value`, `${where}: ${problem}`, where)
+  }
 }
 
 /** The common well-formed values, checked without building messages. */
