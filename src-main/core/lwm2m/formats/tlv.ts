@@ -302,7 +302,8 @@ function decodeTlv(bytes: Uint8Array, ctx: CodecContext): DecodeResult {
 
 /** /O/I: resource TLVs; an OI wrapper with the same id is tolerated (some clients send it). */
 function decodeInstanceLevel(d: TlvDecoder, iid: number, end: number): void {
-  if (end > 0 && (d.bytes[0] as number) >> 6 === OI && d.next(0, end)) {
+  if (end > 0 && (d.bytes[0] as number) >> 6 === OI) {
+    if (!d.next(0, end)) return
     d.v.add(0, 'tlv.kind-not-allowed', SECTION,
       `an Object Instance TLV wraps a payload for an instance path; only requests without an instance id use one`)
     if (d.id !== iid) mismatch(d, 'instance', iid)
@@ -353,6 +354,9 @@ function decodeResourceInstanceLevel(d: TlvDecoder, iid: number, rid: number, ri
     }
     if (d.id !== riid) mismatch(d, 'resource instance', riid)
     const rm = d.resourceModel(rid)
+    if (rm && !rm.multiple) {
+      d.v.add(0, 'tlv.multiple-mismatch', SECTION, `resource /${d.objectId}/${iid}/${rid} is single: it has no instances`)
+    }
     const path: Path = [d.objectId, iid, rid, d.id]
     d.records.push({ path, value: d.value(rm, d.valueStart, after, path) })
     if (after < end) trailing(d, after, end)

@@ -153,6 +153,18 @@ describe('C §7.5.6.1 legacy OMA JSON properties', () => {
   })
 })
 
+describe('C §7.5.6.1 legacy OMA JSON: long values', () => {
+  it('strings and opaque values of 7/8, 255/256, 65535/65536 bytes survive', () => {
+    for (const n of [7, 8, 255, 256, 65535, 65536]) {
+      const records: Lwm2mRecord[] = [
+        { path: [9000, 2, 10], value: { type: 'string', value: '"\\é'.repeat(n >> 2) + 'x'.repeat(n & 3) } },
+        { path: [9000, 2, 15], value: { type: 'opaque', value: new Uint8Array(n).map((_, i) => i * 7) } }
+      ]
+      expect(lwm2mJsonCodec.decode(lwm2mJsonCodec.encode(records, ctx([9000, 2])), ctx([9000, 2]))).toEqual({ records, violations: [] })
+    }
+  })
+})
+
 describe('C §7.5.6.1 legacy OMA JSON decoder fuzz: never throws', () => {
   it('random bytes, random JSON-ish text and mutated valid payloads (20k cases each)', () => {
     const check = (bytes: Uint8Array) => {

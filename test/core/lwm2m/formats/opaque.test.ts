@@ -35,6 +35,16 @@ describe('C §7.5.3 octet stream: one opaque value at the request path', () => {
     // A resource typed otherwise by the model refuses an opaque value too.
     expect(() => opaqueCodec.encode([{ path: [1, 0, 1], value: { type: 'opaque', value: Uint8Array.of(1) } }], ctx([1, 0, 1]))).toThrow(/Integer|integer/)
   })
+  it('decodes any bytes at any path without throwing (20k cases)', () => {
+    const paths: Path[] = [[5, 0, 0], [9000, 0, 15], [1, 0, 1], [3], [9000, 0, 305, 7]]
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.constantFrom(...paths), (bytes, path) => {
+        const r = opaqueCodec.decode(bytes, ctx(path))
+        expect(r.records.length).toBe(path.length >= 3 ? 1 : 0)
+      }),
+      { numRuns: 20000 }
+    )
+  })
   it('decode(encode(x)) == x (property)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (value) => {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { EncodeError, type ContentCodec } from '../../../../src-main/core/lwm2m/codec'
 import { CF } from '../../../../src-main/core/lwm2m/content-format'
 import { codecFor, decodePayload, encodePayload, registerCodec, registeredFormats } from '../../../../src-main/core/lwm2m/formats/registry'
+import type { Path } from '../../../../src-main/core/lwm2m/path'
 import { hex, MODELS, toHex } from '../models'
 
 const ctx = { path: [1, 0, 1] as const, models: MODELS }
@@ -29,6 +31,18 @@ describe('C §7.5 content-format dispatch (facts §2.1)', () => {
   it('an unknown format is a violation on decode and an EncodeError on encode', () => {
     expect(decodePayload(9999, Uint8Array.of(1), ctx)).toMatchObject({ records: [], violations: [{ rule: 'format.unknown' }], format: 9999 })
     expect(() => encodePayload(9999, [], ctx)).toThrow(EncodeError)
+  })
+  it('never throws, whatever the format, bytes and path (20k cases)', () => {
+    const formats = [CF.TEXT, CF.OPAQUE, CF.TLV, CF.LWM2M_JSON, 1541, 1542, 1543, 1544, CF.SENML_JSON, 7, -1, 65536]
+    const paths: (Path | undefined)[] = [undefined, [], [3], [3, 0], [3, 0, 6], [3, 0, 6, 1], [9000, 1, 300]]
+    fc.assert(
+      fc.property(fc.constantFrom(...formats), fc.uint8Array({ maxLength: 48 }), fc.constantFrom(...paths), (format, bytes, path) => {
+        const r = decodePayload(format, bytes, path ? { path, models: MODELS } : { models: MODELS })
+        expect(Array.isArray(r.records) && Array.isArray(r.violations)).toBe(true)
+        expect(r.violations.map((v) => v.rule).filter((rule) => rule.endsWith('.internal'))).toEqual([])
+      }),
+      { numRuns: 20000 }
+    )
   })
   it('a known format without a codec yet says so; register() plugs one in', () => {
     const before = decodePayload(CF.CBOR, Uint8Array.of(0x01), ctx)

@@ -162,6 +162,9 @@ describe('C §7.5.5 TLV decoding: levels, types and strict violations', () => {
     expect(rules(decode('83 07 41 00 55', [1, 0, 7]))).toEqual(['tlv.multiple-mismatch'])
     expect(rules(decode('C1 63 01', [1, 0, 99]))).toEqual(['tlv.unknown-resource'])
     expect(rules(decode('C1 07 55', [1, 0, 8]))).toEqual(['tlv.id-mismatch'])
+    expect(rules(decode('41 00 01', [1, 0, 1, 0]))).toEqual(['tlv.multiple-mismatch'])
+    // A broken OI wrapper at /O/I is reported once.
+    expect(rules(decode('05 00 C1 07 55', [1, 0]))).toEqual(['tlv.length-overrun'])
   })
   it('empty Object Instance and Multiple Resource TLVs decode to path-only records', () => {
     expect(decode('00 05', [3303]).records).toEqual([{ path: [3303, 5] }])
