@@ -439,35 +439,32 @@ function valueSize(value: Value, path: Path): number {
   }
 }
 
-// Items of the write plan, in output order, as parallel arrays (no object per TLV).
+// Items of the write plan, in output order, as parallel typed arrays (no object per TLV); a
+// leaf refers to its record by index, a container (OI, MR) has record -1.
 class Plan {
-  kinds: Uint8Array
-  ids: Uint16Array
-  lens: Int32Array
-  values: (Value | null)[]
+  readonly kinds: Uint8Array
+  readonly ids: Uint16Array
+  readonly lens: Int32Array
+  readonly recs: Int32Array
   count = 0
   constructor(capacity: number) {
     this.kinds = new Uint8Array(capacity)
     this.ids = new Uint16Array(capacity)
     this.lens = new Int32Array(capacity)
-    this.values = new Array<Value | null>(capacity).fill(null)
+    this.recs = new Int32Array(capacity)
   }
-  push(kind: number, id: number, len: number, value: Value | null): number {
+  push(kind: number, id: number, len: number, rec: number): number {
     const i = this.count++
     this.kinds[i] = kind
     this.ids[i] = id
     this.lens[i] = len
-    this.values[i] = value
+    this.recs[i] = rec
     return i
   }
 }
 
-function isSorted(records: readonly Lwm2mRecord[]): boolean {
-  for (let i = 1; i < records.length; i++) {
-    if (comparePaths((records[i - 1] as Lwm2mRecord).path, (records[i] as Lwm2mRecord).path) > 0) return false
-  }
-  return true
-}
+/** Thrown inside the planner when the records turn out unsorted: plan again on a sorted copy. */
+const UNSORTED = Symbol('unsorted')
 
 function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array {
   const base = ctx.path
@@ -475,10 +472,19 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
     throw new EncodeError('tlv.path-required', 'TLV needs the request path (/O, /O/I, /O/I/R or /O/I/R/RI)')
   }
   assertIds(base, 'tlv')
-  const objectId = base[0]
-  const om = ctx.models?.get(objectId)
-  // Sorted output makes the bytes independent of the caller's record order.
-  const records = isSorted(input) ? input : [...input].sort((a, b) => comparePaths(a.path, b.path))
+  const om = ctx.models?.get(base[0])
+  // Sorted output makes the bytes independent of the caller's record order. Records usually
+  // come sorted, so the planner checks the order as it goes and only then sorts a copy.
+  try {
+    return planAndWrite(input, base, om)
+  } catch (e) {
+    if (e !== UNSORTED) throw e
+    return planAndWrite([...input].sort((a, b) => comparePaths(a.path, b.path)), base, om)
+  }
+}
+
+function planAndWrite(records: readonly Lwm2mRecord[], base: Path, om: ObjectModel | undefined): Uint8Array {
+  const objectId = base[0] as number
   const plan = new Plan(records.length * 3 + 2)
 
   let prefix: string | undefined
@@ -510,15 +516,16 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
     total += tlvSize(instId, instLen)
     instItem = -1
   }
-  const addLeaf = (kind: number, id: number, len: number, value: Value): void => {
-    plan.push(kind, id, len, value)
+  const addLeaf = (kind: number, id: number, len: number, rec: number): void => {
+    plan.push(kind, id, len, rec)
     const size = tlvSize(id, len)
     if (mrItem >= 0) mrLen += size
     else if (instItem >= 0) instLen += size
     else total += size
   }
 
-  for (const r of records) {
+  for (let k = 0; k < records.length; k++) {
+    const r = records[k] as Lwm2mRecord
     const path = r.path
     if (r.delete) throw new EncodeError('tlv.delete', `${formatPath(path)}: TLV cannot express a deletion`, formatPath(path))
     if (r.prefix !== undefined) {
@@ -532,9 +539,9 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
     if (!startsWith(path, base)) {
       throw new EncodeError('tlv.outside-path', `${formatPath(path)} is not under the request path ${formatPath(base)}`, formatPath(path))
     }
-    if (prev && comparePaths(prev.path, path) === 0) {
-      throw new EncodeError('tlv.duplicate-path', `${formatPath(path)} appears twice`, formatPath(path))
-    }
+    const order = prev ? comparePaths(prev.path, path) : -1
+    if (order > 0) throw UNSORTED
+    if (order === 0) throw new EncodeError('tlv.duplicate-path', `${formatPath(path)} appears twice`, formatPath(path))
     if (prev && prev.path.length < path.length && startsWith(path, prev.path)) {
       throw new EncodeError('tlv.conflict', `${formatPath(prev.path)} is given both as a whole and by ${formatPath(path)}`, formatPath(path))
     }
@@ -545,7 +552,7 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
     }
     if (base.length === 1 && iid !== instId) {
       closeInstance()
-      instItem = plan.push(OI, iid, 0, null)
+      instItem = plan.push(OI, iid, 0, -1)
       instId = iid
       instLen = 0
     }
@@ -568,7 +575,7 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
         // Path-only resource record: an empty Multiple Resource TLV (zero instances).
         if (om && !rm) throw new EncodeError('tlv.unknown-resource', `${formatPath(path)} is not a resource of object ${objectId}`, formatPath(path))
         if (rm && !rm.multiple) throw new EncodeError('tlv.value', `${formatPath(path)}: a single resource needs a value`, formatPath(path))
-        const item = plan.push(MR, rid, 0, null)
+        const item = plan.push(MR, rid, 0, -1)
         const size = tlvSize(rid, 0)
         if (instItem >= 0) instLen += size
         else total += size
@@ -579,7 +586,7 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
         throw new EncodeError('tlv.multiple', `${formatPath(path)} is a multiple resource: give its values as resource instances`, formatPath(path))
       }
       assertEncodable(r.value, om, rm, path, 'tlv')
-      addLeaf(RES, rid, checkedLength(valueSize(r.value, path), path), r.value)
+      addLeaf(RES, rid, checkedLength(valueSize(r.value, path), path), k)
       continue
     }
     // Resource instance record.
@@ -591,22 +598,22 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
     const key = iid * 65536 + rid
     if (base.length < 4 && key !== mrKey) {
       closeMr()
-      mrItem = plan.push(MR, rid, 0, null)
+      mrItem = plan.push(MR, rid, 0, -1)
       mrKey = key
       mrLen = 0
     }
-    addLeaf(RI, path[3] as number, checkedLength(valueSize(r.value, path), path), r.value)
+    addLeaf(RI, path[3] as number, checkedLength(valueSize(r.value, path), path), k)
   }
   closeInstance()
 
   if (base.length === 3 && plan.count === 0) {
     // No records for a resource path: a multiple resource with zero instances, else nothing to say.
-    const rm = resourceOf(om, base[2])
+    const rm = resourceOf(om, base[2] as number)
     if (!rm?.multiple) {
       throw new EncodeError('tlv.empty', `${formatPath(base)}: a resource payload needs a value`, formatPath(base))
     }
-    plan.push(MR, base[2], 0, null)
-    total += tlvSize(base[2], 0)
+    plan.push(MR, base[2] as number, 0, -1)
+    total += tlvSize(base[2] as number, 0)
   }
   if (base.length === 4 && plan.count !== 1) {
     throw new EncodeError('tlv.empty', `${formatPath(base)}: a resource instance payload holds exactly one value`, formatPath(base))
@@ -614,7 +621,7 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
   if (base.length === 3 && plan.count > 1 && plan.kinds[0] !== MR) {
     throw new EncodeError('tlv.conflict', `${formatPath(base)}: one resource, several values`, formatPath(base))
   }
-  return writePlan(plan, total)
+  return writePlan(plan, records, total)
 }
 
 function checkedLength(len: number, path: Path): number {
@@ -625,7 +632,7 @@ function checkedLength(len: number, path: Path): number {
   return len
 }
 
-function writePlan(plan: Plan, total: number): Uint8Array {
+function writePlan(plan: Plan, records: readonly Lwm2mRecord[], total: number): Uint8Array {
   const out = new Uint8Array(total)
   const view = new DataView(out.buffer)
   let p = 0
@@ -643,8 +650,8 @@ function writePlan(plan: Plan, total: number): Uint8Array {
     if (lenBytes === 3) out[p++] = len >> 16
     if (lenBytes >= 2) out[p++] = (len >> 8) & 0xff
     if (lenBytes >= 1) out[p++] = len & 0xff
-    const value = plan.values[i]
-    if (value) p = writeValue(value, out, view, p, len)
+    const rec = plan.recs[i] as number
+    if (rec >= 0) p = writeValue((records[rec] as Lwm2mRecord).value as Value, out, view, p, len)
   }
   return out
 }
