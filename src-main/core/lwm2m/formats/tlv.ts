@@ -10,7 +10,7 @@ import { comparePaths, formatPath, type Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { normalizeInteger, type Value } from '../value'
 import { ViolationList } from '../violation'
-import { assertEncodable, assertIds, objlnkInRange, resourceOf } from './typing'
+import { assertEncodable, assertIds, objlnkInRange, refusal, resourceOf } from './typing'
 import { readUtf8, utf8Length, writeUtf8 } from './utf8'
 
 const SECTION = 'LwM2M 1.2 Core §7.5.5'
@@ -77,7 +77,7 @@ class TlvDecoder {
     const lenType = (type >> 3) & 3
     const headerLen = 1 + idLen + lenType
     if (at + headerLen > end) {
-      this.v.add(at, 'tlv.length-overrun', SECTION, `TLV header at ${at} needs ${headerLen} bytes, only ${end - at} remain`)
+      this.flag(at, 'tlv.length-overrun', `TLV header at ${at} needs ${headerLen} bytes, only ${end - at} remain`)
       return false
     }
     let p = at + 1
@@ -90,14 +90,14 @@ class TlvDecoder {
     else len = ((b[p] as number) << 16) | ((b[p + 1] as number) << 8) | (b[p + 2] as number)
     const valueStart = at + headerLen
     if (valueStart + len > end) {
-      this.v.add(at, 'tlv.length-overrun', SECTION,
+      this.flag(at, 'tlv.length-overrun',
         `TLV at ${at} states ${len} value bytes, only ${end - valueStart} remain in its container`)
       return false
     }
     if (idLen === 2 && id < 256) {
-      this.v.add(at, 'tlv.id-width', SECTION, `TLV at ${at} uses a 16-bit identifier for id ${id}, which fits 8 bits`)
+      this.flag(at, 'tlv.id-width', `TLV at ${at} uses a 16-bit identifier for id ${id}, which fits 8 bits`)
     }
-    if (id === 65535) this.v.add(at, 'tlv.id-reserved', SECTION, `TLV at ${at} uses the reserved id 65535 (MAX_ID)`)
+    if (id === 65535) this.flag(at, 'tlv.id-reserved', `TLV at ${at} uses the reserved id 65535 (MAX_ID)`)
     this.kind = type >> 6
     this.id = id
     this.start = at
@@ -106,13 +106,17 @@ class TlvDecoder {
     return true
   }
 
+  flag(at: number, rule: string, message: string): void {
+    this.v.add(at, rule, SECTION, message)
+  }
+
   private misplaced(where: string): void {
-    this.v.add(this.start, 'tlv.kind-not-allowed', SECTION,
+    this.flag(this.start, 'tlv.kind-not-allowed',
       `a ${KIND_NAMES[this.kind]} TLV (id ${this.id}) at ${this.start} is not allowed ${where}`)
   }
 
   private duplicate(what: string): void {
-    this.v.add(this.start, 'tlv.duplicate-id', SECTION, `${what} ${this.id} appears twice (TLV at ${this.start})`)
+    this.flag(this.start, 'tlv.duplicate-id', `${what} ${this.id} appears twice (TLV at ${this.start})`)
   }
 
   /** Payload of a request on /O: Object Instance TLVs only. */
@@ -168,7 +172,7 @@ class TlvDecoder {
   resource(iid: number, rid: number, start: number, end: number): void {
     const rm = this.resourceModel(rid)
     if (rm?.multiple) {
-      this.v.add(this.start, 'tlv.multiple-mismatch', SECTION,
+      this.flag(this.start, 'tlv.multiple-mismatch',
         `resource /${this.objectId}/${iid}/${rid} is multiple: it needs a Multiple Resource TLV`)
     }
     const path: Path = [this.objectId, iid, rid]
@@ -179,7 +183,7 @@ class TlvDecoder {
   multiple(iid: number, rid: number, start: number, end: number): void {
     const rm = this.resourceModel(rid)
     if (rm && !rm.multiple) {
-      this.v.add(this.start, 'tlv.multiple-mismatch', SECTION,
+      this.flag(this.start, 'tlv.multiple-mismatch',
         `resource /${this.objectId}/${iid}/${rid} is single: a Multiple Resource TLV is not allowed`)
     }
     if (start === end) {
@@ -194,7 +198,7 @@ class TlvDecoder {
       at = this.valueEnd
       if (this.kind !== RI) {
         if (this.kind === OI || this.kind === MR) {
-          this.v.add(this.start, 'tlv.nesting-depth', SECTION,
+          this.flag(this.start, 'tlv.nesting-depth',
             `a ${KIND_NAMES[this.kind]} TLV at ${this.start} would nest deeper than 3 levels (C §7.5.5)`)
         } else {
           this.misplaced('inside a Multiple Resource TLV: only Resource Instance TLVs are')
@@ -213,14 +217,14 @@ class TlvDecoder {
   resourceModel(rid: number): ResourceModel | undefined {
     const rm = resourceOf(this.model, rid)
     if (this.model && !rm) {
-      this.v.add(this.start, 'tlv.unknown-resource', SECTION,
+      this.flag(this.start, 'tlv.unknown-resource',
         `resource ${rid} is not defined by object ${this.objectId} (${this.model.name}); its value is shown as opaque`)
     }
     return rm
   }
 
   private misfit(rm: ResourceModel, start: number, end: number, path: Path, why: string): Value {
-    this.v.add(start, 'tlv.value-type', SECTION, `${formatPath(path)} (${rm.name}) is ${rm.type}: ${why}; shown as opaque`)
+    this.flag(start, 'tlv.value-type', `${formatPath(path)} (${rm.name}) is ${rm.type}: ${why}; shown as opaque`)
     return { type: 'opaque', value: this.bytes.slice(start, end) }
   }
 
@@ -264,7 +268,7 @@ class TlvDecoder {
         const objectId = view.getUint16(start)
         const instanceId = view.getUint16(start + 2)
         if (!objlnkInRange(objectId, instanceId)) {
-          this.v.add(start, 'tlv.objlnk-range', SECTION,
+          this.flag(start, 'tlv.objlnk-range',
             `${formatPath(path)}: objlnk ${objectId}:${instanceId} is neither a real instance nor the null link 65535:65535`)
         }
         return { type: 'objlnk', value: { objectId, instanceId } }
@@ -304,7 +308,7 @@ function decodeTlv(bytes: Uint8Array, ctx: CodecContext): DecodeResult {
 function decodeInstanceLevel(d: TlvDecoder, iid: number, end: number): void {
   if (end > 0 && (d.bytes[0] as number) >> 6 === OI) {
     if (!d.next(0, end)) return
-    d.v.add(0, 'tlv.kind-not-allowed', SECTION,
+    d.flag(0, 'tlv.kind-not-allowed',
       `an Object Instance TLV wraps a payload for an instance path; only requests without an instance id use one`)
     if (d.id !== iid) mismatch(d, 'instance', iid)
     const inner = d.valueEnd
@@ -318,7 +322,7 @@ function decodeInstanceLevel(d: TlvDecoder, iid: number, end: number): void {
 /** /O/I/R: one Resource TLV, or one Multiple Resource TLV. */
 function decodeResourceLevel(d: TlvDecoder, iid: number, rid: number, end: number): void {
   if (end === 0) {
-    d.v.add(0, 'tlv.empty', SECTION, `a payload for /${d.objectId}/${iid}/${rid} needs one Resource or Multiple Resource TLV`)
+    d.flag(0, 'tlv.empty', `a payload for /${d.objectId}/${iid}/${rid} needs one Resource or Multiple Resource TLV`)
     return
   }
   if (!d.next(0, end)) return
@@ -330,12 +334,12 @@ function decodeResourceLevel(d: TlvDecoder, iid: number, rid: number, end: numbe
     if (after < end) trailing(d, after, end)
   } else if (d.kind === RI) {
     // Bare Resource Instance TLVs for a multiple resource: read them as the MR's content.
-    d.v.add(0, 'tlv.kind-not-allowed', SECTION,
+    d.flag(0, 'tlv.kind-not-allowed',
       `Resource Instance TLVs for /${d.objectId}/${iid}/${rid} must be wrapped in a Multiple Resource TLV`)
     d.start = 0
     d.multiple(iid, rid, 0, end)
   } else {
-    d.v.add(0, 'tlv.kind-not-allowed', SECTION, `an Object Instance TLV is not allowed in a payload for a resource path`)
+    d.flag(0, 'tlv.kind-not-allowed', `an Object Instance TLV is not allowed in a payload for a resource path`)
   }
 }
 
@@ -343,34 +347,34 @@ function decodeResourceLevel(d: TlvDecoder, iid: number, rid: number, end: numbe
 function decodeResourceInstanceLevel(d: TlvDecoder, iid: number, rid: number, riid: number, end: number): void {
   const where = `/${d.objectId}/${iid}/${rid}/${riid}`
   if (end === 0) {
-    d.v.add(0, 'tlv.empty', SECTION, `a payload for ${where} needs one Resource Instance TLV`)
+    d.flag(0, 'tlv.empty', `a payload for ${where} needs one Resource Instance TLV`)
     return
   }
   if (!d.next(0, end)) return
   const after = d.valueEnd
   if (d.kind === RI || d.kind === RES) {
     if (d.kind === RES) {
-      d.v.add(0, 'tlv.kind-not-allowed', SECTION, `a Resource TLV answers ${where}; a Resource Instance TLV is expected`)
+      d.flag(0, 'tlv.kind-not-allowed', `a Resource TLV answers ${where}; a Resource Instance TLV is expected`)
     }
     if (d.id !== riid) mismatch(d, 'resource instance', riid)
     const rm = d.resourceModel(rid)
     if (rm && !rm.multiple) {
-      d.v.add(0, 'tlv.multiple-mismatch', SECTION, `resource /${d.objectId}/${iid}/${rid} is single: it has no instances`)
+      d.flag(0, 'tlv.multiple-mismatch', `resource /${d.objectId}/${iid}/${rid} is single: it has no instances`)
     }
     const path: Path = [d.objectId, iid, rid, d.id]
     d.records.push({ path, value: d.value(rm, d.valueStart, after, path) })
     if (after < end) trailing(d, after, end)
   } else {
-    d.v.add(0, 'tlv.kind-not-allowed', SECTION, `a ${KIND_NAMES[d.kind]} TLV is not allowed in a payload for ${where}`)
+    d.flag(0, 'tlv.kind-not-allowed', `a ${KIND_NAMES[d.kind]} TLV is not allowed in a payload for ${where}`)
   }
 }
 
 function mismatch(d: TlvDecoder, what: string, expected: number): void {
-  d.v.add(d.start, 'tlv.id-mismatch', SECTION, `the TLV at ${d.start} is for ${what} ${d.id}, the request path names ${expected}`)
+  d.flag(d.start, 'tlv.id-mismatch', `the TLV at ${d.start} is for ${what} ${d.id}, the request path names ${expected}`)
 }
 
 function trailing(d: TlvDecoder, at: number, end: number): void {
-  d.v.add(at, 'tlv.trailing-bytes', SECTION, `${end - at} byte(s) follow the single TLV this path allows; ignored`)
+  d.flag(at, 'tlv.trailing-bytes', `${end - at} byte(s) follow the single TLV this path allows; ignored`)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -426,10 +430,7 @@ function valueSize(value: Value, path: Path): number {
     case 'string':
     case 'corelnk': {
       const n = utf8Length(value.value)
-      if (n < 0) {
-        const where = formatPath(path)
-        throw new EncodeError('tlv.value', `${where}: the string holds a lone surrogate, which UTF-8 cannot carry`, where)
-      }
+      if (n < 0) throw refusal('tlv.value', path, ': the string holds a lone surrogate, which UTF-8 cannot carry')
       return n
     }
     case 'opaque':
@@ -527,28 +528,28 @@ function planAndWrite(records: readonly Lwm2mRecord[], base: Path, om: ObjectMod
   for (let k = 0; k < records.length; k++) {
     const r = records[k] as Lwm2mRecord
     const path = r.path
-    if (r.delete) throw new EncodeError('tlv.delete', `${formatPath(path)}: TLV cannot express a deletion`, formatPath(path))
+    if (r.delete) throw refusal('tlv.delete', path, ': TLV cannot express a deletion')
     if (r.prefix !== undefined) {
       // The gateway prefix lives in the request URI, not in TLV: one prefix for all records only.
       if (prefix !== undefined && prefix !== r.prefix) {
-        throw new EncodeError('tlv.prefix', `${formatPath(path)}: records for two gateway prefixes cannot share one TLV payload`, formatPath(path))
+        throw refusal('tlv.prefix', path, ': records for two gateway prefixes cannot share one TLV payload')
       }
       prefix = r.prefix
     }
     assertIds(path, 'tlv')
     if (!startsWith(path, base)) {
-      throw new EncodeError('tlv.outside-path', `${formatPath(path)} is not under the request path ${formatPath(base)}`, formatPath(path))
+      throw refusal('tlv.outside-path', path, ` is not under the request path ${formatPath(base)}`)
     }
     const order = prev ? comparePaths(prev.path, path) : -1
     if (order > 0) throw UNSORTED
-    if (order === 0) throw new EncodeError('tlv.duplicate-path', `${formatPath(path)} appears twice`, formatPath(path))
+    if (order === 0) throw refusal('tlv.duplicate-path', path, ' appears twice')
     if (prev && prev.path.length < path.length && startsWith(path, prev.path)) {
-      throw new EncodeError('tlv.conflict', `${formatPath(prev.path)} is given both as a whole and by ${formatPath(path)}`, formatPath(path))
+      throw refusal('tlv.conflict', path, ` and ${formatPath(prev.path)}: a path is given both as a whole and in parts`)
     }
     prev = r
     const iid = path[1]
     if (path.length === 1 || iid === undefined) {
-      throw new EncodeError('tlv.path-depth', `${formatPath(path)}: TLV records name an instance, resource or resource instance`, formatPath(path))
+      throw refusal('tlv.path-depth', path, ': TLV records name an instance, resource or resource instance')
     }
     if (base.length === 1 && iid !== instId) {
       closeInstance()
@@ -559,7 +560,7 @@ function planAndWrite(records: readonly Lwm2mRecord[], base: Path, om: ObjectMod
     if (path.length === 2) {
       // Path-only instance record: an empty Object Instance TLV (Create with no values).
       if (r.value !== undefined || base.length !== 1) {
-        throw new EncodeError('tlv.path-depth', `${formatPath(path)}: an instance record carries no value and needs a request on /O`, formatPath(path))
+        throw refusal('tlv.path-depth', path, ': an instance record carries no value and needs a request on /O')
       }
       continue
     }
@@ -573,8 +574,8 @@ function planAndWrite(records: readonly Lwm2mRecord[], base: Path, om: ObjectMod
       closeMr()
       if (r.value === undefined) {
         // Path-only resource record: an empty Multiple Resource TLV (zero instances).
-        if (om && !rm) throw new EncodeError('tlv.unknown-resource', `${formatPath(path)} is not a resource of object ${objectId}`, formatPath(path))
-        if (rm && !rm.multiple) throw new EncodeError('tlv.value', `${formatPath(path)}: a single resource needs a value`, formatPath(path))
+        if (om && !rm) throw refusal('tlv.unknown-resource', path, ` is not a resource of object ${objectId}`)
+        if (rm && !rm.multiple) throw refusal('tlv.value', path, ': a single resource needs a value')
         const item = plan.push(MR, rid, 0, -1)
         const size = tlvSize(rid, 0)
         if (instItem >= 0) instLen += size
@@ -583,7 +584,7 @@ function planAndWrite(records: readonly Lwm2mRecord[], base: Path, om: ObjectMod
         continue
       }
       if (rm?.multiple) {
-        throw new EncodeError('tlv.multiple', `${formatPath(path)} is a multiple resource: give its values as resource instances`, formatPath(path))
+        throw refusal('tlv.multiple', path, ' is a multiple resource: give its values as resource instances')
       }
       assertEncodable(r.value, om, rm, path, 'tlv')
       addLeaf(RES, rid, checkedLength(valueSize(r.value, path), path), k)
@@ -591,9 +592,9 @@ function planAndWrite(records: readonly Lwm2mRecord[], base: Path, om: ObjectMod
     }
     // Resource instance record.
     if (rm && !rm.multiple) {
-      throw new EncodeError('tlv.multiple', `${formatPath(path)}: resource ${rid} is single, it has no instances`, formatPath(path))
+      throw refusal('tlv.multiple', path, `: resource ${rid} is single, it has no instances`)
     }
-    if (r.value === undefined) throw new EncodeError('tlv.value', `${formatPath(path)}: a resource instance needs a value`, formatPath(path))
+    if (r.value === undefined) throw refusal('tlv.value', path, ': a resource instance needs a value')
     assertEncodable(r.value, om, rm, path, 'tlv')
     const key = iid * 65536 + rid
     if (base.length < 4 && key !== mrKey) {
@@ -610,24 +611,23 @@ function planAndWrite(records: readonly Lwm2mRecord[], base: Path, om: ObjectMod
     // No records for a resource path: a multiple resource with zero instances, else nothing to say.
     const rm = resourceOf(om, base[2] as number)
     if (!rm?.multiple) {
-      throw new EncodeError('tlv.empty', `${formatPath(base)}: a resource payload needs a value`, formatPath(base))
+      throw refusal('tlv.empty', base, ': a resource payload needs a value')
     }
     plan.push(MR, base[2] as number, 0, -1)
     total += tlvSize(base[2] as number, 0)
   }
   if (base.length === 4 && plan.count !== 1) {
-    throw new EncodeError('tlv.empty', `${formatPath(base)}: a resource instance payload holds exactly one value`, formatPath(base))
+    throw refusal('tlv.empty', base, ': a resource instance payload holds exactly one value')
   }
   if (base.length === 3 && plan.count > 1 && plan.kinds[0] !== MR) {
-    throw new EncodeError('tlv.conflict', `${formatPath(base)}: one resource, several values`, formatPath(base))
+    throw refusal('tlv.conflict', base, ': one resource, several values')
   }
   return writePlan(plan, records, total)
 }
 
 function checkedLength(len: number, path: Path): number {
   if (len > MAX_LENGTH) {
-    const where = formatPath(path)
-    throw new EncodeError('tlv.too-long', `${where}: ${len} bytes exceed the 24-bit TLV length (16 MiB - 1)`, where)
+    throw refusal('tlv.too-long', path, `: ${len} bytes exceed the 24-bit TLV length (16 MiB - 1)`)
   }
   return len
 }
@@ -641,7 +641,8 @@ function writePlan(plan: Plan, records: readonly Lwm2mRecord[], total: number): 
     const id = plan.ids[i] as number
     const len = plan.lens[i] as number
     if (len > MAX_LENGTH) {
-      throw new EncodeError('tlv.too-long', `a ${KIND_NAMES[kind]} TLV (id ${id}) of ${len} bytes exceeds the 24-bit length`)
+      const what = `a ${KIND_NAMES[kind]} TLV (id ${id}) of ${len} bytes`
+      throw new EncodeError('tlv.too-long', `${what} exceeds the 24-bit length (16 MiB - 1)`)
     }
     const lenBytes = lengthFieldSize(len)
     out[p++] = (kind << 6) | (id > 255 ? 0x20 : 0) | (lenBytes === 0 ? len : lenBytes << 3)

@@ -143,3 +143,9 @@ export function assertIds(path: readonly number[], rules: string): void {
     }
   }
 }
+
+/** An EncodeError about `path`; `text` follows the formatted path (": why" or " is ..."). */
+export function refusal(rule: string, path: Path, text: string): EncodeError {
+  const where = formatPath(path)
+  return new EncodeError(rule, where + text, where)
+}
