@@ -464,9 +464,6 @@ class Plan {
   }
 }
 
-/** Thrown inside the planner when the records turn out unsorted: plan again on a sorted copy. */
-const UNSORTED = Symbol('unsorted')
-
 function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array {
   const base = ctx.path
   if (!base || base.length === 0) {
@@ -476,15 +473,14 @@ function encodeTlv(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Array
   const om = ctx.models?.get(base[0])
   // Sorted output makes the bytes independent of the caller's record order. Records usually
   // come sorted, so the planner checks the order as it goes and only then sorts a copy.
-  try {
-    return planAndWrite(input, base, om)
-  } catch (e) {
-    if (e !== UNSORTED) throw e
-    return planAndWrite([...input].sort((a, b) => comparePaths(a.path, b.path)), base, om)
-  }
+  return (
+    planAndWrite(input, base, om) ??
+    (planAndWrite([...input].sort((a, b) => comparePaths(a.path, b.path)), base, om) as Uint8Array)
+  )
 }
 
-function planAndWrite(records: readonly Lwm2mRecord[], base: Path, om: ObjectModel | undefined): Uint8Array {
+/** The payload, or null when the records turn out not to be sorted. */
+function planAndWrite(records: readonly Lwm2mRecord[], base: Path, om: ObjectModel | undefined): Uint8Array | null {
   const objectId = base[0] as number
   const plan = new Plan(records.length * 3 + 2)
 
@@ -541,7 +537,7 @@ function planAndWrite(records: readonly Lwm2mRecord[], base: Path, om: ObjectMod
       throw refusal('tlv.outside-path', path, ` is not under the request path ${formatPath(base)}`)
     }
     const order = prev ? comparePaths(prev.path, path) : -1
-    if (order > 0) throw UNSORTED
+    if (order > 0) return null
     if (order === 0) throw refusal('tlv.duplicate-path', path, ' appears twice')
     if (prev && prev.path.length < path.length && startsWith(path, prev.path)) {
       throw refusal('tlv.conflict', path, ` and ${formatPath(prev.path)}: a path is given both as a whole and in parts`)
