@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // application/octet-stream (42): the raw bytes of one Opaque resource or resource instance
-// (C §7.5.3; facts §2.6), e.g. a firmware image written to /5/0/0.
+// (C §7.5, Tbl C-2; facts §2.6), e.g. a firmware image written to /5/0/0.
 import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import { formatPath } from '../path'
@@ -8,7 +8,7 @@ import type { DecodeResult, Lwm2mRecord } from '../record'
 import { ViolationList } from '../violation'
 import { assertIds, resourceOf } from './typing'
 
-const SECTION = 'LwM2M 1.2 Core §7.5.3'
+const SECTION = 'LwM2M 1.2 Core §7.5, App. C Tbl C-2'
 
 function decodeOpaque(bytes: Uint8Array, ctx: CodecContext): DecodeResult {
   const v = new ViolationList()

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// text/plain (0): one resource or resource instance value, typed by the model (C §7.5.2,
+// text/plain (0): one resource or resource instance value, typed by the model (C §7.5,
 // Tbl C-2; facts §2.6). Integers, Unsigned and Time are ASCII decimal, Float is decimal (read with
 // or without exponent, written without), Boolean is 0/1, Opaque is Base64, Objlnk is "OID:IID".
 // Without a model the text is a string value. A payload that does not parse as its type is kept
@@ -16,7 +16,7 @@ import { formatPlainDecimal } from './decimal'
 import { assertEncodable, assertIds, inInt64, inUint64, objlnkInRange, resourceOf } from './typing'
 import { encodeUtf8, readUtf8, utf8Length } from './utf8'
 
-const SECTION = 'LwM2M 1.2 Core §7.5.2, App. C Tbl C-2'
+const SECTION = 'LwM2M 1.2 Core §7.5, App. C Tbl C-2'
 
 const INTEGER = /^-?[0-9]+$/
 const UNSIGNED = /^[0-9]+$/
@@ -98,7 +98,7 @@ function typed(text: string, rm: ResourceModel, path: Path, v: ViolationList): V
     case 'corelnk':
       return { type: rm.type, value: text }
     case 'none':
-      // Execute arguments (C §5.4.5) travel as text on an executable resource: not a value.
+      // Execute arguments (e.g. `0='U'`, facts §1) travel as text on an executable resource: not a value.
       return text === '' ? { type: 'none', value: null } : { type: 'string', value: text }
   }
 }

@@ -9,7 +9,7 @@ import { MODELS } from '../models'
 const ctx = (path: Path): CodecContext => ({ path, models: MODELS })
 const rules = (r: { violations: { rule: string }[] }) => r.violations.map((v) => v.rule)
 
-describe('C §7.5.3 octet stream: one opaque value at the request path', () => {
+describe('C §7.5 Tbl C-2 octet stream: one opaque value at the request path', () => {
   it('decodes the bytes as they are, copied', () => {
     const bytes = Uint8Array.of(0, 1, 2, 255)
     const r = opaqueCodec.decode(bytes, ctx([9000, 0, 15]))

@@ -92,7 +92,7 @@ describe('C Tbl C-2 plain text decoding: typed by the model, violations otherwis
     expect(rules(decode('1', [1, 0]))).toEqual(['text.path'])
     expect(rules(textCodec.decode(enc.encode('1'), {}))).toEqual(['text.path'])
   })
-  it('Execute arguments on an executable resource are text, not a value (C §5.4.5)', () => {
+  it('Execute arguments on an executable resource are text, not a value (facts §1: Execute arguments are text/plain)', () => {
     expect(decode('', [1, 0, 8]).records[0]?.value).toEqual({ type: 'none', value: null })
     expect(decode("0='U'", [1, 0, 8]).records[0]?.value).toEqual({ type: 'string', value: "0='U'" })
   })
