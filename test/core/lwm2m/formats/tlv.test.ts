@@ -179,6 +179,16 @@ describe('C §7.5.5 TLV decoding: levels, types and strict violations', () => {
     expect(rules(bare)).toEqual(['tlv.kind-not-allowed'])
     expect(decode('41 01 05', [3, 0, 6, 1]).records).toEqual([{ path: [3, 0, 6, 1], value: { type: 'integer', value: 5 } }])
   })
+  it('reads from a view into a larger buffer (byteOffset ≠ 0, as Node Buffers are)', () => {
+    const big = hex('FF FF FF E4 16 44 41 B4 00 00 C8 0B 08 FF FF FF FF FF FF FF FE EE')
+    expect(decode(big.subarray(3, 10), [3303, 0, 5700]).records[0]?.value).toEqual({ type: 'float', value: 22.5 })
+    expect(decode(big.subarray(10, 21), [9000, 0, 11]).records[0]?.value).toEqual({ type: 'integer', value: -2 })
+  })
+  it('cites C §7.5.5 in every violation', () => {
+    const r = decode('C3 01 00 0E 10 C1 07 55 C1 07 55 86', [1, 0])
+    expect(r.violations.length).toBeGreaterThan(2)
+    expect(new Set(r.violations.map((v) => v.section))).toEqual(new Set(['LwM2M 1.2 Core §7.5.5']))
+  })
   it('without a path nothing can be named: a violation, no records', () => {
     expect(rules(tlvCodec.decode(hex('C1 07 55'), {}))).toEqual(['tlv.path-required'])
   })
@@ -332,18 +342,37 @@ describe('C §7.5.5 TLV decoder fuzz: never throws, always returns quickly', () 
 })
 
 describe('TLV speed (C §7.5.5; the benchmark payload shape)', () => {
-  it('decodes and encodes 1000+ resource instances well above 1 MB/s', () => {
+  const payload = (n: number): Lwm2mRecord[] => {
     const records: Lwm2mRecord[] = []
-    for (let i = 0; i < 1200; i++) records.push({ path: [9000, 0, 301, i], value: { type: 'integer', value: i * 1000 } })
-    for (let i = 0; i < 300; i++) records.push({ path: [9000, 0, 300, i], value: { type: 'string', value: `value ${i}` } })
-    const bytes = tlvCodec.encode(records, ctx([9000, 0]))
-    const t0 = performance.now()
-    for (let k = 0; k < 50; k++) tlvCodec.decode(bytes, ctx([9000, 0]))
-    const t1 = performance.now()
-    for (let k = 0; k < 50; k++) tlvCodec.encode(records, ctx([9000, 0]))
-    const t2 = performance.now()
-    const mbps = (ms: number) => (bytes.length * 50) / 1e6 / (ms / 1000)
-    expect(mbps(t1 - t0)).toBeGreaterThan(1)
-    expect(mbps(t2 - t1)).toBeGreaterThan(1)
+    for (let i = 0; i < n / 5; i++) records.push({ path: [9000, 0, 300, i], value: { type: 'string', value: `value ${i}` } })
+    for (let i = 0; i < (n * 4) / 5; i++) records.push({ path: [9000, 0, 301, i], value: { type: 'integer', value: i * 1000 } })
+    return records
+  }
+  /** Best of 5 rounds (after a warm-up), in bytes per millisecond; the machine may be busy. */
+  const rate = (f: () => unknown, bytes: number): number => {
+    for (let k = 0; k < 20; k++) f()
+    let best = Infinity
+    for (let round = 0; round < 5; round++) {
+      const t0 = performance.now()
+      for (let k = 0; k < 10; k++) f()
+      best = Math.min(best, (performance.now() - t0) / 10)
+    }
+    return bytes / Math.max(best, 1e-3)
+  }
+  it('decodes and encodes 1500 resource instances at several MB/s, in linear time', () => {
+    const small = payload(1500)
+    const large = payload(12000)
+    const c = ctx([9000, 0])
+    const bs = tlvCodec.encode(small, c)
+    const bl = tlvCodec.encode(large, c)
+    const decodeSmall = rate(() => tlvCodec.decode(bs, c), bs.length)
+    const encodeSmall = rate(() => tlvCodec.encode(small, c), bs.length)
+    // 5 MB/s is far below what this code does (~100 MB/s decode, ~70 MB/s encode on a busy
+    // 2-core machine); it only catches a pathological regression.
+    expect(decodeSmall).toBeGreaterThan(5000)
+    expect(encodeSmall).toBeGreaterThan(5000)
+    // 8 times the records must not cost much more than 8 times the time.
+    expect(rate(() => tlvCodec.decode(bl, c), bl.length)).toBeGreaterThan(decodeSmall / 4)
+    expect(rate(() => tlvCodec.encode(large, c), bl.length)).toBeGreaterThan(encodeSmall / 4)
   })
 })
