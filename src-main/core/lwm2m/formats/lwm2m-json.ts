@@ -14,7 +14,7 @@ import { normalizeInteger, parseObjectLink, type Value } from '../value'
 import { ViolationList } from '../violation'
 import { decodeBase64, encodeBase64 } from './base64'
 import { parseJson, type JsonEntry, type JsonNode } from './json-reader'
-import { assertEncodable, assertIds, inInt64, inUint64, objlnkInRange, resourceOf } from './typing'
+import { assertEncodable, assertIds, inInt64, inUint64, objlnkInRange, refusal, resourceOf } from './typing'
 import { encodeUtf8, readUtf8 } from './utf8'
 
 const SECTION = 'LwM2M 1.2 Core §7.5.6.1 (OMA JSON 11543)'
@@ -37,9 +37,9 @@ class JsonDecoder {
     const out = new Map<string, JsonEntry>()
     for (const e of node.entries) {
       if (!allowed.includes(e.key)) {
-        this.v.add(e.keyOffset, 'lwm2m-json.unknown-key', SECTION, `"${e.key}" is not a key of ${where}; ignored`)
+        this.flag(e.keyOffset, 'lwm2m-json.unknown-key', `"${e.key}" is not a key of ${where}; ignored`)
       } else if (out.has(e.key)) {
-        this.v.add(e.keyOffset, 'lwm2m-json.duplicate-key', SECTION, `"${e.key}" appears twice in ${where}; the first one counts`)
+        this.flag(e.keyOffset, 'lwm2m-json.duplicate-key', `"${e.key}" appears twice in ${where}; the first counts`)
       } else {
         out.set(e.key, e)
       }
@@ -47,8 +47,12 @@ class JsonDecoder {
     return out
   }
 
+  flag(at: number, rule: string, message: string): void {
+    this.v.add(at, rule, SECTION, message)
+  }
+
   shape(at: number, message: string): void {
-    this.v.add(at, 'lwm2m-json.shape', SECTION, message)
+    this.flag(at, 'lwm2m-json.shape', message)
   }
 
   root(node: JsonNode): void {
@@ -73,7 +77,7 @@ class JsonDecoder {
     const keys = this.keys(node, ['n', 't', ...VALUE_KEYS], 'an entry')
     const present = VALUE_KEYS.filter((k) => keys.has(k))
     if (present.length !== 1) {
-      this.v.add(node.offset, 'lwm2m-json.value-count', SECTION,
+      this.flag(node.offset, 'lwm2m-json.value-count',
         present.length === 0 ? 'an entry has no value (v, bv, ov or sv); skipped' : `an entry has ${present.join(', ')}: one value only; skipped`)
       return
     }
@@ -86,19 +90,19 @@ class JsonDecoder {
     const parsed = parsePath(name)
     const at = n?.offset ?? node.offset
     if (!parsed.ok || parsed.path.length < 3) {
-      this.v.add(at, 'lwm2m-json.name', SECTION,
+      this.flag(at, 'lwm2m-json.name',
         `name "${name}" is not a resource or resource instance path${parsed.ok ? '' : ': ' + parsed.reason}; skipped`)
       return
     }
     const path = parsed.path
     const key = formatPath(path)
     if (this.seen.has(key)) {
-      this.v.add(at, 'lwm2m-json.duplicate-path', SECTION, `${key} appears twice; the first one counts`)
+      this.flag(at, 'lwm2m-json.duplicate-path', `${key} appears twice; the first one counts`)
       return
     }
     this.seen.add(key)
     if (this.ctx.path && !pathStartsWith(path, this.ctx.path)) {
-      this.v.add(at, 'lwm2m-json.outside-path', SECTION, `${key} is not under the request path ${formatPath(this.ctx.path)}`)
+      this.flag(at, 'lwm2m-json.outside-path', `${key} is not under the request path ${formatPath(this.ctx.path)}`)
     }
     const k = present[0] as ValueKey
     const valueNode = (keys.get(k) as JsonEntry).value
@@ -113,14 +117,14 @@ class JsonDecoder {
     const object = this.ctx.models?.get(path[0] as number)
     const rm = resourceOf(object, path[2] as number)
     if (object && !rm) {
-      this.v.add(node.offset, 'lwm2m-json.unknown-resource', SECTION, `resource ${String(path[2])} is not defined by object ${object.id} (${object.name})`)
+      this.flag(node.offset, 'lwm2m-json.unknown-resource', `resource ${String(path[2])} is not defined by object ${object.id} (${object.name})`)
     }
     if (rm && (path.length === 4) !== rm.multiple) {
-      this.v.add(node.offset, 'lwm2m-json.multiple-mismatch', SECTION,
+      this.flag(node.offset, 'lwm2m-json.multiple-mismatch',
         `${formatPath(path)}: resource ${rm.id} (${rm.name}) is ${rm.multiple ? 'multiple: name an instance' : 'single: it has no instances'}`)
     }
     const misfit = (found: string): void => {
-      this.v.add(node.offset, 'lwm2m-json.value-type', SECTION, `${formatPath(path)} (${rm?.name}) is ${rm?.type}, the entry holds ${found}`)
+      this.flag(node.offset, 'lwm2m-json.value-type', `${formatPath(path)} (${rm?.name}) is ${rm?.type}, the entry holds ${found}`)
     }
     switch (key) {
       case 'v': {
@@ -136,11 +140,11 @@ class JsonDecoder {
         if (rm && rm.type !== 'objlnk') misfit('an objlnk')
         const l = parseObjectLink(node.value)
         if (!l) {
-          this.v.add(node.offset, 'lwm2m-json.value-type', SECTION, `"${node.value}" is not an objlnk OID:IID; kept as a string`)
+          this.flag(node.offset, 'lwm2m-json.value-type', `"${node.value}" is not an objlnk OID:IID; kept as a string`)
           return { type: 'string', value: node.value }
         }
         if (!objlnkInRange(l.objectId, l.instanceId)) {
-          this.v.add(node.offset, 'lwm2m-json.objlnk-range', SECTION, `objlnk ${node.value} is neither a real instance nor the null link 65535:65535`)
+          this.flag(node.offset, 'lwm2m-json.objlnk-range', `objlnk ${node.value} is neither a real instance nor the null link 65535:65535`)
         }
         return { type: 'objlnk', value: l }
       }
@@ -151,7 +155,7 @@ class JsonDecoder {
         if (rm.type === 'opaque') {
           const b = decodeBase64(node.value)
           if (b.ok) return { type: 'opaque', value: b.bytes }
-          this.v.add(node.offset, 'lwm2m-json.value-type', SECTION, `${formatPath(path)} is opaque: ${b.reason}; kept as a string`)
+          this.flag(node.offset, 'lwm2m-json.value-type', `${formatPath(path)} is opaque: ${b.reason}; kept as a string`)
           return { type: 'string', value: node.value }
         }
         misfit('a string')
@@ -184,13 +188,13 @@ class JsonDecoder {
         // "1.0" or "1e3" name an integer too; accept them when exact.
         const exact = big ?? (Number.isSafeInteger(n) ? BigInt(n) : null)
         if (exact !== null && (signed ? inInt64(exact) : inUint64(exact))) return { type: rm.type, value: normalizeInteger(exact) }
-        this.v.add(at, 'lwm2m-json.value-type', SECTION,
+        this.flag(at, 'lwm2m-json.value-type',
           `${formatPath(path)} (${rm.name}) is ${rm.type}: ${text.length > 40 ? text.slice(0, 40) + '…' : text} is not in its range`)
         return untyped()
       }
       case 'float':
         if (Number.isFinite(n)) return { type: 'float', value: n }
-        this.v.add(at, 'lwm2m-json.value-type', SECTION, `${formatPath(path)}: ${text.slice(0, 40)} is beyond the 64-bit float range`)
+        this.flag(at, 'lwm2m-json.value-type', `${formatPath(path)}: ${text.slice(0, 40)} is beyond the 64-bit float range`)
         return { type: 'float', value: n }
       default:
         misfit('a number')
@@ -230,34 +234,34 @@ function encodeLwm2mJson(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as Lwm2mRecord
     const path = r.path
-    const where = formatPath(path)
     assertIds(path, 'lwm2m-json')
-    if (r.delete) throw new EncodeError('lwm2m-json.delete', `${where}: OMA JSON cannot express a deletion`, where)
+    if (r.delete) throw refusal('lwm2m-json.delete', path, ': OMA JSON cannot express a deletion')
     if (r.prefix !== undefined) {
       if (prefix !== undefined && prefix !== r.prefix) {
-        throw new EncodeError('lwm2m-json.prefix', `${where}: records for two gateway prefixes cannot share one payload`, where)
+        throw refusal('lwm2m-json.prefix', path, ': records for two gateway prefixes cannot share one payload')
       }
       prefix = r.prefix
     }
-    if (path.length < 3) throw new EncodeError('lwm2m-json.path-depth', `${where}: entries name a resource or resource instance`, where)
+    if (path.length < 3) throw refusal('lwm2m-json.path-depth', path, ': entries name a resource or resource instance')
     if (!pathStartsWith(path, base)) {
-      throw new EncodeError('lwm2m-json.outside-path', `${where} is not under the request path ${formatPath(base)}`, where)
+      throw refusal('lwm2m-json.outside-path', path, ` is not under the request path ${formatPath(base)}`)
     }
     if (i > 0 && comparePaths((records[i - 1] as Lwm2mRecord).path, path) === 0) {
-      throw new EncodeError('lwm2m-json.duplicate-path', `${where} appears twice`, where)
+      throw refusal('lwm2m-json.duplicate-path', path, ' appears twice')
     }
-    if (r.value === undefined) throw new EncodeError('lwm2m-json.value', `${where}: no value to write`, where)
+    if (r.value === undefined) throw refusal('lwm2m-json.value', path, ': no value to write')
     const object = ctx.models?.get(path[0] as number)
     const rm = resourceOf(object, path[2] as number)
     assertEncodable(r.value, object, rm, path, 'lwm2m-json')
-    checkMultiple(rm, path, where)
+    checkMultiple(rm, path)
     if (i > 0 && pathStartsWith(path, (records[i - 1] as Lwm2mRecord).path)) {
-      throw new EncodeError('lwm2m-json.conflict', `${formatPath((records[i - 1] as Lwm2mRecord).path)} is given both as a value and with instances`, where)
+      const parent = formatPath((records[i - 1] as Lwm2mRecord).path)
+      throw refusal('lwm2m-json.conflict', path, ` and ${parent}: a resource is given both as a value and with instances`)
     }
     let entry = whole ? '{' : `{"n":${JSON.stringify(path.slice(base.length).join('/'))},`
-    entry += valueMember(r.value, where)
+    entry += valueMember(r.value, path)
     if (r.time !== undefined) {
-      if (!Number.isFinite(r.time)) throw new EncodeError('lwm2m-json.time', `${where}: time ${r.time} is not a number`, where)
+      if (!Number.isFinite(r.time)) throw refusal('lwm2m-json.time', path, `: time ${r.time} is not a number`)
       entry += `,"t":${jsonNumber(r.time)}`
     }
     parts.push(entry + '}')
@@ -266,12 +270,12 @@ function encodeLwm2mJson(input: readonly Lwm2mRecord[], ctx: CodecContext): Uint
   return encodeUtf8(`{"bn":${JSON.stringify(bn)},"e":[${parts.join(',')}]}`)
 }
 
-function checkMultiple(rm: ResourceModel | undefined, path: Path, where: string): void {
+function checkMultiple(rm: ResourceModel | undefined, path: Path): void {
   if (rm && rm.multiple && path.length === 3) {
-    throw new EncodeError('lwm2m-json.multiple', `${where} is a multiple resource: give its values as resource instances`, where)
+    throw refusal('lwm2m-json.multiple', path, ' is a multiple resource: give its values as resource instances')
   }
   if (rm && !rm.multiple && path.length === 4) {
-    throw new EncodeError('lwm2m-json.multiple', `${where}: resource ${rm.id} is single, it has no instances`, where)
+    throw refusal('lwm2m-json.multiple', path, `: resource ${rm.id} is single, it has no instances`)
   }
 }
 
@@ -280,14 +284,14 @@ function jsonNumber(n: number): string {
   return Object.is(n, -0) ? '-0' : String(n)
 }
 
-function valueMember(value: Value, where: string): string {
+function valueMember(value: Value, path: Path): string {
   switch (value.type) {
     case 'integer':
     case 'unsigned':
     case 'time':
       return `"v":${String(value.value)}`
     case 'float':
-      if (!Number.isFinite(value.value)) throw new EncodeError('lwm2m-json.value', `${where}: JSON has no ${value.value}`, where)
+      if (!Number.isFinite(value.value)) throw refusal('lwm2m-json.value', path, `: JSON has no ${value.value}`)
       return `"v":${jsonNumber(value.value)}`
     case 'boolean':
       return `"bv":${value.value}`
@@ -299,7 +303,7 @@ function valueMember(value: Value, where: string): string {
     case 'corelnk':
       return `"sv":${JSON.stringify(value.value)}`
     case 'none':
-      throw new EncodeError('lwm2m-json.value', `${where}: an executable resource has no value to write`, where)
+      throw refusal('lwm2m-json.value', path, ': an executable resource has no value to write')
   }
 }
 

@@ -6,7 +6,7 @@ import { CF } from '../content-format'
 import { formatPath } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { ViolationList } from '../violation'
-import { assertIds, resourceOf } from './typing'
+import { assertIds, refusal, resourceOf } from './typing'
 
 const SECTION = 'LwM2M 1.2 Core §7.5, App. C Tbl C-2'
 
@@ -35,17 +35,17 @@ function encodeOpaque(records: readonly Lwm2mRecord[], ctx: CodecContext): Uint8
   const r = records[0] as Lwm2mRecord
   const where = formatPath(r.path)
   assertIds(r.path, 'opaque')
-  if (r.path.length < 3) throw new EncodeError('opaque.path', `${where}: an octet stream needs a resource or resource instance path`, where)
+  if (r.path.length < 3) throw refusal('opaque.path', r.path, ': an octet stream needs a resource or resource instance path')
   if (ctx.path && formatPath(ctx.path) !== where) {
-    throw new EncodeError('opaque.outside-path', `${where} is not the request path ${formatPath(ctx.path)}`, where)
+    throw refusal('opaque.outside-path', r.path, ` is not the request path ${formatPath(ctx.path)}`)
   }
   if (r.value?.type !== 'opaque' || !(r.value.value instanceof Uint8Array)) {
-    throw new EncodeError('opaque.type', `${where}: an octet stream carries an opaque value, not ${r.value?.type ?? 'nothing'}`, where)
+    throw refusal('opaque.type', r.path, `: an octet stream carries an opaque value, not ${r.value?.type ?? 'nothing'}`)
   }
   const object = ctx.models?.get(r.path[0] as number)
   const rm = resourceOf(object, r.path[2] as number)
-  if (object && !rm) throw new EncodeError('opaque.unknown-resource', `${where} is not a resource of object ${object.id}`, where)
-  if (rm && rm.type !== 'opaque') throw new EncodeError('opaque.type', `${where} (${rm.name}) is ${rm.type}, not opaque`, where)
+  if (object && !rm) throw refusal('opaque.unknown-resource', r.path, ` is not a resource of object ${object.id}`)
+  if (rm && rm.type !== 'opaque') throw refusal('opaque.type', r.path, ` (${rm.name}) is ${rm.type}, not opaque`)
   return r.value.value.slice()
 }
 

@@ -13,7 +13,7 @@ import { normalizeInteger, parseObjectLink, type Value } from '../value'
 import { ViolationList } from '../violation'
 import { decodeBase64, encodeBase64 } from './base64'
 import { formatPlainDecimal } from './decimal'
-import { assertEncodable, assertIds, inInt64, inUint64, objlnkInRange, resourceOf } from './typing'
+import { assertEncodable, assertIds, inInt64, inUint64, objlnkInRange, refusal, resourceOf } from './typing'
 import { encodeUtf8, readUtf8, utf8Length } from './utf8'
 
 const SECTION = 'LwM2M 1.2 Core §7.5, App. C Tbl C-2'
@@ -115,25 +115,25 @@ function encodeText(records: readonly Lwm2mRecord[], ctx: CodecContext): Uint8Ar
   const path = r.path
   const where = formatPath(path)
   assertIds(path, 'text')
-  if (path.length < 3) throw new EncodeError('text.path', `${where}: plain text needs a resource or resource instance path`, where)
+  if (path.length < 3) throw refusal('text.path', path, ': plain text needs a resource or resource instance path')
   if (ctx.path && formatPath(ctx.path) !== where) {
-    throw new EncodeError('text.outside-path', `${where} is not the request path ${formatPath(ctx.path)}`, where)
+    throw refusal('text.outside-path', path, ` is not the request path ${formatPath(ctx.path)}`)
   }
-  if (r.value === undefined) throw new EncodeError('text.value', `${where}: no value to write`, where)
+  if (r.value === undefined) throw refusal('text.value', path, ': no value to write')
   const value = r.value
   const object = ctx.models?.get(path[0] as number)
   const rm = resourceOf(object, path[2] as number)
   assertEncodable(value, object, rm, path, 'text')
   if (rm && path.length === 4 && !rm.multiple) {
-    throw new EncodeError('text.multiple', `${where}: resource ${rm.id} (${rm.name}) is single, it has no instances`, where)
+    throw refusal('text.multiple', path, `: resource ${rm.id} (${rm.name}) is single, it has no instances`)
   }
-  const text = valueText(value, where)
-  if (utf8Length(text) < 0) throw new EncodeError('text.value', `${where}: the string holds a lone surrogate, which UTF-8 cannot carry`, where)
+  const text = valueText(value, path)
+  if (utf8Length(text) < 0) throw refusal('text.value', path, ': the string holds a lone surrogate, which UTF-8 cannot carry')
   return encodeUtf8(text)
 }
 
 /** The text form of a well-formed value (C Tbl C-2). */
-export function valueText(value: Value, where = ''): string {
+export function valueText(value: Value, path: Path = []): string {
   switch (value.type) {
     case 'integer':
     case 'unsigned':
@@ -141,7 +141,7 @@ export function valueText(value: Value, where = ''): string {
       return String(value.value)
     case 'float':
       if (!Number.isFinite(value.value)) {
-        throw new EncodeError('text.value', `${where}: ${value.value} has no decimal form`, where)
+        throw refusal('text.value', path, `: ${value.value} has no decimal form`)
       }
       return formatPlainDecimal(value.value)
     case 'boolean':
