@@ -22,6 +22,9 @@ const MR = 2
 const RES = 3
 const KIND_NAMES = ['Object Instance', 'Resource Instance', 'Multiple Resource', 'Resource']
 
+/** Instance id for unwrapped resources at object level: MAX_ID, as in a Create without id. */
+const NO_INSTANCE = 65535
+
 /** The longest value a 24-bit length field can state. */
 const MAX_LENGTH = 0xffffff
 
@@ -121,6 +124,15 @@ class TlvDecoder {
 
   /** Payload of a request on /O: Object Instance TLVs only. */
   objectLevel(start: number, end: number): void {
+    const first = start < end ? (this.bytes[start] as number) >> 6 : OI
+    if (first === RES || first === MR) {
+      // Resource TLVs with no wrapper (some clients' Create without an instance id): keep them,
+      // named with instance 65535 as LwM2M CBOR names a Create without id (facts §2.5).
+      this.flag(start, 'tlv.kind-not-allowed',
+        `resource TLVs at the top of a payload for /${this.objectId} lack the Object Instance TLV; read as instance 65535`)
+      this.instance(NO_INSTANCE, start, end, false)
+      return
+    }
     const seen = new IdSet()
     let at = start
     while (at < end) {

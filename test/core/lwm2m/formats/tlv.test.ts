@@ -122,8 +122,8 @@ describe('C §7.5.5 TLV decoding: levels, types and strict violations', () => {
     expect(rules(decode('F8 01', [1, 0, 1]))).toEqual(['tlv.length-overrun'])
   })
   it('a TLV kind not allowed at its level is a violation', () => {
-    // A resource TLV at the top of a /1 payload (the OI wrapper is missing).
-    expect(rules(decode('C2 01 0E 10', [1]))).toEqual(['tlv.kind-not-allowed'])
+    // A Resource Instance TLV at the top of a /3 payload.
+    expect(rules(decode('41 00 01', [3]))).toEqual(['tlv.kind-not-allowed'])
     // A resource TLV inside a Multiple Resource TLV.
     expect(rules(decode('83 06 C1 00 01', [3, 0, 6]))).toEqual(['tlv.kind-not-allowed'])
     // A Resource Instance TLV directly inside an instance.
@@ -169,6 +169,14 @@ describe('C §7.5.5 TLV decoding: levels, types and strict violations', () => {
   it('empty Object Instance and Multiple Resource TLVs decode to path-only records', () => {
     expect(decode('00 05', [3303]).records).toEqual([{ path: [3303, 5] }])
     expect(decode('80 06', [3, 0]).records).toEqual([{ path: [3, 0, 6] }])
+  })
+  it('keeps resource TLVs without an OI wrapper at /O as instance 65535 (Create without id, facts §2.5)', () => {
+    const r = decode('C2 01 0E 10 C1 07 55', [1])
+    expect(r.violations).toMatchObject([{ rule: 'tlv.kind-not-allowed', offset: 0 }])
+    expect(r.records).toEqual([
+      { path: [1, 65535, 1], value: { type: 'integer', value: 3600 } },
+      { path: [1, 65535, 7], value: { type: 'string', value: 'U' } }
+    ])
   })
   it('tolerates the other reading: an OI wrapper at /O/I, bare RI TLVs at /O/I/R (C §7.5.5, facts §7)', () => {
     const wrapped = decode('03 00 C1 07 55', [1, 0])
