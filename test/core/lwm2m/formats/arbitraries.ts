@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // fast-check generators of typed records for object 9000 (one resource per type, single and
-// multiple; see ../models.ts), with 8- and 16-bit ids and values at the edges of every type.
+// multiple; see test-models.ts), with 8- and 16-bit ids and values at the edges of every type.
 import fc from 'fast-check'
 import { comparePaths, type Path } from '../../../../src-main/core/lwm2m/path'
 import type { Lwm2mRecord } from '../../../../src-main/core/lwm2m/record'
 import { normalizeInteger, type ResourceType, type Value } from '../../../../src-main/core/lwm2m/value'
-import { ALL_TYPES } from '../models'
+import { ALL_TYPES } from './test-models'
 
 const INT64_MIN = -(1n << 63n)
 const INT64_MAX = (1n << 63n) - 1n

@@ -6,7 +6,7 @@ import { parseJson } from '../../../../src-main/core/lwm2m/formats/json-reader'
 import { lwm2mJsonCodec } from '../../../../src-main/core/lwm2m/formats/lwm2m-json'
 import type { Path } from '../../../../src-main/core/lwm2m/path'
 import type { Lwm2mRecord } from '../../../../src-main/core/lwm2m/record'
-import { MODELS } from '../models'
+import { MODELS } from './test-models'
 import { instanceRecordsArb, recordsArb, sortRecords } from './arbitraries'
 
 const enc = new TextEncoder()

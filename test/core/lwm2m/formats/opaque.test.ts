@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { EncodeError, type CodecContext } from '../../../../src-main/core/lwm2m/codec'
 import { opaqueCodec } from '../../../../src-main/core/lwm2m/formats/opaque'
 import type { Path } from '../../../../src-main/core/lwm2m/path'
-import { MODELS } from '../models'
+import { MODELS } from './test-models'
 
 const ctx = (path: Path): CodecContext => ({ path, models: MODELS })
 const rules = (r: { violations: { rule: string }[] }) => r.violations.map((v) => v.rule)

@@ -5,7 +5,7 @@ import { EncodeError, type ContentCodec } from '../../../../src-main/core/lwm2m/
 import { CF } from '../../../../src-main/core/lwm2m/content-format'
 import { codecFor, decodePayload, encodePayload, registerCodec, registeredFormats } from '../../../../src-main/core/lwm2m/formats/registry'
 import type { Path } from '../../../../src-main/core/lwm2m/path'
-import { hex, MODELS, toHex } from '../models'
+import { hex, MODELS, toHex } from './test-models'
 
 const ctx = { path: [1, 0, 1] as const, models: MODELS }
 

@@ -6,7 +6,7 @@ import { textCodec } from '../../../../src-main/core/lwm2m/formats/text'
 import type { Path } from '../../../../src-main/core/lwm2m/path'
 import type { Lwm2mRecord } from '../../../../src-main/core/lwm2m/record'
 import type { Value } from '../../../../src-main/core/lwm2m/value'
-import { ALL_TYPES, MODELS } from '../models'
+import { ALL_TYPES, MODELS } from './test-models'
 import { idArb, valueArb } from './arbitraries'
 
 const enc = new TextEncoder()

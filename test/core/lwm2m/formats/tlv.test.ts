@@ -5,8 +5,7 @@ import { EncodeError, type CodecContext } from '../../../../src-main/core/lwm2m/
 import { tlvCodec } from '../../../../src-main/core/lwm2m/formats/tlv'
 import type { Path } from '../../../../src-main/core/lwm2m/path'
 import type { Lwm2mRecord } from '../../../../src-main/core/lwm2m/record'
-import { hex, MODELS, toHex } from '../models'
-import { ALL_TYPES } from '../models'
+import { ALL_TYPES, hex, MODELS, toHex } from './test-models'
 import { instanceRecordsArb, recordsArb, sortRecords, valueArb } from './arbitraries'
 
 const ctx = (path: Path): CodecContext => ({ path, models: MODELS })

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Small hand-written object models for codec tests (subsets of the OMA registry definitions),
 // plus an object 9000 of our own that holds one resource of every type, single and multiple.
-import type { ModelLookup, ObjectModel, ResourceModel } from '../../../src-main/core/lwm2m/model'
-import type { ResourceType } from '../../../src-main/core/lwm2m/value'
+import type { ModelLookup, ObjectModel, ResourceModel } from '../../../../src-main/core/lwm2m/model'
+import type { ResourceType } from '../../../../src-main/core/lwm2m/value'
 
 function res(id: number, name: string, type: ResourceType, multiple = false, operations: ResourceModel['operations'] = 'R'): ResourceModel {
   return { id, name, operations, multiple, mandatory: false, type, range: '', units: '' }
