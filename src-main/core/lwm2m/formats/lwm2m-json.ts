@@ -5,7 +5,7 @@
 // simulator's 1.0 clients and for the inspector's conversions. Numbers are read from their exact
 // text, so 64-bit integers survive, and typed by the model (a "v" may be Integer, Unsigned, Float
 // or Time; a "sv" holds String, Corelnk or Base64 Opaque).
-import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
+import type { CodecContext, ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { ResourceModel } from '../model'
 import { comparePaths, formatPath, parsePath, pathStartsWith, type Path } from '../path'
