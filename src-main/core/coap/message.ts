@@ -107,3 +107,25 @@ export const Option = {
   NO_RESPONSE: 258,
   REQUEST_TAG: 292
 } as const
+
+/** What the codec made of one datagram. Never thrown: malformed input is data (DESIGN.md). */
+export interface DecodedDatagram {
+  /** The message, or null when it could not be parsed far enough to act on. */
+  readonly message: CoapMessage | null
+  readonly violations: readonly import('../lwm2m/violation').Violation[]
+  /**
+   * What RFC 7252 §4.2/§4.3 says to do when the datagram cannot be processed: 'rst' (a CON with
+   * a format error: reset echoing its MID), 'ignore' (NON/ACK/RST, Ver ≠ 1, too short), or null
+   * when the message is fine to process.
+   */
+  readonly reject: 'rst' | 'ignore' | null
+  /** The Message ID when the header was readable (needed to send the RST). */
+  readonly messageId: number | null
+}
+
+/** The codec as the message layer uses it (datagram framing, RFC 7252 §3). */
+export interface MessageCodec {
+  decode(datagram: Uint8Array): DecodedDatagram
+  /** Deterministic; throws for a message that cannot be written (e.g. a 9-byte token). */
+  encode(message: CoapMessage): Uint8Array
+}
