@@ -4,10 +4,12 @@
 import { APP_NAME, APP_VERSION } from '../services/app-info'
 import type { Command, Io } from './command'
 import { call } from './commands/call'
+import { decode } from './commands/decode'
+import { encode } from './commands/encode'
 import { serve } from './commands/serve'
 import { CommandError, UsageError } from './usage-error'
 
-const COMMANDS: readonly Command[] = [serve, call]
+const COMMANDS: readonly Command[] = [serve, call, decode, encode]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

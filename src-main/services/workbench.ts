@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The composition root of the main process: opens the store, builds the services and the
 // dispatcher table. Electron, headless and in-process CLI commands all start here.
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { openDatabase, type Database } from '../store/database'
 import { SettingsStore } from '../store/settings-store'
 import { Dispatcher, type HandlerTable } from './dispatcher'
 import { EventHub } from './event-hub'
 import { ModelService } from './model-service'
+import { findResourcesDir } from './resources-dir'
 import { SettingsService } from './settings-service'
 import { SystemService } from './system-service'
 
@@ -66,14 +65,4 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     dataDir: opts.dataDir,
     close: async () => database.close()
   }
-}
-
-/** resources/ beside the code: two levels up from src-main/services, out/main, or out/main/chunks + 1. */
-function findResourcesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'resources', 'models', 'models.json'))) return join(dir, 'resources')
-    dir = dirname(dir)
-  }
-  return join(process.cwd(), 'resources')
 }
