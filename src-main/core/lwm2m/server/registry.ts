@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// The server's registrations: one per endpoint name, found by endpoint or by location id.
+import type { PeerAddress } from '../../ports'
+import type { RegisterParams, RegisteredObject } from './registration'
+
+export interface Registration extends RegisterParams {
+  /** Location id handed out in 2.01 (Location-Path rd/{id}). */
+  readonly id: string
+  readonly peer: PeerAddress
+  readonly objects: readonly RegisteredObject[]
+  readonly alternatePath: string | null
+  readonly contentFormats: readonly number[]
+  readonly registeredAt: number
+  readonly updatedAt: number
+  /** Last time any message came from the device (queue mode: it is awake for a while after). */
+  readonly lastSeen: number
+  /** null when lifetime is 0 (no expiry). */
+  readonly expiresAt: number | null
+}
+
+export class RegistrationTable {
+  readonly #byId = new Map<string, Registration>()
+  readonly #byEndpoint = new Map<string, string>()
+
+  get size(): number {
+    return this.#byId.size
+  }
+  byId(id: string): Registration | undefined {
+    return this.#byId.get(id)
+  }
+  byEndpoint(endpoint: string): Registration | undefined {
+    const id = this.#byEndpoint.get(endpoint)
+    return id === undefined ? undefined : this.#byId.get(id)
+  }
+  /** Stores `r`; returns the registration it replaced (same endpoint), if any. */
+  put(r: Registration): Registration | undefined {
+    const oldId = this.#byEndpoint.get(r.endpoint)
+    const old = oldId === undefined ? undefined : this.#byId.get(oldId)
+    if (old && old.id !== r.id) this.#byId.delete(old.id)
+    this.#byId.set(r.id, r)
+    this.#byEndpoint.set(r.endpoint, r.id)
+    return old && old.id !== r.id ? old : undefined
+  }
+  remove(id: string): Registration | undefined {
+    const r = this.#byId.get(id)
+    if (!r) return undefined
+    this.#byId.delete(id)
+    if (this.#byEndpoint.get(r.endpoint) === id) this.#byEndpoint.delete(r.endpoint)
+    return r
+  }
+  all(): Registration[] {
+    return [...this.#byId.values()]
+  }
+}
