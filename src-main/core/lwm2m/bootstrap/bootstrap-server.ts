@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Bootstrap Server role (C §6.1, T §6.4.2): answers Bootstrap-Request with 2.04 and then drives
+// the client — optional Bootstrap-Discover (learns the version and the BS account, BS-01), Delete,
+// Write of every account, optional Reads, Finish — and answers Bootstrap-Pack-Request (1.2,
+// Opt-01) with the whole configuration in one payload. Every run is recorded step by step.
+import type { PeerAddress, Random, Scheduler } from '../../ports'
+import { CF, resolveFormat, type ContentFormat } from '../content-format'
+import { encodePayload, registeredFormats } from '../formats/all'
+import { fromJsonRecord } from '../json-record'
+import { parseLinkFormat } from '../link-format'
+import type { ModelLookup } from '../model'
+import { formatPath, parsePath, type Path } from '../path'
+import type { Lwm2mRecord } from '../record'
+import { codeMeaning, codeText, type DeviceLink, type DownlinkRequest, type UplinkRequest, type UplinkResponse } from '../server/messages'
+import { accountRecords, checkConfig, chooseFormat, type BootstrapConfig } from './config'
+
+const CHANGED = 68
+const CONTENT = 69
+const BAD_REQUEST = 128
+const NOT_FOUND = 132
+const METHOD_NOT_ALLOWED = 133
+const NOT_ACCEPTABLE = 134
+const UNSUPPORTED_CF = 143
+const INTERNAL = 160
+
+export interface BootstrapStep {
+  readonly operation: string
+  readonly path: string
+  readonly request: string
+  readonly code: string | null
+  readonly meaning: string
+  readonly at: number
+  readonly durationMs: number
+}
+
+export interface BootstrapRun {
+  readonly id: string
+  readonly endpoint: string
+  readonly kind: 'request' | 'pack'
+  readonly peer: string
+  readonly startedAt: number
+  finishedAt: number | null
+  outcome: 'running' | 'success' | 'failed'
+  detail: string
+  readonly steps: BootstrapStep[]
+  /** The content format used for writes (or the Pack). */
+  format: ContentFormat | null
+  /** Client version learned from Bootstrap-Discover (`</>;lwm2m=`), if any. */
+  clientVersion: string | null
+}
+
+export interface BootstrapServerOptions {
+  readonly link: DeviceLink
+  readonly scheduler: Scheduler
+  readonly random: Random
+  readonly models: ModelLookup
+  /** The configuration for an endpoint (its own, else the "*" default), or undefined. */
+  readonly configFor: (endpoint: string) => BootstrapConfig | undefined
+  readonly onRun?: (run: BootstrapRun, change: 'started' | 'step' | 'finished') => void
+}
+
+export class BootstrapServer {
+  readonly #active = new Map<string, BootstrapRun>()
+
+  constructor(private readonly opts: BootstrapServerOptions) {}
+
+  /** Answers Bootstrap-Request and Bootstrap-Pack-Request. Never throws. */
+  handle(req: UplinkRequest, accept: number | null): UplinkResponse {
+    const [first, ...rest] = req.path
+    if (rest.length > 0) return { code: NOT_FOUND }
+    if (first === 'bs' && req.method === 'POST') return this.request(req)
+    if (first === 'bspack' && req.method === 'GET') return this.pack(req, accept)
+    return { code: NOT_FOUND, payload: text(`no ${req.method} /${req.path.join('/')} on this bootstrap server`) }
+  }
+
+  private query(req: UplinkRequest): Map<string, string> {
+    return new Map(req.query.map((q) => (q.includes('=') ? [q.slice(0, q.indexOf('=')), q.slice(q.indexOf('=') + 1)] : [q, ''])))
+  }
+
+  private request(req: UplinkRequest): UplinkResponse {
+    const q = this.query(req)
+    const endpoint = q.get('ep')
+    if (!endpoint) return { code: BAD_REQUEST, payload: text('missing endpoint name (ep); without DTLS there is no identity to use instead') }
+    const config = this.opts.configFor(endpoint)
+    if (!config) return { code: BAD_REQUEST, payload: text(`no bootstrap configuration for "${endpoint}" and no default`) }
+    const problems = checkConfig(config)
+    if (problems.length) return { code: INTERNAL, payload: text(`configuration for "${endpoint}" is inconsistent: ${problems[0]}`) }
+    let pct: number | null = null
+    if (q.has('pct')) {
+      pct = resolveFormat(q.get('pct') ?? '')
+      const usable = [CF.TLV, CF.SENML_JSON, CF.SENML_CBOR, CF.LWM2M_CBOR] as number[]
+      if (pct === null || !usable.includes(pct) || !registeredFormats().includes(pct))
+        return { code: UNSUPPORTED_CF, payload: text(`pct ${q.get('pct')} is not a format this server writes`) }
+    }
+    const run = this.startRun(endpoint, 'request', req.peer)
+    // 2.04 first; the sequence starts once the client has its answer (the scheduler defers it).
+    this.opts.scheduler.schedule(0, () => void this.sequence(run, config, req.peer, pct))
+    return { code: CHANGED }
+  }
+
+  private pack(req: UplinkRequest, accept: number | null): UplinkResponse {
+    const endpoint = this.query(req).get('ep')
+    if (!endpoint) return { code: BAD_REQUEST, payload: text('missing endpoint name (ep)') }
+    const config = this.opts.configFor(endpoint)
+    if (!config) return { code: NOT_FOUND, payload: text(`no bootstrap configuration for "${endpoint}"`) }
+    const run = this.startRun(endpoint, 'pack', req.peer)
+    const at = this.opts.scheduler.now()
+    const done = (code: number, detail: string, payload?: Uint8Array, cf?: number): UplinkResponse => {
+      run.steps.push({ operation: 'Bootstrap-Pack', path: '/bspack', request: `GET /bspack?ep=${endpoint}`, code: codeText(code), meaning: codeMeaning(code), at, durationMs: 0 })
+      this.finish(run, code >> 5 === 2, detail)
+      return { code, ...(payload ? { payload, contentFormat: cf } : { payload: text(detail) }) }
+    }
+    if (!config.allowPack) return done(METHOD_NOT_ALLOWED, 'this configuration refuses Bootstrap-Pack (allowPack is false)')
+    const packFormats = [CF.SENML_CBOR, CF.SENML_JSON, CF.LWM2M_CBOR].filter((f) => registeredFormats().includes(f)) as number[]
+    const format = accept ?? packFormats[0] ?? null
+    if (format === null || !packFormats.includes(format)) return done(NOT_ACCEPTABLE, `the Pack comes as ${packFormats.join(', ')}, not ${accept}`)
+    try {
+      const payload = encodePayload(format, [...accountRecords(config), ...this.otherRecords(config)], { path: [], models: this.opts.models })
+      run.format = format
+      return done(CONTENT, `Pack of ${payload.length} bytes`, payload, format)
+    } catch (e) {
+      return done(INTERNAL, `cannot encode the Pack: ${(e as Error).message}`)
+    }
+  }
+
+  private async sequence(run: BootstrapRun, config: BootstrapConfig, peer: PeerAddress, pct: number | null): Promise<void> {
+    try {
+      let bsInstance: number | null = null
+      if (config.discoverFirst) {
+        const res = await this.step(run, peer, 'Bootstrap-Discover', [], { method: 'GET', path: [], accept: CF.LINK })
+        if (res.code === CONTENT) {
+          const { links } = parseLinkFormat(new TextDecoder().decode(res.payload))
+          for (const l of links) {
+            if (l.target === '/' && l.attributes['lwm2m'] !== undefined) run.clientVersion = String(l.attributes['lwm2m'])
+            // The BS account is the /0 instance without ssid (T §6.4.2 Bootstrap-Discover).
+            if (l.path?.length === 2 && l.path[0] === 0 && l.attributes['ssid'] === undefined) bsInstance = l.path[1] as number
+          }
+        }
+      }
+      run.format = chooseFormat(config.contentFormat, run.clientVersion, pct, registeredFormats())
+      for (const p of config.deletePaths) {
+        const parsed = parsePath(p)
+        if (!parsed.ok) throw new Error(`delete path ${p}: ${parsed.reason}`)
+        await this.step(run, peer, 'Bootstrap-Delete', parsed.path, { method: 'DELETE', path: parsed.path.map(String) })
+      }
+      const records = accountRecords(config)
+      if (config.rotateBootstrapAccount) {
+        if (bsInstance === null) throw new Error('BS-01 rotation asked, but Bootstrap-Discover showed no Bootstrap-Server account')
+        records.push(...accountRecords({ ...config, security: [{ ...config.rotateBootstrapAccount, instanceId: bsInstance, bootstrapServer: true }], servers: [] }))
+      }
+      records.push(...this.otherRecords(config))
+      for (const [path, group] of groupByInstance(records)) {
+        const payload = encodePayload(run.format, group, { path, models: this.opts.models })
+        const res = await this.step(run, peer, 'Bootstrap-Write', path, { method: 'PUT', path: path.map(String), contentFormat: run.format, payload })
+        if (res.code >> 5 !== 2) throw new Error(`Bootstrap-Write ${formatPath(path)} answered ${codeText(res.code)}`)
+      }
+      for (const p of config.readPaths ?? []) {
+        const parsed = parsePath(p)
+        if (parsed.ok) await this.step(run, peer, 'Bootstrap-Read', parsed.path, { method: 'GET', path: parsed.path.map(String) })
+      }
+      const fin = await this.step(run, peer, 'Bootstrap-Finish', [], { method: 'POST', path: ['bs'] })
+      if (fin.code === NOT_ACCEPTABLE) throw new Error('the client found the configuration inconsistent (4.06 on Bootstrap-Finish)')
+      if (fin.code >> 5 !== 2) throw new Error(`Bootstrap-Finish answered ${codeText(fin.code)}`)
+      this.finish(run, true, `bootstrapped with ${run.steps.length} steps`)
+    } catch (e) {
+      this.finish(run, false, (e as Error).message)
+    }
+  }
+
+  private async step(run: BootstrapRun, peer: PeerAddress, operation: string, path: Path, req: DownlinkRequest) {
+    const start = this.opts.scheduler.now()
+    const label = `${req.method} /${req.path.join('/')}${req.query?.length ? '?' + req.query.join('&') : ''}`
+    try {
+      const res = await this.opts.link.send(peer, req)
+      run.steps.push({ operation, path: formatPath(path), request: label, code: codeText(res.code), meaning: codeMeaning(res.code), at: start, durationMs: this.opts.scheduler.now() - start })
+      this.opts.onRun?.(run, 'step')
+      return res
+    } catch (e) {
+      run.steps.push({ operation, path: formatPath(path), request: label, code: null, meaning: (e as Error).message, at: start, durationMs: this.opts.scheduler.now() - start })
+      this.opts.onRun?.(run, 'step')
+      throw e
+    }
+  }
+
+  private otherRecords(config: BootstrapConfig): Lwm2mRecord[] {
+    return (config.otherRecords ?? []).map((r, i) => {
+      const p = fromJsonRecord(r)
+      if (!p.ok) throw new Error(`otherRecords[${i}]: ${p.reason}`)
+      return p.record
+    })
+  }
+
+  private startRun(endpoint: string, kind: 'request' | 'pack', peer: PeerAddress): BootstrapRun {
+    const b = this.opts.random.bytes(6)
+    const run: BootstrapRun = {
+      id: [...b].map((x) => x.toString(16).padStart(2, '0')).join(''),
+      endpoint,
+      kind,
+      peer: peer.display,
+      startedAt: this.opts.scheduler.now(),
+      finishedAt: null,
+      outcome: 'running',
+      detail: '',
+      steps: [],
+      format: null,
+      clientVersion: null
+    }
+    this.#active.set(run.id, run)
+    this.opts.onRun?.(run, 'started')
+    return run
+  }
+
+  private finish(run: BootstrapRun, ok: boolean, detail: string): void {
+    run.finishedAt = this.opts.scheduler.now()
+    run.outcome = ok ? 'success' : 'failed'
+    run.detail = detail
+    this.#active.delete(run.id)
+    this.opts.onRun?.(run, 'finished')
+  }
+}
+
+/** One Bootstrap-Write per object instance (/O/I), in path order. */
+function groupByInstance(records: readonly Lwm2mRecord[]): [Path, Lwm2mRecord[]][] {
+  const groups = new Map<string, [Path, Lwm2mRecord[]]>()
+  for (const r of records) {
+    const p = r.path.slice(0, 2) as unknown as Path
+    const key = formatPath(p)
+    const g = groups.get(key) ?? [p, []]
+    g[1].push(r)
+    groups.set(key, g)
+  }
+  return [...groups.values()]
+}
+
+function text(s: string): Uint8Array {
+  return new TextEncoder().encode(s)
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// CoAP's datagram link over UDP (IPv4 or IPv6), as a core DatagramLink.
+import { createSocket, type Socket } from 'node:dgram'
+import { isIPv6 } from 'node:net'
+import type { DatagramLink, PeerAddress } from '../core/ports'
+import type { CaptureTap } from './capture-tap'
+
+export interface UdpOptions {
+  /** Address to bind: "0.0.0.0", "::" (dual stack where the OS allows), "127.0.0.1", ... */
+  readonly host: string
+  /** 0 picks a free port. */
+  readonly port: number
+  readonly tap?: CaptureTap
+  /** Socket-level errors (e.g. ICMP unreachable surfacing as ECONNREFUSED); never thrown. */
+  readonly onError?: (e: Error) => void
+}
+
+export function udpPeer(address: string, port: number): PeerAddress {
+  const host = isIPv6(address) ? `[${address}]` : address
+  return { key: `udp:${host}:${port}`, display: `${host}:${port}` }
+}
+
+/** The address and port a udp: peer key names. */
+export function parseUdpPeer(peer: PeerAddress): { address: string; port: number } | null {
+  const m = /^udp:(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(peer.key)
+  if (!m) return null
+  return { address: (m[1] ?? m[2]) as string, port: Number(m[3]) }
+}
+
+export class UdpLink implements DatagramLink {
+  #handler: ((peer: PeerAddress, datagram: Uint8Array) => void) | null = null
+  #local = ''
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly opts: UdpOptions
+  ) {}
+
+  static async open(opts: UdpOptions): Promise<UdpLink> {
+    const socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4', reuseAddr: false })
+    const link = new UdpLink(socket, opts)
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject)
+      socket.bind(opts.port, opts.host, () => {
+        socket.off('error', reject)
+        resolve()
+      })
+    })
+    const a = socket.address()
+    link.#local = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`
+    socket.on('error', (e) => opts.onError?.(e))
+    socket.on('message', (msg, rinfo) => {
+      const peer = udpPeer(rinfo.address, rinfo.port)
+      const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength)
+      opts.tap?.({ direction: 'in', transport: 'udp', local: link.#local, peer, bytes, at: Date.now() })
+      try {
+        link.#handler?.(peer, bytes)
+      } catch (e) {
+        // The layers above are total; this only guards the socket against a bug there.
+        opts.onError?.(e as Error)
+      }
+    })
+    return link
+  }
+
+  get port(): number {
+    return this.socket.address().port
+  }
+
+  get address(): string {
+    return this.socket.address().address
+  }
+
+  send(peer: PeerAddress, datagram: Uint8Array): void {
+    const to = parseUdpPeer(peer)
+    if (!to) {
+      this.opts.onError?.(new Error(`not a UDP peer: ${peer.key}`))
+      return
+    }
+    this.opts.tap?.({ direction: 'out', transport: 'udp', local: this.#local, peer, bytes: datagram, at: Date.now() })
+    this.socket.send(datagram, to.port, to.address, (e) => e && this.opts.onError?.(e))
+  }
+
+  onReceive(handler: (peer: PeerAddress, datagram: Uint8Array) => void): void {
+    this.#handler = handler
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.socket.close(() => resolve()))
+  }
+}
