@@ -196,6 +196,12 @@ export class CborReader {
 
   /** Major type 0 or 1; number while it is a safe integer, else bigint (to -2^64). */
   readInt(): number | bigint {
+    // Small labels and keys (-24..23) fit the initial byte: the common case in SenML and LwM2M CBOR.
+    const ib = this.bytes[this.pos] as number
+    if (ib < 0x18 || (ib >= 0x20 && ib < 0x38)) {
+      this.start = this.pos++
+      return ib < 0x18 ? ib : 0x1f - ib
+    }
     const m = this.peekMajor()
     if (m === MAJOR_UINT) return this.readUint()
     this.expectMajor(MAJOR_NEGINT, 'an integer')
@@ -267,6 +273,16 @@ export class CborReader {
 
   /** A text string, definite or made of definite chunks (RFC 8949 §3.2.3). */
   readText(): string {
+    const ib = this.bytes[this.pos] as number
+    if (ib >= 0x60 && ib < 0x78) {
+      // Short definite text: no head parsing needed.
+      const itemStart = this.pos
+      this.start = itemStart
+      this.pos = itemStart + 1
+      const text = this.decodeUtf8(this.pos, ib - 0x60, itemStart)
+      this.pos += ib - 0x60
+      return text
+    }
     this.expectMajor(MAJOR_TEXT, 'a text string')
     const n = this.head()
     const itemStart = this.start

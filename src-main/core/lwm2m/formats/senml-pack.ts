@@ -85,8 +85,6 @@ export class SenmlDraft {
 interface NameParse {
   prefix: string | undefined
   path: Path
-  /** Normalised "[/prefix]/o/i/r" for duplicate detection. */
-  key: string
 }
 
 export class SenmlResolver {
@@ -163,22 +161,32 @@ export class SenmlResolver {
 
   /** Turns a finished draft into a record. */
   commit(d: SenmlDraft): void {
-    if (d.baseName !== undefined) this.bn = d.baseName
+    if (d.baseName !== undefined) this.setBase(d.baseName, d.start)
     if (d.baseTime !== undefined) {
       this.bt = d.baseTime
       this.btSet = true
     }
-    const name = d.name === undefined ? this.bn : this.bn + d.name
-    if (name === '') {
-      this.violations.add(d.start, `${this.rule}.missing-name`, 'RFC 8428 §4.5.1', 'the record has no name and no base name applies')
-      return
+    // Fast path: a base name of whole segments plus a short numeric name ("/3303/7/" + "5700").
+    let path: Path | null = null
+    let prefix: string | undefined
+    if (d.name !== undefined && this.bnIds !== null) {
+      path = this.tail(d.name)
+      prefix = this.bnPrefix
     }
-    const parsed = this.parseName(name, d.start)
-    if (parsed === null) return
-    const path = parsed.path
+    if (path === null) {
+      const name = d.name === undefined ? this.bn : this.bn + d.name
+      if (name === '') {
+        this.violations.add(d.start, `${this.rule}.missing-name`, 'RFC 8428 §4.5.1', 'the record has no name and no base name applies')
+        return
+      }
+      const parsed = this.parseName(name, d.start)
+      if (parsed === null) return
+      path = parsed.path
+      prefix = parsed.prefix
+    }
     const target = this.target
     if (target !== undefined && !startsWith(path, target)) {
-      this.violations.add(d.start, `${this.rule}.outside-target`, 'LwM2M 1.2 Core §7.5.6', `"${name}" lies outside the request path`)
+      this.violations.add(d.start, `${this.rule}.outside-target`, 'LwM2M 1.2 Core §7.5.6', `${nameOf(prefix, path)} lies outside the request path`)
     }
     let time: number | undefined
     if (d.time !== undefined || this.btSet) time = this.bt + (d.time ?? 0)
@@ -190,7 +198,7 @@ export class SenmlResolver {
         del = true
         value = { type: 'none', value: null }
       } else {
-        this.violations.add(d.valueAt, `${this.rule}.null-value`, 'RFC 8790 §5', `null is only allowed for "v" in a SenML-ETCH Patch Pack`)
+        this.violations.add(d.valueAt, `${this.rule}.null-value`, 'RFC 8790 §5', 'null is only allowed for "v" in a SenML-ETCH Patch Pack')
       }
     } else if (d.kind !== K_NONE) {
       value = this.typed(d, path)
@@ -203,39 +211,103 @@ export class SenmlResolver {
       this.packKind = kind
     }
     if (value !== undefined && path.length < 3) {
-      this.violations.add(d.valueAt, `${this.rule}.value-above-resource`, 'LwM2M 1.2 Core §7.5.6', `"${name}" names an object or instance, it cannot carry a value`)
+      this.violations.add(d.valueAt, `${this.rule}.value-above-resource`, 'LwM2M 1.2 Core §7.5.6', `${nameOf(prefix, path)} names an object or instance, it cannot carry a value`)
     }
-
-    const key = time === undefined ? parsed.key : parsed.key + '@' + time
-    if (this.seenPaths.has(key)) {
-      this.violations.add(d.start, `${this.rule}.duplicate-path`, 'LwM2M 1.2 Core §7.5.6', `"${name}" appears twice${time === undefined ? '' : ' with the same time'}`)
-    } else this.seenPaths.add(key)
-
+    if (this.isDuplicate(prefix, path, time)) {
+      this.violations.add(d.start, `${this.rule}.duplicate-path`, 'LwM2M 1.2 Core §7.5.6', `${nameOf(prefix, path)} appears twice${time === undefined ? '' : ' with the same time'}`)
+    }
+    if (prefix === undefined && time === undefined && !del) {
+      this.records.push(value === undefined ? { path } : { path, value })
+      return
+    }
     const rec: { -readonly [K in keyof Lwm2mRecord]: Lwm2mRecord[K] } = { path }
-    if (parsed.prefix !== undefined) rec.prefix = parsed.prefix
+    if (prefix !== undefined) rec.prefix = prefix
     if (value !== undefined) rec.value = value
     if (time !== undefined) rec.time = time
     if (del) rec.delete = true
     this.records.push(rec)
   }
 
-  private typed(d: SenmlDraft, path: Path): Value | undefined {
-    const type = this.typer.type(path)
-    const wrong = (): void => {
-      this.violations.add(d.valueAt, `${this.rule}.wrong-value-kind`, 'LwM2M 1.2 Core §7.5.6 Tbl 7.5.6-1', `"${d.valueLabel}" cannot carry the ${type} resource ${'/' + path.join('/')}`)
+  /** Paths up to resource level without prefix or time get a numeric key; others a string. */
+  private isDuplicate(prefix: string | undefined, path: Path, time: number | undefined): boolean {
+    if (prefix === undefined && time === undefined && path.length <= 3) {
+      const key = (((path[0] ?? 0) * 65536 + (path[1] ?? 0)) * 65536 + (path[2] ?? 0)) * 4 + path.length
+      if (this.seenNumeric.has(key)) return true
+      this.seenNumeric.add(key)
+      return false
     }
+    const key = nameOf(prefix, path) + (time === undefined ? '' : '@' + time)
+    if (this.seenPaths.has(key)) return true
+    this.seenPaths.add(key)
+    return false
+  }
+
+  private readonly seenNumeric = new Set<number>()
+  /** The base name split once: its ids when it is whole segments ("", "/", "/3/0/", "/gw/3/"). */
+  private bnIds: number[] | null = []
+  private bnPrefix: string | undefined = undefined
+
+  private setBase(bn: string, at: number): void {
+    this.bn = bn
+    this.bnIds = segmentIds(bn)
+    this.bnPrefix = undefined
+    if (this.bnIds !== null || bn.charCodeAt(bn.length - 1) !== 47) return
+    // A prefixed base ("/dev1/3/0/"): parse quietly; a bad one is reported by the general path.
+    const saved = this.violations.length
+    const parsed = this.parseName(bn, at)
+    if (parsed === null) {
+      this.violations.items.length = saved
+      return
+    }
+    this.bnIds = parsed.path as unknown as number[]
+    this.bnPrefix = parsed.prefix
+  }
+
+  /** Base ids + a name made of canonical decimal segments, or null to take the general path. */
+  private tail(n: string): Path | null {
+    const base = this.bnIds as number[]
+    const len = n.length
+    if (len === 0) return null
+    let p = 0
+    if (n.charCodeAt(0) === 47) {
+      if (this.bn !== '') return null
+      p = 1
+    }
+    const ids = base.slice()
+    for (;;) {
+      let c = n.charCodeAt(p)
+      if (c < 48 || c > 57 || (c === 48 && p + 1 < len && n.charCodeAt(p + 1) !== 47)) return null
+      let v = 0
+      do {
+        v = v * 10 + (c - 48)
+        c = n.charCodeAt(++p)
+      } while (c >= 48 && c <= 57)
+      if (v >= 65535 || ids.length === 4) return null
+      ids.push(v)
+      if (p === len) return ids as unknown as Path
+      if (c !== 47 || p + 1 === len) return null
+      p++
+    }
+  }
+
+  private wrongKind(d: SenmlDraft, type: ResourceType | undefined, path: Path): void {
+    this.violations.add(d.valueAt, `${this.rule}.wrong-value-kind`, 'LwM2M 1.2 Core §7.5.6 Tbl 7.5.6-1', `"${d.valueLabel}" cannot carry the ${type} resource /${path.join('/')}`)
+  }
+
+  private typed(d: SenmlDraft, path: Path): Value | undefined {
+    const type = path.length >= 3 ? this.typer.type(path) : undefined
     switch (d.kind) {
       case K_NUM:
-        return this.number(d, type, wrong)
+        return this.number(d, type, path)
       case K_STR:
         if (type === 'corelnk') return { type: 'corelnk', value: d.str }
-        if (type !== undefined && type !== 'string') wrong()
+        if (type !== undefined && type !== 'string') this.wrongKind(d, type, path)
         return { type: 'string', value: d.str }
       case K_BOOL:
-        if (type !== undefined && type !== 'boolean') wrong()
+        if (type !== undefined && type !== 'boolean') this.wrongKind(d, type, path)
         return { type: 'boolean', value: d.bool }
       case K_DATA:
-        if (type !== undefined && type !== 'opaque') wrong()
+        if (type !== undefined && type !== 'opaque') this.wrongKind(d, type, path)
         return { type: 'opaque', value: d.bytes as Uint8Array }
       case K_LINK: {
         const link = parseObjectLink(d.str)
@@ -243,7 +315,7 @@ export class SenmlResolver {
           this.violations.add(d.valueAt, `${this.rule}.invalid-objlnk`, 'LwM2M 1.2 Core App. C Tbl C-2', `"${d.str}" is not an object link "OID:IID"`)
           return undefined
         }
-        if (type !== undefined && type !== 'objlnk') wrong()
+        if (type !== undefined && type !== 'objlnk') this.wrongKind(d, type, path)
         return { type: 'objlnk', value: link }
       }
       default:
@@ -251,7 +323,7 @@ export class SenmlResolver {
     }
   }
 
-  private number(d: SenmlDraft, type: ResourceType | undefined, wrong: () => void): Value {
+  private number(d: SenmlDraft, type: ResourceType | undefined, path: Path): Value {
     const n = d.num
     const integral = typeof n === 'bigint' || Number.isInteger(n)
     if (type === undefined) {
@@ -275,7 +347,7 @@ export class SenmlResolver {
       }
       return { type, value: n === 0 ? 0 : n }
     }
-    wrong()
+    this.wrongKind(d, type, path)
     return integral ? { type: 'integer', value: n } : { type: 'float', value: n as number }
   }
 
@@ -314,9 +386,7 @@ export class SenmlResolver {
         else if (name.charCodeAt(p) === 47) return this.badName(name, at, 'empty segment')
       }
     }
-    const path = ids as unknown as Path
-    const key = canonical ? name : (prefix === undefined ? '' : '/' + prefix) + '/' + ids.join('/')
-    return { prefix, path, key }
+    return { prefix, path: ids as unknown as Path }
   }
 
   private badName(name: string, at: number, why: string): null {
@@ -338,6 +408,32 @@ export class SenmlResolver {
     d.kind = K_DATA
     d.bytes = decoded.bytes
   }
+}
+
+/** Ids of "", "/" or "/3/0/" (canonical decimal segments, each closed by "/"), else null. */
+function segmentIds(bn: string): number[] | null {
+  const ids: number[] = []
+  const len = bn.length
+  if (len === 0) return ids
+  if (bn.charCodeAt(0) !== 47) return null
+  let p = 1
+  while (p < len) {
+    let c = bn.charCodeAt(p)
+    if (c < 48 || c > 57 || (c === 48 && bn.charCodeAt(p + 1) !== 47)) return null
+    let v = 0
+    do {
+      v = v * 10 + (c - 48)
+      c = bn.charCodeAt(++p)
+    } while (c >= 48 && c <= 57)
+    if (c !== 47 || v >= 65535 || ids.length === 4) return null
+    ids.push(v)
+    p++
+  }
+  return ids
+}
+
+function nameOf(prefix: string | undefined, path: Path): string {
+  return (prefix === undefined ? '' : '/' + prefix) + '/' + path.join('/')
 }
 
 function startsWith(inner: Path, outer: Path): boolean {
