@@ -49,8 +49,8 @@ export interface CborReaderOptions {
 }
 
 const TWO_32 = 4294967296
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-const utf8Lenient = new TextDecoder('utf-8')
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true })
 
 export class CborReader {
   readonly bytes: Uint8Array
