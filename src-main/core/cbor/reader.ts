@@ -98,6 +98,11 @@ export class CborReader {
     this.pos++
   }
 
+  /** Fails with cbor.truncated when no byte is left for the next item. */
+  more(): void {
+    if (this.pos >= this.bytes.length) this.fail(this.pos, 'cbor.truncated', 'the input ends where a data item should start')
+  }
+
   /** Records a fatal violation and throws CborError. */
   fail(offset: number, rule: string, message: string, section = 'RFC 8949 §3'): never {
     this.violations.add(offset, rule, section, message)

@@ -23,6 +23,7 @@ export interface ValueSite {
  */
 export function readCborValue(r: CborReader, type: ResourceType | undefined, site: ValueSite): Value | undefined {
   const start = r.pos
+  r.more()
   const ib = r.peekByte()
   const major = ib >> 5
   const wrong = (what: string): void => {

@@ -64,6 +64,7 @@ class Lwm2mCborDecoder {
     const r = this.r
     const keyAt = r.pos
     const path = base.slice()
+    r.more()
     const km = r.peekMajor()
     let ok = true
     if (km === MAJOR_UINT) {
@@ -72,6 +73,7 @@ class Lwm2mCborDecoder {
       const c = r.readArrayStart()
       for (let j = 0; c < 0 ? !r.atBreak() : j < c; j++) {
         const at = r.pos
+        r.more()
         const em = r.peekMajor()
         if (em === MAJOR_UINT) ok = this.segment(path, r.readUint(), at) && ok
         else if (em === MAJOR_TEXT && j === 0 && base.length === 0) prefix = r.readText()
@@ -99,6 +101,7 @@ class Lwm2mCborDecoder {
       r.skip()
       return
     }
+    r.more()
     if (r.peekMajor() === MAJOR_MAP) {
       if (path.length === 4) {
         r.violations.add(r.pos, 'lwm2m-cbor.path-too-deep', SECTION, `a map below the resource instance /${path.join('/')}`)

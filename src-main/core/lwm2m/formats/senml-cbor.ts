@@ -32,6 +32,7 @@ export function decodeSenmlCborPack(bytes: Uint8Array, ctx: CodecContext, dialec
     const n = r.readArrayStart()
     for (let i = 0; n < 0 ? !r.atBreak() : i < n; i++) {
       const at = r.pos
+      r.more()
       if (r.peekMajor() !== MAJOR_MAP) {
         violations.add(at, `${res.rule}.not-a-record`, 'RFC 8428 §6', 'a pack element must be a record (CBOR map); skipped')
         r.skip()
@@ -53,6 +54,7 @@ export function decodeSenmlCborPack(bytes: Uint8Array, ctx: CodecContext, dialec
 
 function readField(r: CborReader, res: SenmlResolver, d: SenmlDraft): void {
   const at = r.pos
+  r.more()
   const km = r.peekMajor()
   let id = 0
   if (km === MAJOR_UINT || km === MAJOR_NEGINT) {
@@ -82,6 +84,7 @@ function readField(r: CborReader, res: SenmlResolver, d: SenmlDraft): void {
     r.skip()
     return
   }
+  r.more()
   const ib = r.peekByte()
   const vm = ib >> 5
   const isNum = vm === MAJOR_UINT || vm === MAJOR_NEGINT || (ib >= 0xf9 && ib <= 0xfb)

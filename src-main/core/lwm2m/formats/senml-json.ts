@@ -186,7 +186,7 @@ export function etchKind(rec: Lwm2mRecord, kind: number): number {
 
 function jsonNumber(n: number, rule: string, rec: Lwm2mRecord): string {
   if (!Number.isFinite(n)) throw new EncodeError(`${rule}.not-finite`, `${n} has no JSON form`, '/' + rec.path.join('/'))
-  return String(n)
+  return Object.is(n, -0) ? '-0.0' : String(n)
 }
 
 /** The value field of a record ('' for none); value kinds per C §7.5.6 Tbl 7.5.6-1. */
