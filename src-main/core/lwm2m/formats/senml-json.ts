@@ -45,7 +45,9 @@ export function decodeSenmlJsonPack(bytes: Uint8Array, ctx: CodecContext, dialec
     if (j.peek() === 93) j.pos++
     else {
       do {
-        if (j.peek() !== 123) {
+        const c = j.peek()
+        if (c !== 123) {
+          if (c === -1) j.fail(j.pos, 'the pack ends before its closing "]"')
           violations.add(j.pos, `${res.rule}.not-a-record`, 'RFC 8428 §5', 'a pack element must be a record (JSON object); skipped')
           j.skipValue()
           continue
@@ -59,7 +61,7 @@ export function decodeSenmlJsonPack(bytes: Uint8Array, ctx: CodecContext, dialec
             const keyAt = j.pos
             const key = j.readString()
             j.expect(58, '":"')
-            j.peek()
+            if (j.peek() === -1) j.fail(j.pos, 'expected a value')
             readField(j, res, d, key, keyAt)
           } while (j.next(125, '"}"'))
         }
@@ -170,7 +172,8 @@ export function encodeSenmlJsonPack(records: readonly Lwm2mRecord[], dialect: Se
       out += sep + '"t":' + jsonNumber(rec.time, rule, rec)
       sep = ','
     }
-    out += sep + jsonValue(rec, dialect, rule) + '}'
+    const value = jsonValue(rec, dialect, rule)
+    out += (value === '' ? '' : sep + value) + '}'
   }
   return utf8Encoder.encode(out + ']')
 }
