@@ -186,6 +186,8 @@ interface Group {
 }
 
 export function encodeLwm2mCbor(records: readonly Lwm2mRecord[], _ctx: CodecContext, w = new CborWriter(64 + records.length * 12)): Uint8Array {
+  // The grammar wants at least one entry; an empty answer is an empty payload, not an empty map.
+  if (records.length === 0) throw new EncodeError('lwm2m-cbor.empty', 'LwM2M CBOR needs at least one record; send an empty payload instead')
   const groups = new Map<string, Group>()
   for (const rec of records) {
     const path = rec.path
