@@ -94,13 +94,21 @@ export class CborReader {
 
   /** Consumes a break; call only inside an indefinite-length container. */
   readBreak(): void {
-    if (this.bytes[this.pos] !== 0xff) this.fail(this.pos, 'cbor.expected-break', 'the indefinite-length item does not end with a break (0xFF)')
+    if (this.bytes[this.pos] !== 0xff) this.fail(
+      this.pos,
+      'cbor.expected-break',
+      'the indefinite-length item does not end with a break (0xFF)'
+    )
     this.pos++
   }
 
   /** Fails with cbor.truncated when no byte is left for the next item. */
   more(): void {
-    if (this.pos >= this.bytes.length) this.fail(this.pos, 'cbor.truncated', 'the input ends where a data item should start')
+    if (this.pos >= this.bytes.length) this.fail(
+      this.pos,
+      'cbor.truncated',
+      'the input ends where a data item should start'
+    )
   }
 
   /** Records a fatal violation and throws CborError. */
@@ -159,7 +167,12 @@ export class CborReader {
       this.pos = p + 1
       return -1
     }
-    return this.fail(p, 'cbor.reserved-ai', `additional information ${ai} is reserved (not well-formed)`, 'RFC 8949 §3.1')
+    return this.fail(
+      p,
+      'cbor.reserved-ai',
+      `additional information ${ai} is reserved (not well-formed)`,
+      'RFC 8949 §3.1'
+    )
   }
 
   private truncated(p: number): never {
@@ -167,11 +180,20 @@ export class CborReader {
   }
 
   private nonPreferred(p: number): void {
-    this.violations.add(p, 'cbor.non-preferred', 'RFC 8949 §4.2.1', 'the argument is not in its shortest form (preferred serialization); accepted')
+    this.violations.add(
+      p,
+      'cbor.non-preferred',
+      'RFC 8949 §4.2.1',
+      'the argument is not in its shortest form (preferred serialization); accepted'
+    )
   }
 
   private dataView(): DataView {
-    if (this.view === null) this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength)
+    if (this.view === null) this.view = new DataView(
+      this.bytes.buffer,
+      this.bytes.byteOffset,
+      this.bytes.byteLength
+    )
     return this.view
   }
 
@@ -188,7 +210,12 @@ export class CborReader {
   }
 
   private noIndefinite(n: number, what: string): void {
-    if (n < 0) this.fail(this.start, 'cbor.indefinite-misuse', `${what} cannot have indefinite length (AI 31)`, 'RFC 8949 §3.2')
+    if (n < 0) this.fail(
+      this.start,
+      'cbor.indefinite-misuse',
+      `${what} cannot have indefinite length (AI 31)`,
+      'RFC 8949 §3.2'
+    )
   }
 
   /** Major type 0; number while it is a safe integer, else bigint. */
@@ -300,9 +327,19 @@ export class CborReader {
     let text = ''
     this.enter(itemStart)
     while (!this.atBreak()) {
-      if (this.peekMajor() !== MAJOR_TEXT) this.fail(this.pos, 'cbor.indefinite-misuse', 'a chunk of an indefinite text string must be a definite text string', 'RFC 8949 §3.2.3')
+      if (this.peekMajor() !== MAJOR_TEXT) this.fail(
+        this.pos,
+        'cbor.indefinite-misuse',
+        'a chunk of an indefinite text string must be a definite text string',
+        'RFC 8949 §3.2.3'
+      )
       const len = this.head()
-      if (len < 0) this.fail(this.start, 'cbor.indefinite-misuse', 'indefinite text strings cannot nest', 'RFC 8949 §3.2.3')
+      if (len < 0) this.fail(
+        this.start,
+        'cbor.indefinite-misuse',
+        'indefinite text strings cannot nest',
+        'RFC 8949 §3.2.3'
+      )
       text += this.decodeUtf8(this.pos, len, this.start)
       this.pos += len
     }
@@ -318,7 +355,11 @@ export class CborReader {
     const n = this.head()
     const itemStart = this.start
     if (n >= 0) {
-      if (this.pos + n > this.bytes.length) this.fail(itemStart, 'cbor.truncated', `the byte string needs ${n} bytes, ${this.bytes.length - this.pos} remain`)
+      if (this.pos + n > this.bytes.length) this.fail(
+        itemStart,
+        'cbor.truncated',
+        `the byte string needs ${n} bytes, ${this.bytes.length - this.pos} remain`
+      )
       const out = this.bytes.slice(this.pos, this.pos + n)
       this.pos += n
       return out
@@ -327,10 +368,24 @@ export class CborReader {
     let total = 0
     this.enter(itemStart)
     while (!this.atBreak()) {
-      if (this.peekMajor() !== MAJOR_BYTES) this.fail(this.pos, 'cbor.indefinite-misuse', 'a chunk of an indefinite byte string must be a definite byte string', 'RFC 8949 §3.2.3')
+      if (this.peekMajor() !== MAJOR_BYTES) this.fail(
+        this.pos,
+        'cbor.indefinite-misuse',
+        'a chunk of an indefinite byte string must be a definite byte string',
+        'RFC 8949 §3.2.3'
+      )
       const len = this.head()
-      if (len < 0) this.fail(this.start, 'cbor.indefinite-misuse', 'indefinite byte strings cannot nest', 'RFC 8949 §3.2.3')
-      if (this.pos + len > this.bytes.length) this.fail(this.start, 'cbor.truncated', `the chunk needs ${len} bytes, ${this.bytes.length - this.pos} remain`)
+      if (len < 0) this.fail(
+        this.start,
+        'cbor.indefinite-misuse',
+        'indefinite byte strings cannot nest',
+        'RFC 8949 §3.2.3'
+      )
+      if (this.pos + len > this.bytes.length) this.fail(
+        this.start,
+        'cbor.truncated',
+        `the chunk needs ${len} bytes, ${this.bytes.length - this.pos} remain`
+      )
       parts.push(this.bytes.subarray(this.pos, this.pos + len))
       total += len
       this.pos += len
@@ -383,20 +438,34 @@ export class CborReader {
   }
 
   private enter(offset: number): void {
-    if (++this.depth > this.maxDepth) this.fail(offset, 'cbor.depth-limit', `items nest deeper than ${this.maxDepth} levels`, 'RFC 8949 §5.2')
+    if (++this.depth > this.maxDepth) this.fail(
+      offset,
+      'cbor.depth-limit',
+      `items nest deeper than ${this.maxDepth} levels`,
+      'RFC 8949 §5.2'
+    )
   }
 
   /** Reports bytes after the last item (RFC 8949 §5.1: one item per CBOR sequence-free payload). */
   finish(): void {
     if (this.pos < this.bytes.length) {
-      this.violations.add(this.pos, 'cbor.trailing-bytes', 'RFC 8949 §5.1', `${this.bytes.length - this.pos} bytes follow the data item`)
+      this.violations.add(
+        this.pos,
+        'cbor.trailing-bytes',
+        'RFC 8949 §5.1',
+        `${this.bytes.length - this.pos} bytes follow the data item`
+      )
     }
   }
 
   private decodeUtf8(p: number, n: number, itemStart: number): string {
     const b = this.bytes
     const end = p + n
-    if (end > b.length) this.fail(itemStart, 'cbor.truncated', `the text string needs ${n} bytes, ${b.length - p} remain`)
+    if (end > b.length) this.fail(
+      itemStart,
+      'cbor.truncated',
+      `the text string needs ${n} bytes, ${b.length - p} remain`
+    )
     // Short ASCII strings (SenML names, labels) are the common case: decode them inline.
     if (n <= 24) {
       let s = ''
@@ -412,7 +481,12 @@ export class CborReader {
     try {
       return utf8.decode(slice)
     } catch {
-      this.violations.add(itemStart, 'cbor.invalid-utf8', 'RFC 8949 §3.1', 'the text string is not valid UTF-8; shown with replacement characters')
+      this.violations.add(
+        itemStart,
+        'cbor.invalid-utf8',
+        'RFC 8949 §3.1',
+        'the text string is not valid UTF-8; shown with replacement characters'
+      )
       return utf8Lenient.decode(slice)
     }
   }
@@ -455,7 +529,12 @@ export class CborReader {
           const keyStart = this.pos
           const key = this.readAny()
           const k = mapKey(key)
-          if (out.has(k)) this.violations.add(keyStart, 'cbor.duplicate-key', 'RFC 8949 §5.6', 'the map has this key twice')
+          if (out.has(k)) this.violations.add(
+            keyStart,
+            'cbor.duplicate-key',
+            'RFC 8949 §5.6',
+            'the map has this key twice'
+          )
           out.set(k, this.readAny())
         }
         this.leave(n < 0)
@@ -475,9 +554,19 @@ export class CborReader {
   private readSimple(): unknown {
     const ib = this.peekByte()
     if (ib >= 0xf9 && ib <= 0xfb) return this.readFloat()
-    if (ib === 0xff) this.fail(this.pos, 'cbor.unexpected-break', 'a break (0xFF) outside an indefinite-length item', 'RFC 8949 §3.2.1')
+    if (ib === 0xff) this.fail(
+      this.pos,
+      'cbor.unexpected-break',
+      'a break (0xFF) outside an indefinite-length item',
+      'RFC 8949 §3.2.1'
+    )
     const v = this.head()
-    if ((ib & 31) === 24 && v < 32) this.fail(this.start, 'cbor.invalid-simple', `simple value ${v} must use the one-byte form`, 'RFC 8949 §3.3')
+    if ((ib & 31) === 24 && v < 32) this.fail(
+      this.start,
+      'cbor.invalid-simple',
+      `simple value ${v} must use the one-byte form`,
+      'RFC 8949 §3.3'
+    )
     if (v === 20) return false
     if (v === 21) return true
     if (v === 22) return null
@@ -489,7 +578,10 @@ export class CborReader {
 /** Map keys as Map identity: primitive keys stay, composite keys compare by their hex form. */
 function mapKey(key: unknown): unknown {
   if (key === null || typeof key !== 'object') return key
-  return 'cbor:' + JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() + 'n' : v instanceof Map ? [...v] : v))
+  return 'cbor:' + JSON.stringify(
+    key,
+    (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() + 'n' : v instanceof Map ? [...v] : v)
+  )
 }
 
 /** IEEE 754 binary16 to number (RFC 8949 Appendix D). */

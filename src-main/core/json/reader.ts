@@ -74,7 +74,10 @@ export class JsonReader {
         return t.slice(start + 1, p)
       }
       if (c === 92) break
-      if (c < 32 || Number.isNaN(c)) this.fail(p, Number.isNaN(c) ? 'the string is not closed' : 'a control character must be escaped in a string')
+      if (c < 32 || Number.isNaN(c)) this.fail(
+        p,
+        Number.isNaN(c) ? 'the string is not closed' : 'a control character must be escaped in a string'
+      )
       p++
     }
     // Escapes present: build the string piecewise.
@@ -168,7 +171,11 @@ export class JsonReader {
 
   /** Skips one value of any kind, checking its syntax. */
   skipValue(depth = 0): void {
-    if (depth > this.maxDepth) this.fail(this.pos, `values nest deeper than ${this.maxDepth} levels`, 'json.depth-limit')
+    if (depth > this.maxDepth) this.fail(
+      this.pos,
+      `values nest deeper than ${this.maxDepth} levels`,
+      'json.depth-limit'
+    )
     const c = this.peek()
     if (c === 34) this.readString()
     else if (c === 123) {
@@ -197,6 +204,11 @@ export class JsonReader {
 
   /** Reports non-whitespace after the top-level value. */
   finish(): void {
-    if (this.peek() !== -1) this.violations.add(this.pos, 'json.trailing', SECTION, 'text follows the JSON value')
+    if (this.peek() !== -1) this.violations.add(
+      this.pos,
+      'json.trailing',
+      SECTION,
+      'text follows the JSON value'
+    )
   }
 }

@@ -19,7 +19,12 @@ export function decodeCborSingle(bytes: Uint8Array, ctx: CodecContext): DecodeRe
   const records: Lwm2mRecord[] = []
   const path = ctx.path ?? []
   if (ctx.path === undefined || path.length < 3) {
-    violations.add(0, 'cbor.target-not-resource', SECTION, 'CBOR carries one resource or resource-instance value; the request path must name one')
+    violations.add(
+      0,
+      'cbor.target-not-resource',
+      SECTION,
+      'CBOR carries one resource or resource-instance value; the request path must name one'
+    )
   }
   const r = new CborReader(bytes, violations)
   try {
@@ -34,9 +39,16 @@ export function decodeCborSingle(bytes: Uint8Array, ctx: CodecContext): DecodeRe
 }
 
 export function encodeCborSingle(records: readonly Lwm2mRecord[], _ctx: CodecContext): Uint8Array {
-  if (records.length !== 1) throw new EncodeError('cbor.not-single', `CBOR carries exactly one value, got ${records.length} records`)
+  if (records.length !== 1) throw new EncodeError(
+    'cbor.not-single',
+    `CBOR carries exactly one value, got ${records.length} records`
+  )
   const rec = records[0] as Lwm2mRecord
-  if (rec.value === undefined) throw new EncodeError('cbor.no-value', 'the record has no value', formatPath(rec.path))
+  if (rec.value === undefined) throw new EncodeError(
+    'cbor.no-value',
+    'the record has no value',
+    formatPath(rec.path)
+  )
   const w = new CborWriter(64)
   writeCborValue(w, rec.value, 'cbor', formatPath(rec.path))
   return w.finish()

@@ -27,7 +27,12 @@ export function readCborValue(r: CborReader, type: ResourceType | undefined, sit
   const ib = r.peekByte()
   const major = ib >> 5
   const wrong = (what: string): void => {
-    r.violations.add(start, `${site.rule}.wrong-type`, site.section, `${what} cannot hold a ${type} resource (C App. C Tbl C-2)`)
+    r.violations.add(
+      start,
+      `${site.rule}.wrong-type`,
+      site.section,
+      `${what} cannot hold a ${type} resource (C App. C Tbl C-2)`
+    )
   }
   switch (major) {
     case MAJOR_UINT:
@@ -42,7 +47,12 @@ export function readCborValue(r: CborReader, type: ResourceType | undefined, sit
       if (type === 'objlnk') {
         const link = parseObjectLink(s)
         if (link) return { type: 'objlnk', value: link }
-        r.violations.add(start, `${site.rule}.invalid-objlnk`, site.section, `"${s}" is not an object link "OID:IID"`)
+        r.violations.add(
+          start,
+          `${site.rule}.invalid-objlnk`,
+          site.section,
+          `"${s}" is not an object link "OID:IID"`
+        )
         return { type: 'string', value: s }
       }
       wrong('a text string')
@@ -57,7 +67,12 @@ export function readCborValue(r: CborReader, type: ResourceType | undefined, sit
       return readTagged(r, type, start, site, wrong)
     case MAJOR_ARRAY:
     case MAJOR_MAP:
-      r.violations.add(start, `${site.rule}.not-a-value`, site.section, 'an array or map where a resource value belongs')
+      r.violations.add(
+        start,
+        `${site.rule}.not-a-value`,
+        site.section,
+        'an array or map where a resource value belongs'
+      )
       r.skip()
       return undefined
     default:
@@ -78,7 +93,12 @@ export function readCborValue(r: CborReader, type: ResourceType | undefined, sit
   if (ib === 0xf6) {
     r.readNull()
     if (type !== undefined && type !== 'none') {
-      r.violations.add(start, `${site.rule}.null-value`, site.section, `null is only for executable (none) resources, this one is ${type}`)
+      r.violations.add(
+        start,
+        `${site.rule}.null-value`,
+        site.section,
+        `null is only for executable (none) resources, this one is ${type}`
+      )
     }
     return { type: 'none', value: null }
   }
@@ -98,12 +118,22 @@ function integerValue(
   const t = type === undefined ? 'integer' : type
   if (t === 'float') return { type: 'float', value: Number(n) }
   if (t === 'unsigned') {
-    if (n < 0) r.violations.add(start, `${site.rule}.out-of-range`, site.section, `${n} is negative, the resource is unsigned`)
+    if (n < 0) r.violations.add(
+      start,
+      `${site.rule}.out-of-range`,
+      site.section,
+      `${n} is negative, the resource is unsigned`
+    )
     return { type: n < 0 ? 'integer' : 'unsigned', value: n }
   }
   if (t === 'integer' || t === 'time') {
     if (typeof n === 'bigint' && (n < INT64_MIN || n > INT64_MAX)) {
-      r.violations.add(start, `${site.rule}.out-of-range`, site.section, `${n} does not fit a signed 64-bit integer`)
+      r.violations.add(
+        start,
+        `${site.rule}.out-of-range`,
+        site.section,
+        `${n} does not fit a signed 64-bit integer`
+      )
     }
     return { type: t, value: n }
   }
@@ -118,21 +148,46 @@ function readTagged(r: CborReader, type: ResourceType | undefined, start: number
     value = { type: 'time', value: r.readInt() }
   } else if (tag === 1 && r.peekByte() >= 0xf9 && r.peekByte() <= 0xfb) {
     const f = r.readFloat()
-    if (!Number.isFinite(f)) r.violations.add(start, `${site.rule}.invalid-time`, site.section, 'epoch time must be finite')
-    else if (!Number.isInteger(f)) r.violations.add(start, `${site.rule}.time-fraction`, site.section, 'LwM2M Time is whole seconds; the fraction is dropped')
+    if (!Number.isFinite(f)) r.violations.add(
+      start,
+      `${site.rule}.invalid-time`,
+      site.section,
+      'epoch time must be finite'
+    )
+    else if (!Number.isInteger(f)) r.violations.add(
+      start,
+      `${site.rule}.time-fraction`,
+      site.section,
+      'LwM2M Time is whole seconds; the fraction is dropped'
+    )
     value = { type: 'time', value: Number.isFinite(f) ? Math.floor(f) : 0 }
   } else if (tag === 0 && r.peekMajor() === MAJOR_TEXT) {
     const s = r.readText()
     const seconds = parseRfc3339(s)
     if (seconds === null) {
-      r.violations.add(start, `${site.rule}.invalid-time`, site.section, `"${s}" is not an RFC 3339 date-time (tag 0, RFC 8949 §3.4.1)`)
+      r.violations.add(
+        start,
+        `${site.rule}.invalid-time`,
+        site.section,
+        `"${s}" is not an RFC 3339 date-time (tag 0, RFC 8949 §3.4.1)`
+      )
       value = { type: 'string', value: s }
     } else {
-      if (!Number.isInteger(seconds)) r.violations.add(start, `${site.rule}.time-fraction`, site.section, 'LwM2M Time is whole seconds; the fraction is dropped')
+      if (!Number.isInteger(seconds)) r.violations.add(
+        start,
+        `${site.rule}.time-fraction`,
+        site.section,
+        'LwM2M Time is whole seconds; the fraction is dropped'
+      )
       value = { type: 'time', value: Math.floor(seconds) }
     }
   } else {
-    r.violations.add(start, `${site.rule}.unsupported-tag`, site.section, `tag ${tag} (with this content) is not an LwM2M value; only tags 0 and 1 for Time`)
+    r.violations.add(
+      start,
+      `${site.rule}.unsupported-tag`,
+      site.section,
+      `tag ${tag} (with this content) is not an LwM2M value; only tags 0 and 1 for Time`
+    )
     r.skip()
     r.leaveTag()
     return undefined
@@ -200,7 +255,11 @@ export function writeCborValue(w: CborWriter, value: Value, rule: string, path: 
 }
 
 export function checkInteger(v: number | bigint, min: bigint, max: bigint, rule: string, path: string): void {
-  if (typeof v === 'number' && !Number.isInteger(v)) throw new EncodeError(`${rule}.not-an-integer`, `${v} is not an integer`, path)
+  if (typeof v === 'number' && !Number.isInteger(v)) throw new EncodeError(
+    `${rule}.not-an-integer`,
+    `${v} is not an integer`,
+    path
+  )
   const big = typeof v === 'bigint' ? v : Number.isSafeInteger(v) ? null : BigInt(v)
   if (big !== null ? big < min || big > max : v < Number(min) || v > Number(max)) {
     throw new EncodeError(`${rule}.out-of-range`, `${v} is outside ${min}..${max}`, path)

@@ -78,7 +78,12 @@ class Lwm2mCborDecoder {
         if (em === MAJOR_UINT) ok = this.segment(path, r.readUint(), at) && ok
         else if (em === MAJOR_TEXT && j === 0 && base.length === 0) prefix = r.readText()
         else {
-          r.violations.add(at, 'lwm2m-cbor.invalid-key', SECTION, em === MAJOR_TEXT ? 'a text prefix may only open a top-level key array' : 'key arrays hold unsigned integers')
+          r.violations.add(
+            at,
+            'lwm2m-cbor.invalid-key',
+            SECTION,
+            em === MAJOR_TEXT ? 'a text prefix may only open a top-level key array' : 'key arrays hold unsigned integers'
+          )
           r.skip()
           ok = false
         }
@@ -89,12 +94,22 @@ class Lwm2mCborDecoder {
         ok = false
       }
     } else {
-      r.violations.add(keyAt, 'lwm2m-cbor.invalid-key', SECTION, 'a key is an unsigned integer or an array of them')
+      r.violations.add(
+        keyAt,
+        'lwm2m-cbor.invalid-key',
+        SECTION,
+        'a key is an unsigned integer or an array of them'
+      )
       r.skip()
       ok = false
     }
     if (ok && path.length > 4) {
-      r.violations.add(keyAt, 'lwm2m-cbor.path-too-deep', SECTION, `/${path.join('/')} is deeper than a resource instance`)
+      r.violations.add(
+        keyAt,
+        'lwm2m-cbor.path-too-deep',
+        SECTION,
+        `/${path.join('/')} is deeper than a resource instance`
+      )
       ok = false
     }
     if (!ok) {
@@ -104,7 +119,12 @@ class Lwm2mCborDecoder {
     r.more()
     if (r.peekMajor() === MAJOR_MAP) {
       if (path.length === 4) {
-        r.violations.add(r.pos, 'lwm2m-cbor.path-too-deep', SECTION, `a map below the resource instance /${path.join('/')}`)
+        r.violations.add(
+          r.pos,
+          'lwm2m-cbor.path-too-deep',
+          SECTION,
+          `a map below the resource instance /${path.join('/')}`
+        )
         r.skip()
       } else this.map(path, prefix)
       return
@@ -118,7 +138,12 @@ class Lwm2mCborDecoder {
       return false
     }
     if (id === MAX_ID && !(path.length === 1 && path[0] === this.createObject)) {
-      this.r.violations.add(at, 'lwm2m-cbor.reserved-id', 'LwM2M 1.2 Core App. C Tbl C-1, §7.5.4', '65535 is reserved; it stands for "no instance ID" only in a Create on /O')
+      this.r.violations.add(
+        at,
+        'lwm2m-cbor.reserved-id',
+        'LwM2M 1.2 Core App. C Tbl C-1, §7.5.4',
+        '65535 is reserved; it stands for "no instance ID" only in a Create on /O'
+      )
     }
     path.push(id)
     return true
@@ -127,7 +152,12 @@ class Lwm2mCborDecoder {
   private leaf(path: Path, prefix: string | undefined, keyAt: number): void {
     const r = this.r
     if (path.length < 3) {
-      r.violations.add(keyAt, 'lwm2m-cbor.value-above-resource', SECTION, `/${path.join('/')} is an object or instance, it cannot hold a value`)
+      r.violations.add(
+        keyAt,
+        'lwm2m-cbor.value-above-resource',
+        SECTION,
+        `/${path.join('/')} is an object or instance, it cannot hold a value`
+      )
       r.skip()
       return
     }
@@ -136,22 +166,42 @@ class Lwm2mCborDecoder {
     if (value === undefined) return
     if (model !== undefined) {
       if (model.multiple && path.length === 3) {
-        r.violations.add(keyAt, 'lwm2m-cbor.instances-expected', SECTION, `/${path.join('/')} is a multiple resource; its values are keyed by instance id`)
+        r.violations.add(
+          keyAt,
+          'lwm2m-cbor.instances-expected',
+          SECTION,
+          `/${path.join('/')} is a multiple resource; its values are keyed by instance id`
+        )
       } else if (!model.multiple && path.length === 4) {
-        r.violations.add(keyAt, 'lwm2m-cbor.not-multiple', SECTION, `/${path.slice(0, 3).join('/')} is a single resource, it has no instances`)
+        r.violations.add(
+          keyAt,
+          'lwm2m-cbor.not-multiple',
+          SECTION,
+          `/${path.slice(0, 3).join('/')} is a single resource, it has no instances`
+        )
       }
     }
     const head = prefix === undefined ? '' : prefix + '|'
     const key = head + path.join('/')
     const resourceKey = path.length === 4 ? head + path[0] + '/' + path[1] + '/' + path[2] : key
     if (this.leaves.has(key) || (path.length === 3 && this.multi.has(key)) || (path.length === 4 && this.leaves.has(resourceKey))) {
-      r.violations.add(keyAt, 'lwm2m-cbor.duplicate-path', SECTION, `/${path.join('/')} is given more than once (the spec leaves this undefined; rejected)`)
+      r.violations.add(
+        keyAt,
+        'lwm2m-cbor.duplicate-path',
+        SECTION,
+        `/${path.join('/')} is given more than once (the spec leaves this undefined; rejected)`
+      )
     }
     this.leaves.add(key)
     if (path.length === 4) this.multi.add(resourceKey)
     const target = this.ctx.path
     if (target !== undefined && !startsWith(path, target)) {
-      r.violations.add(keyAt, 'lwm2m-cbor.outside-target', SECTION, `/${path.join('/')} lies outside the request path`)
+      r.violations.add(
+        keyAt,
+        'lwm2m-cbor.outside-target',
+        SECTION,
+        `/${path.join('/')} lies outside the request path`
+      )
     }
     this.records.push(prefix === undefined ? { path, value } : { path, prefix, value })
   }
@@ -168,7 +218,12 @@ export function decodeLwm2mCbor(bytes: Uint8Array, ctx: CodecContext): DecodeRes
   const r = new CborReader(bytes, violations)
   const dec = new Lwm2mCborDecoder(r, ctx)
   try {
-    if (r.peekMajor() !== MAJOR_MAP) r.fail(0, 'lwm2m-cbor.not-a-map', 'an LwM2M CBOR payload is a map', SECTION)
+    if (r.peekMajor() !== MAJOR_MAP) r.fail(
+      0,
+      'lwm2m-cbor.not-a-map',
+      'an LwM2M CBOR payload is a map',
+      SECTION
+    )
     dec.map([], undefined)
     r.finish()
   } catch (e) {
@@ -187,18 +242,41 @@ interface Group {
 
 export function encodeLwm2mCbor(records: readonly Lwm2mRecord[], _ctx: CodecContext, w = new CborWriter(64 + records.length * 12)): Uint8Array {
   // The grammar wants at least one entry; an empty answer is an empty payload, not an empty map.
-  if (records.length === 0) throw new EncodeError('lwm2m-cbor.empty', 'LwM2M CBOR needs at least one record; send an empty payload instead')
+  if (records.length === 0) throw new EncodeError(
+    'lwm2m-cbor.empty',
+    'LwM2M CBOR needs at least one record; send an empty payload instead'
+  )
   const groups = new Map<string, Group>()
   for (const rec of records) {
     const path = rec.path
     const where = (rec.prefix === undefined ? '' : '/' + rec.prefix) + '/' + path.join('/')
-    if (rec.value === undefined || rec.delete === true) throw new EncodeError('lwm2m-cbor.no-value', 'LwM2M CBOR carries values only', where)
-    if (rec.time !== undefined) throw new EncodeError('lwm2m-cbor.time', 'LwM2M CBOR has no timestamps; use SenML for timed values', where)
-    if (path.length < 3) throw new EncodeError('lwm2m-cbor.value-above-resource', 'a value needs a resource or resource-instance path', where)
+    if (rec.value === undefined || rec.delete === true) throw new EncodeError(
+      'lwm2m-cbor.no-value',
+      'LwM2M CBOR carries values only',
+      where
+    )
+    if (rec.time !== undefined) throw new EncodeError(
+      'lwm2m-cbor.time',
+      'LwM2M CBOR has no timestamps; use SenML for timed values',
+      where
+    )
+    if (path.length < 3) throw new EncodeError(
+      'lwm2m-cbor.value-above-resource',
+      'a value needs a resource or resource-instance path',
+      where
+    )
     for (const id of path) {
-      if (!Number.isInteger(id) || id < 0 || id > MAX_ID) throw new EncodeError('lwm2m-cbor.invalid-id', `id ${id} is not 0..65535`, where)
+      if (!Number.isInteger(id) || id < 0 || id > MAX_ID) throw new EncodeError(
+        'lwm2m-cbor.invalid-id',
+        `id ${id} is not 0..65535`,
+        where
+      )
     }
-    if (rec.prefix !== undefined && rec.prefix === '') throw new EncodeError('lwm2m-cbor.invalid-prefix', 'the gateway prefix is empty', where)
+    if (rec.prefix !== undefined && rec.prefix === '') throw new EncodeError(
+      'lwm2m-cbor.invalid-prefix',
+      'the gateway prefix is empty',
+      where
+    )
     const gk = (rec.prefix === undefined ? '' : rec.prefix + '|') + path[0] + '/' + path[1]
     let g = groups.get(gk)
     if (g === undefined) {
@@ -208,12 +286,24 @@ export function encodeLwm2mCbor(records: readonly Lwm2mRecord[], _ctx: CodecCont
     const rid = path[2] as number
     const existing = g.resources.get(rid)
     if (path.length === 3) {
-      if (existing !== undefined) throw new EncodeError('lwm2m-cbor.duplicate-path', 'the resource is given twice', where)
+      if (existing !== undefined) throw new EncodeError(
+        'lwm2m-cbor.duplicate-path',
+        'the resource is given twice',
+        where
+      )
       g.resources.set(rid, rec.value)
     } else {
-      if (existing !== undefined && !(existing instanceof Map)) throw new EncodeError('lwm2m-cbor.duplicate-path', 'the resource is given as a value and as instances', where)
+      if (existing !== undefined && !(existing instanceof Map)) throw new EncodeError(
+        'lwm2m-cbor.duplicate-path',
+        'the resource is given as a value and as instances',
+        where
+      )
       const inst = existing ?? new Map<number, Value>()
-      if (inst.has(path[3] as number)) throw new EncodeError('lwm2m-cbor.duplicate-path', 'the resource instance is given twice', where)
+      if (inst.has(path[3] as number)) throw new EncodeError(
+        'lwm2m-cbor.duplicate-path',
+        'the resource instance is given twice',
+        where
+      )
       inst.set(path[3] as number, rec.value)
       if (existing === undefined) g.resources.set(rid, inst)
     }

@@ -28,13 +28,23 @@ export function decodeSenmlCborPack(bytes: Uint8Array, ctx: CodecContext, dialec
   const r = new CborReader(bytes, violations)
   const d = new SenmlDraft()
   try {
-    if (r.peekMajor() !== MAJOR_ARRAY) r.fail(0, `${res.rule}.not-a-pack`, 'a SenML pack is a CBOR array', 'RFC 8428 §6')
+    if (r.peekMajor() !== MAJOR_ARRAY) r.fail(
+      0,
+      `${res.rule}.not-a-pack`,
+      'a SenML pack is a CBOR array',
+      'RFC 8428 §6'
+    )
     const n = r.readArrayStart()
     for (let i = 0; n < 0 ? !r.atBreak() : i < n; i++) {
       const at = r.pos
       r.more()
       if (r.peekMajor() !== MAJOR_MAP) {
-        violations.add(at, `${res.rule}.not-a-record`, 'RFC 8428 §6', 'a pack element must be a record (CBOR map); skipped')
+        violations.add(
+          at,
+          `${res.rule}.not-a-record`,
+          'RFC 8428 §6',
+          'a pack element must be a record (CBOR map); skipped'
+        )
         r.skip()
         continue
       }
@@ -56,7 +66,7 @@ function readField(r: CborReader, res: SenmlResolver, d: SenmlDraft): void {
   const at = r.pos
   r.more()
   const km = r.peekMajor()
-  let id = 0
+  let id: number
   if (km === MAJOR_UINT || km === MAJOR_NEGINT) {
     const label = r.readInt()
     id = typeof label === 'number' && label >= -6 && label <= 8 ? (BY_INT[label + 6] as number) : 0
@@ -195,7 +205,11 @@ export function encodeSenmlCborPack(records: readonly Lwm2mRecord[], dialect: Se
 function cborValue(w: CborWriter, rec: Lwm2mRecord, dialect: SenmlDialect, rule: string): void {
   const where = '/' + rec.path.join('/')
   if (rec.delete === true) {
-    if (dialect !== 'etch') throw new EncodeError(`${rule}.delete`, 'only a SenML-ETCH Patch Pack can delete', where)
+    if (dialect !== 'etch') throw new EncodeError(
+      `${rule}.delete`,
+      'only a SenML-ETCH Patch Pack can delete',
+      where
+    )
     w.head(MAJOR_UINT, 2)
     w.null()
     return
@@ -236,7 +250,11 @@ function cborValue(w: CborWriter, rec: Lwm2mRecord, dialect: SenmlDialect, rule:
       w.text(formatObjectLink(v.value))
       return
     case 'none':
-      throw new EncodeError(`${rule}.none-value`, 'SenML has no value for an executable (none) resource; leave the value out', where)
+      throw new EncodeError(
+        `${rule}.none-value`,
+        'SenML has no value for an executable (none) resource; leave the value out',
+        where
+      )
   }
 }
 

@@ -34,7 +34,12 @@ export function decodeSenmlJsonPack(bytes: Uint8Array, ctx: CodecContext, dialec
   try {
     text = utf8.decode(bytes)
   } catch {
-    violations.add(0, 'json.invalid-utf8', 'RFC 8259 §8.1', 'the payload is not valid UTF-8; read with replacement characters')
+    violations.add(
+      0,
+      'json.invalid-utf8',
+      'RFC 8259 §8.1',
+      'the payload is not valid UTF-8; read with replacement characters'
+    )
     text = utf8Lenient.decode(bytes)
   }
   const j = new JsonReader(text, violations)
@@ -48,7 +53,12 @@ export function decodeSenmlJsonPack(bytes: Uint8Array, ctx: CodecContext, dialec
         const c = j.peek()
         if (c !== 123) {
           if (c === -1) j.fail(j.pos, 'the pack ends before its closing "]"')
-          violations.add(j.pos, `${res.rule}.not-a-record`, 'RFC 8428 §5', 'a pack element must be a record (JSON object); skipped')
+          violations.add(
+            j.pos,
+            `${res.rule}.not-a-record`,
+            'RFC 8428 §5',
+            'a pack element must be a record (JSON object); skipped'
+          )
           j.skipValue()
           continue
         }
@@ -182,13 +192,21 @@ export function encodeSenmlJsonPack(records: readonly Lwm2mRecord[], dialect: Se
 export function etchKind(rec: Lwm2mRecord, kind: number): number {
   const k = rec.value === undefined && rec.delete !== true ? 1 : 2
   if (kind !== 0 && kind !== k) {
-    throw new EncodeError('senml-etch.mixed-pack', 'a SenML-ETCH pack is either a Fetch Pack (names only) or a Patch Pack (values)', '/' + rec.path.join('/'))
+    throw new EncodeError(
+      'senml-etch.mixed-pack',
+      'a SenML-ETCH pack is either a Fetch Pack (names only) or a Patch Pack (values)',
+      '/' + rec.path.join('/')
+    )
   }
   return k
 }
 
 function jsonNumber(n: number, rule: string, rec: Lwm2mRecord): string {
-  if (!Number.isFinite(n)) throw new EncodeError(`${rule}.not-finite`, `${n} has no JSON form`, '/' + rec.path.join('/'))
+  if (!Number.isFinite(n)) throw new EncodeError(
+    `${rule}.not-finite`,
+    `${n} has no JSON form`,
+    '/' + rec.path.join('/')
+  )
   return Object.is(n, -0) ? '-0.0' : String(n)
 }
 
@@ -196,7 +214,11 @@ function jsonNumber(n: number, rule: string, rec: Lwm2mRecord): string {
 function jsonValue(rec: Lwm2mRecord, dialect: SenmlDialect, rule: string): string {
   const where = '/' + rec.path.join('/')
   if (rec.delete === true) {
-    if (dialect !== 'etch') throw new EncodeError(`${rule}.delete`, 'only a SenML-ETCH Patch Pack can delete', where)
+    if (dialect !== 'etch') throw new EncodeError(
+      `${rule}.delete`,
+      'only a SenML-ETCH Patch Pack can delete',
+      where
+    )
     return '"v":null'
   }
   const v = rec.value
@@ -221,7 +243,11 @@ function jsonValue(rec: Lwm2mRecord, dialect: SenmlDialect, rule: string): strin
     case 'objlnk':
       return '"vlo":"' + formatObjectLink(v.value) + '"'
     case 'none':
-      throw new EncodeError(`${rule}.none-value`, 'SenML has no value for an executable (none) resource; leave the value out', where)
+      throw new EncodeError(
+        `${rule}.none-value`,
+        'SenML has no value for an executable (none) resource; leave the value out',
+        where
+      )
   }
 }
 

@@ -114,7 +114,12 @@ export class SenmlResolver {
   label(d: SenmlDraft, id: number, at: number, name: string): boolean {
     const bit = 1 << id
     if (d.seen & bit) {
-      this.violations.add(at, 'senml.duplicate-label', 'RFC 8428 §4.2', `label "${name}" appears twice in one record; the first is kept`)
+      this.violations.add(
+        at,
+        'senml.duplicate-label',
+        'RFC 8428 §4.2',
+        `label "${name}" appears twice in one record; the first is kept`
+      )
       return false
     }
     d.seen |= bit
@@ -122,7 +127,12 @@ export class SenmlResolver {
       if (this.dialect === 'etch') {
         if (id !== L_U && id !== L_BU) this.notAllowed(at, name)
       }
-      else this.violations.add(at, 'senml.unused-label', 'RFC 8428 §4.5, LwM2M 1.2 Core §7.5.6', `label "${name}" is not used by LwM2M and is ignored`)
+      else this.violations.add(
+        at,
+        'senml.unused-label',
+        'RFC 8428 §4.5, LwM2M 1.2 Core §7.5.6',
+        `label "${name}" is not used by LwM2M and is ignored`
+      )
       return false
     }
     return true
@@ -131,7 +141,12 @@ export class SenmlResolver {
   /** A label that is not registered (or not an integer label in CBOR). */
   unknownLabel(at: number, name: string): void {
     if (name.endsWith('_')) {
-      this.violations.add(at, 'senml.must-understand', 'RFC 8428 §4.4', `label "${name}" ends with "_" (must understand) and is not understood; the pack should be rejected`)
+      this.violations.add(
+        at,
+        'senml.must-understand',
+        'RFC 8428 §4.4',
+        `label "${name}" ends with "_" (must understand) and is not understood; the pack should be rejected`
+      )
     } else if (this.dialect === 'etch') {
       this.notAllowed(at, name)
     } else {
@@ -140,14 +155,24 @@ export class SenmlResolver {
   }
 
   private notAllowed(at: number, name: string): void {
-    this.violations.add(at, 'senml-etch.label-not-allowed', 'RFC 8790 §4-§5', `label "${name}" is not allowed in a SenML-ETCH pack`)
+    this.violations.add(
+      at,
+      'senml-etch.label-not-allowed',
+      'RFC 8790 §4-§5',
+      `label "${name}" is not allowed in a SenML-ETCH pack`
+    )
   }
 
   /** A value label: keeps the first one and reports the others. Returns false to ignore it. */
   value(d: SenmlDraft, at: number, label: string): boolean {
     d.valueCount++
     if (d.valueCount > 1) {
-      this.violations.add(at, `${this.rule}.multiple-values`, 'RFC 8428 §4.2', `"${label}" is a second value field in one record; the first ("${d.valueLabel}") is kept`)
+      this.violations.add(
+        at,
+        `${this.rule}.multiple-values`,
+        'RFC 8428 §4.2',
+        `"${label}" is a second value field in one record; the first ("${d.valueLabel}") is kept`
+      )
       return false
     }
     d.valueLabel = label
@@ -156,7 +181,12 @@ export class SenmlResolver {
   }
 
   invalid(at: number, label: string, expected: string): void {
-    this.violations.add(at, `${this.rule}.invalid-field`, 'RFC 8428 §4.2', `"${label}" must be ${expected}; ignored`)
+    this.violations.add(
+      at,
+      `${this.rule}.invalid-field`,
+      'RFC 8428 §4.2',
+      `"${label}" must be ${expected}; ignored`
+    )
   }
 
   /** Turns a finished draft into a record. */
@@ -176,7 +206,12 @@ export class SenmlResolver {
     if (path === null) {
       const name = d.name === undefined ? this.bn : this.bn + d.name
       if (name === '') {
-        this.violations.add(d.start, `${this.rule}.missing-name`, 'RFC 8428 §4.5.1', 'the record has no name and no base name applies')
+        this.violations.add(
+          d.start,
+          `${this.rule}.missing-name`,
+          'RFC 8428 §4.5.1',
+          'the record has no name and no base name applies'
+        )
         return
       }
       const parsed = this.parseName(name, d.start)
@@ -186,7 +221,12 @@ export class SenmlResolver {
     }
     const target = this.target
     if (target !== undefined && !startsWith(path, target)) {
-      this.violations.add(d.start, `${this.rule}.outside-target`, 'LwM2M 1.2 Core §7.5.6', `${nameOf(prefix, path)} lies outside the request path`)
+      this.violations.add(
+        d.start,
+        `${this.rule}.outside-target`,
+        'LwM2M 1.2 Core §7.5.6',
+        `${nameOf(prefix, path)} lies outside the request path`
+      )
     }
     let time: number | undefined
     if (d.time !== undefined || this.btSet) time = this.bt + (d.time ?? 0)
@@ -198,7 +238,12 @@ export class SenmlResolver {
         del = true
         value = { type: 'none', value: null }
       } else {
-        this.violations.add(d.valueAt, `${this.rule}.null-value`, 'RFC 8790 §5', 'null is only allowed for "v" in a SenML-ETCH Patch Pack')
+        this.violations.add(
+          d.valueAt,
+          `${this.rule}.null-value`,
+          'RFC 8790 §5',
+          'null is only allowed for "v" in a SenML-ETCH Patch Pack'
+        )
       }
     } else if (d.kind !== K_NONE) {
       value = this.typed(d, path)
@@ -206,15 +251,30 @@ export class SenmlResolver {
     if (this.dialect === 'etch') {
       const kind = d.kind === K_NONE ? 1 : 2
       if (this.packKind !== 0 && this.packKind !== kind) {
-        this.violations.add(d.start, 'senml-etch.mixed-pack', 'RFC 8790 §4-§5', 'a Fetch Pack has only names and a Patch Pack only records with values; this pack mixes them')
+        this.violations.add(
+          d.start,
+          'senml-etch.mixed-pack',
+          'RFC 8790 §4-§5',
+          'a Fetch Pack has only names and a Patch Pack only records with values; this pack mixes them'
+        )
       }
       this.packKind = kind
     }
     if (value !== undefined && path.length < 3) {
-      this.violations.add(d.valueAt, `${this.rule}.value-above-resource`, 'LwM2M 1.2 Core §7.5.6', `${nameOf(prefix, path)} names an object or instance, it cannot carry a value`)
+      this.violations.add(
+        d.valueAt,
+        `${this.rule}.value-above-resource`,
+        'LwM2M 1.2 Core §7.5.6',
+        `${nameOf(prefix, path)} names an object or instance, it cannot carry a value`
+      )
     }
     if (this.isDuplicate(prefix, path, time)) {
-      this.violations.add(d.start, `${this.rule}.duplicate-path`, 'LwM2M 1.2 Core §7.5.6', `${nameOf(prefix, path)} appears twice${time === undefined ? '' : ' with the same time'}`)
+      this.violations.add(
+        d.start,
+        `${this.rule}.duplicate-path`,
+        'LwM2M 1.2 Core §7.5.6',
+        `${nameOf(prefix, path)} appears twice${time === undefined ? '' : ' with the same time'}`
+      )
     }
     if (prefix === undefined && time === undefined && !del) {
       this.records.push(value === undefined ? { path } : { path, value })
@@ -291,7 +351,12 @@ export class SenmlResolver {
   }
 
   private wrongKind(d: SenmlDraft, type: ResourceType | undefined, path: Path): void {
-    this.violations.add(d.valueAt, `${this.rule}.wrong-value-kind`, 'LwM2M 1.2 Core §7.5.6 Tbl 7.5.6-1', `"${d.valueLabel}" cannot carry the ${type} resource /${path.join('/')}`)
+    this.violations.add(
+      d.valueAt,
+      `${this.rule}.wrong-value-kind`,
+      'LwM2M 1.2 Core §7.5.6 Tbl 7.5.6-1',
+      `"${d.valueLabel}" cannot carry the ${type} resource /${path.join('/')}`
+    )
   }
 
   private typed(d: SenmlDraft, path: Path): Value | undefined {
@@ -312,7 +377,12 @@ export class SenmlResolver {
       case K_LINK: {
         const link = parseObjectLink(d.str)
         if (link === null) {
-          this.violations.add(d.valueAt, `${this.rule}.invalid-objlnk`, 'LwM2M 1.2 Core App. C Tbl C-2', `"${d.str}" is not an object link "OID:IID"`)
+          this.violations.add(
+            d.valueAt,
+            `${this.rule}.invalid-objlnk`,
+            'LwM2M 1.2 Core App. C Tbl C-2',
+            `"${d.str}" is not an object link "OID:IID"`
+          )
           return undefined
         }
         if (type !== undefined && type !== 'objlnk') this.wrongKind(d, type, path)
@@ -334,16 +404,31 @@ export class SenmlResolver {
     if (type === 'float') return { type: 'float', value: Number(n) }
     if (type === 'integer' || type === 'unsigned' || type === 'time') {
       if (!integral) {
-        this.violations.add(d.valueAt, `${this.rule}.not-an-integer`, 'LwM2M 1.2 Core App. C Tbl C-1', `${n} is not a whole number, the resource is ${type}`)
+        this.violations.add(
+          d.valueAt,
+          `${this.rule}.not-an-integer`,
+          'LwM2M 1.2 Core App. C Tbl C-1',
+          `${n} is not a whole number, the resource is ${type}`
+        )
         return { type: 'float', value: n as number }
       }
       const big = typeof n === 'bigint' ? n : null
       if (type === 'unsigned' && n < 0) {
-        this.violations.add(d.valueAt, `${this.rule}.out-of-range`, 'LwM2M 1.2 Core App. C Tbl C-1', `${n} is negative, the resource is unsigned`)
+        this.violations.add(
+          d.valueAt,
+          `${this.rule}.out-of-range`,
+          'LwM2M 1.2 Core App. C Tbl C-1',
+          `${n} is negative, the resource is unsigned`
+        )
         return { type: 'integer', value: n }
       }
       if (big !== null && (type === 'unsigned' ? big > 2n ** 64n - 1n : big < -(2n ** 63n) || big > 2n ** 63n - 1n)) {
-        this.violations.add(d.valueAt, `${this.rule}.out-of-range`, 'LwM2M 1.2 Core App. C Tbl C-1', `${n} does not fit 64 bits`)
+        this.violations.add(
+          d.valueAt,
+          `${this.rule}.out-of-range`,
+          'LwM2M 1.2 Core App. C Tbl C-1',
+          `${n} does not fit 64 bits`
+        )
       }
       return { type, value: n === 0 ? 0 : n }
     }
@@ -358,7 +443,6 @@ export class SenmlResolver {
   private parseName(name: string, at: number): NameParse | null {
     const len = name.length
     let p = name.charCodeAt(0) === 47 ? 1 : 0
-    let canonical = p === 1
     let prefix: string | undefined
     const ids: number[] = []
     while (p < len) {
@@ -370,27 +454,38 @@ export class SenmlResolver {
           v = v * 10 + (c - 48)
           c = name.charCodeAt(++p)
         } while (c >= 48 && c <= 57)
-        if ((name.charCodeAt(segStart) === 48 && p - segStart > 1) || v >= 65535) return this.badName(name, at, `id "${name.slice(segStart, p)}" is not 0..65534 without leading zeros`)
+        if ((name.charCodeAt(segStart) === 48 && p - segStart > 1) || v >= 65535) return this.badName(
+          name,
+          at,
+          `id "${name.slice(segStart, p)}" is not 0..65534 without leading zeros`
+        )
         if (ids.length === 4) return this.badName(name, at, 'a path has at most 4 ids')
         ids.push(v)
       } else if (ids.length === 0 && prefix === undefined && c !== 47) {
         const segStart = p
         while (p < len && name.charCodeAt(p) !== 47) p++
         prefix = name.slice(segStart, p)
-        canonical = false
-      } else return this.badName(name, at, ids.length === 0 && prefix === undefined ? 'empty segment' : 'a segment after the prefix is not a decimal id')
+      } else return this.badName(
+        name,
+        at,
+        ids.length === 0 && prefix === undefined ? 'empty segment' : 'a segment after the prefix is not a decimal id'
+      )
       if (p < len) {
         if (name.charCodeAt(p) !== 47) return this.badName(name, at, 'a segment is not a decimal id')
         p++
-        if (p === len) canonical = false
-        else if (name.charCodeAt(p) === 47) return this.badName(name, at, 'empty segment')
+        if (p < len && name.charCodeAt(p) === 47) return this.badName(name, at, 'empty segment')
       }
     }
     return { prefix, path: ids as unknown as Path }
   }
 
   private badName(name: string, at: number, why: string): null {
-    this.violations.add(at, `${this.rule}.invalid-name`, 'LwM2M 1.2 Core §7.5.6, GW §9', `"${name}" is not an LwM2M path: ${why}`)
+    this.violations.add(
+      at,
+      `${this.rule}.invalid-name`,
+      'LwM2M 1.2 Core §7.5.6, GW §9',
+      `"${name}" is not an LwM2M path: ${why}`
+    )
     return null
   }
 
@@ -398,12 +493,22 @@ export class SenmlResolver {
   data(d: SenmlDraft, at: number, text: string): void {
     const decoded = decodeBase64Any(text)
     if (decoded === null) {
-      this.violations.add(at, `${this.rule}.invalid-base64`, 'LwM2M 1.2 Core App. C Tbl C-2', '"vd" is not base64 or base64url')
+      this.violations.add(
+        at,
+        `${this.rule}.invalid-base64`,
+        'LwM2M 1.2 Core App. C Tbl C-2',
+        '"vd" is not base64 or base64url'
+      )
       d.kind = K_NONE
       return
     }
     if (!decoded.canonical) {
-      this.violations.add(at, 'senml.non-canonical-base64', 'LwM2M 1.2 Core App. C Tbl C-2', '"vd" uses padding or the standard alphabet; base64url without padding is canonical')
+      this.violations.add(
+        at,
+        'senml.non-canonical-base64',
+        'LwM2M 1.2 Core App. C Tbl C-2',
+        '"vd" uses padding or the standard alphabet; base64url without padding is canonical'
+      )
     }
     d.kind = K_DATA
     d.bytes = decoded.bytes
@@ -464,12 +569,20 @@ export class SenmlNamer {
     let base = '/'
     if (prefix !== undefined) {
       if (prefix === '' || prefix.includes('/') || /^[0-9]/.test(prefix)) {
-        throw new EncodeError(`${this.rule}.invalid-prefix`, `gateway prefix "${prefix}" must be non-empty, without "/" and not start with a digit`, '/' + path.join('/'))
+        throw new EncodeError(
+          `${this.rule}.invalid-prefix`,
+          `gateway prefix "${prefix}" must be non-empty, without "/" and not start with a digit`,
+          '/' + path.join('/')
+        )
       }
       base += prefix + '/'
     }
     for (const id of path) {
-      if (!Number.isInteger(id) || id < 0 || id > 65534) throw new EncodeError(`${this.rule}.invalid-path`, `id ${id} is not 0..65534`, '/' + path.join('/'))
+      if (!Number.isInteger(id) || id < 0 || id > 65534) throw new EncodeError(
+        `${this.rule}.invalid-path`,
+        `id ${id} is not 0..65534`,
+        '/' + path.join('/')
+      )
     }
     if (path.length >= 3) {
       base += `${path[0]}/${path[1]}/`
