@@ -119,3 +119,11 @@ describe('SenML JSON: violations with character offsets', () => {
     expect(() => encode([{ path: [3, 0, 9], value: { type: 'integer', value: 2n ** 63n } }])).toThrow(EncodeError)
   })
 })
+
+describe('SenML JSON: single and multiple resources per the model', () => {
+  it('a value on a multiple resource without an instance, or an instance of a single resource, is reported', () => {
+    expect(decode('[{"n":"/3/0/6","v":1}]').violations).toMatchObject([{ rule: 'senml.instances-expected', offset: 15 }])
+    expect(decode('[{"n":"/3/0/9/0","v":1}]').violations).toMatchObject([{ rule: 'senml.not-multiple', offset: 17 }])
+    expect(decode('[{"n":"/3/0/6/0","v":1},{"n":"/3/0/9","v":1}]').violations).toEqual([])
+  })
+})

@@ -360,7 +360,18 @@ export class SenmlResolver {
   }
 
   private typed(d: SenmlDraft, path: Path): Value | undefined {
-    const type = path.length >= 3 ? this.typer.type(path) : undefined
+    const model = path.length >= 3 ? this.typer.resource(path) : undefined
+    const type = model?.type
+    if (model !== undefined && model.multiple !== (path.length === 4)) {
+      this.violations.add(
+        d.valueAt,
+        model.multiple ? `${this.rule}.instances-expected` : `${this.rule}.not-multiple`,
+        'LwM2M 1.2 Core §7.5.6',
+        model.multiple
+          ? `/${path.join('/')} is a multiple resource; its values are named /O/I/R/RI`
+          : `/${path.slice(0, 3).join('/')} is a single resource, it has no instances`
+      )
+    }
     switch (d.kind) {
       case K_NUM:
         return this.number(d, type, path)
