@@ -10,10 +10,9 @@ import type { DecodeResult, Lwm2mRecord } from '../record'
 import { formatObjectLink } from '../value'
 import { ViolationList } from '../violation'
 import { checkInteger } from './cbor-value'
-import { etchKind } from './senml-json'
 import {
   K_BOOL, K_DATA, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V,
-  L_VB, L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, type SenmlDialect
+  L_VB, L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, etchKind, type SenmlDialect
 } from './senml-pack'
 
 /** RFC 8428 §6 Table 6 integer labels, offset by 6 so that -6..8 index the array. */

@@ -13,7 +13,7 @@ import { encodeBase64Url } from './base64'
 import { checkInteger } from './cbor-value'
 import {
   K_BOOL, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V, L_VB,
-  L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, type SenmlDialect
+  L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, etchKind, type SenmlDialect
 } from './senml-pack'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -186,19 +186,6 @@ export function encodeSenmlJsonPack(records: readonly Lwm2mRecord[], dialect: Se
     out += (value === '' ? '' : sep + value) + '}'
   }
   return utf8Encoder.encode(out + ']')
-}
-
-/** ETCH: a pack is all Fetch (names only) or all Patch (values or deletes). */
-export function etchKind(rec: Lwm2mRecord, kind: number): number {
-  const k = rec.value === undefined && rec.delete !== true ? 1 : 2
-  if (kind !== 0 && kind !== k) {
-    throw new EncodeError(
-      'senml-etch.mixed-pack',
-      'a SenML-ETCH pack is either a Fetch Pack (names only) or a Patch Pack (values)',
-      '/' + rec.path.join('/')
-    )
-  }
-  return k
 }
 
 function jsonNumber(n: number, rule: string, rec: Lwm2mRecord): string {

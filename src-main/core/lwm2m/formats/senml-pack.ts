@@ -95,6 +95,8 @@ export class SenmlResolver {
   private readonly seenPaths = new Set<string>()
   private readonly typer: ModelTyper
   private readonly target: Path | undefined
+  /** Set by the CBOR decoders: a CBOR float stays a float without a model. */
+  floatWins = false
   /** ETCH only: 1 once a Fetch record (no value) was seen, 2 once a Patch record was. */
   private packKind = 0
   readonly rule: string
@@ -447,9 +449,6 @@ export class SenmlResolver {
     return integral ? { type: 'integer', value: n } : { type: 'float', value: n as number }
   }
 
-  /** Set by the CBOR decoders: a CBOR float stays a float without a model. */
-  floatWins = false
-
   /** bn + n as /[prefix/]O/I/R/RI; null (after a violation) when it is no LwM2M path. */
   private parseName(name: string, at: number): NameParse | null {
     const len = name.length
@@ -602,4 +601,17 @@ export class SenmlNamer {
     this.bn = base === this.current ? undefined : base
     this.current = base
   }
+}
+
+/** ETCH: a pack is all Fetch (names only) or all Patch (values or deletes). */
+export function etchKind(rec: Lwm2mRecord, kind: number): number {
+  const k = rec.value === undefined && rec.delete !== true ? 1 : 2
+  if (kind !== 0 && kind !== k) {
+    throw new EncodeError(
+      'senml-etch.mixed-pack',
+      'a SenML-ETCH pack is either a Fetch Pack (names only) or a Patch Pack (values)',
+      '/' + rec.path.join('/')
+    )
+  }
+  return k
 }
