@@ -127,3 +127,12 @@ describe('SenML JSON: single and multiple resources per the model', () => {
     expect(decode('[{"n":"/3/0/6/0","v":1},{"n":"/3/0/9","v":1}]').violations).toEqual([])
   })
 })
+
+describe('SenML JSON: ambiguities read both ways (facts §7)', () => {
+  it('the null object link is read as 65535:65535 or FFFF:FFFF and written as 65535:65535', () => {
+    const link = { type: 'objlnk', value: { objectId: 65535, instanceId: 65535 } }
+    const r = decode('[{"n":"/1/0/10","vlo":"FFFF:FFFF"},{"n":"/3/0/22/0","vlo":"65535:65535"}]')
+    expect(r).toEqual({ records: [{ path: [1, 0, 10], value: link }, { path: [3, 0, 22, 0], value: link }], violations: [] })
+    expect(encode(r.records)).toBe('[{"bn":"/1/0/","n":"10","vlo":"65535:65535"},{"bn":"/3/0/","n":"22/0","vlo":"65535:65535"}]')
+  })
+})

@@ -5,7 +5,8 @@
 import { MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_NEGINT, MAJOR_TAG, MAJOR_TEXT, MAJOR_UINT, type CborReader } from '../../cbor/reader'
 import type { CborWriter } from '../../cbor/writer'
 import { EncodeError } from '../codec'
-import { formatObjectLink, parseObjectLink, type ResourceType, type Value } from '../value'
+import { formatObjectLink, type ResourceType, type Value } from '../value'
+import { readObjlnkText } from './objlnk-text'
 
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
@@ -45,7 +46,7 @@ export function readCborValue(r: CborReader, type: ResourceType | undefined, sit
       if (type === undefined || type === 'string') return { type: 'string', value: s }
       if (type === 'corelnk') return { type: 'corelnk', value: s }
       if (type === 'objlnk') {
-        const link = parseObjectLink(s)
+        const link = readObjlnkText(s)
         if (link) return { type: 'objlnk', value: link }
         r.violations.add(
           start,

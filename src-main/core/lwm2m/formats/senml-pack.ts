@@ -7,7 +7,8 @@ import { EncodeError } from '../codec'
 import type { CodecContext } from '../codec'
 import type { Path } from '../path'
 import type { Lwm2mRecord } from '../record'
-import { parseObjectLink, type ResourceType, type Value } from '../value'
+import type { ResourceType, Value } from '../value'
+import { readObjlnkText } from './objlnk-text'
 import type { ViolationList } from '../violation'
 import { decodeBase64Any } from './base64'
 import { ModelTyper } from './model-typing'
@@ -388,7 +389,7 @@ export class SenmlResolver {
         if (type !== undefined && type !== 'opaque') this.wrongKind(d, type, path)
         return { type: 'opaque', value: d.bytes as Uint8Array }
       case K_LINK: {
-        const link = parseObjectLink(d.str)
+        const link = readObjlnkText(d.str)
         if (link === null) {
           this.violations.add(
             d.valueAt,
