@@ -7,6 +7,8 @@ import type { ResourceType } from '../value'
 
 export class ModelTyper {
   private readonly cache = new Map<number, ResourceModel | null>()
+  private lastKey = -1
+  private lastHit: ResourceModel | undefined = undefined
 
   constructor(private readonly models: ModelLookup | undefined) {}
 
@@ -14,13 +16,17 @@ export class ModelTyper {
   resource(path: Path): ResourceModel | undefined {
     if (this.models === undefined || path.length < 3) return undefined
     const key = (path[0] as number) * 65536 + (path[2] as number)
+    // Payloads repeat one resource across instances (/3303/*/5700): check the last hit first.
+    if (key === this.lastKey) return this.lastHit
     let hit = this.cache.get(key)
     if (hit === undefined) {
       const model = this.models.get(path[0] as number)
       hit = model?.resources.find((r) => r.id === path[2]) ?? null
       this.cache.set(key, hit)
     }
-    return hit ?? undefined
+    this.lastKey = key
+    this.lastHit = hit ?? undefined
+    return this.lastHit
   }
 
   type(path: Path): ResourceType | undefined {

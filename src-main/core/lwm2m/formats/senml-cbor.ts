@@ -64,17 +64,23 @@ export function decodeSenmlCborPack(bytes: Uint8Array, ctx: CodecContext, dialec
 function readField(r: CborReader, res: SenmlResolver, d: SenmlDraft): void {
   const at = r.pos
   r.more()
-  const km = r.peekMajor()
+  const kb = r.bytes[at] as number
   let id: number
-  if (km === MAJOR_UINT || km === MAJOR_NEGINT) {
-    const label = r.readInt()
-    id = typeof label === 'number' && label >= -6 && label <= 8 ? (BY_INT[label + 6] as number) : 0
+  if (kb < 0x18 || (kb >= 0x20 && kb < 0x38)) {
+    // Every registered label is a one-byte integer: read it inline.
+    r.pos = at + 1
+    const label = kb < 0x18 ? kb : 0x1f - kb
+    id = label >= -6 && label <= 8 ? (BY_INT[label + 6] as number) : 0
     if (id === 0) {
       res.unknownLabel(at, String(label))
       r.skip()
       return
     }
-  } else if (km === MAJOR_TEXT) {
+  } else if (kb >> 5 === MAJOR_UINT || kb >> 5 === MAJOR_NEGINT) {
+    res.unknownLabel(at, String(r.readInt()))
+    r.skip()
+    return
+  } else if (kb >> 5 === MAJOR_TEXT) {
     const label = r.readText()
     if (label !== 'vlo') {
       res.unknownLabel(at, label)
@@ -89,7 +95,9 @@ function readField(r: CborReader, res: SenmlResolver, d: SenmlDraft): void {
     return
   }
   const name = NAMES[id] as string
-  if (!res.label(d, id, at, name)) {
+  const bit = 1 << id
+  if ((d.seen & bit) === 0 && id < L_BVER) d.seen |= bit
+  else if (!res.label(d, id, at, name)) {
     r.skip()
     return
   }

@@ -336,22 +336,33 @@ export class SenmlResolver {
       if (this.bn !== '') return null
       p = 1
     }
-    const ids = base.slice()
+    const ids = [0, 0, 0, 0]
+    let k = base.length
+    for (let i = 0; i < k; i++) ids[i] = base[i] as number
     for (;;) {
-      let c = n.charCodeAt(p)
-      if (c < 48 || c > 57 || (c === 48 && p + 1 < len && n.charCodeAt(p + 1) !== 47)) return null
-      let v = 0
-      do {
-        v = v * 10 + (c - 48)
-        c = n.charCodeAt(++p)
-      } while (c >= 48 && c <= 57)
-      if (v >= 65535 || ids.length === 4) return null
-      ids.push(v)
-      if (p === len) return ids as unknown as Path
-      if (c !== 47 || p + 1 === len) return null
+      if (k === 4) return null
+      const v = segment(n, p, len)
+      if (v < 0) return null
+      ids[k++] = v
+      p = segEndPos
+      if (p === len) break
+      if (n.charCodeAt(p) !== 47) return null
       p++
     }
+    // Exact-size literals keep the path arrays packed.
+    switch (k) {
+      case 1:
+        return [ids[0] as number]
+      case 2:
+        return [ids[0] as number, ids[1] as number]
+      case 3:
+        return [ids[0] as number, ids[1] as number, ids[2] as number]
+      default:
+        return [ids[0] as number, ids[1] as number, ids[2] as number, ids[3] as number]
+    }
   }
+
+
 
   private wrongKind(d: SenmlDraft, type: ResourceType | undefined, path: Path): void {
     this.violations.add(
@@ -524,6 +535,22 @@ export class SenmlResolver {
     d.kind = K_DATA
     d.bytes = decoded.bytes
   }
+}
+
+let segEndPos = 0
+
+/** A canonical decimal id (0..65534, no leading zero) at p, or -1; its end goes to segEndPos. */
+function segment(n: string, p: number, len: number): number {
+  let c = n.charCodeAt(p)
+  if (c < 48 || c > 57) return -1
+  if (c === 48 && p + 1 < len && n.charCodeAt(p + 1) !== 47) return -1
+  let v = 0
+  do {
+    v = v * 10 + (c - 48)
+    c = n.charCodeAt(++p)
+  } while (c >= 48 && c <= 57)
+  segEndPos = p
+  return v >= 65535 ? -1 : v
 }
 
 /** Ids of "", "/" or "/3/0/" (canonical decimal segments, each closed by "/"), else null. */
