@@ -2,8 +2,9 @@
 // Throughput of the LwM2M content-format codecs on one realistic payload: the whole Device
 // object /3/0 plus 1000 temperature readings /3303/0..999/5700 (1000+ records).
 //
-// How it runs: `node test/bench/run.mjs formats` (run.mjs loads TypeScript from source through
-// Node 24 module hooks; no tsx and no esbuild needed). Wire `npm run bench -- formats` to that.
+// How it runs: `npx node test/bench/run.mjs formats` (Node 24: run.mjs loads TypeScript from
+// source through module hooks; tsx is not installed and vite 8 ships rolldown, not esbuild, so no
+// bundling step). Wire `npm run bench -- formats` to that.
 //
 // What it prints: decode and encode throughput (MB/s of payload and records/s) per format, each
 // also as a ratio to a floor measured in the same run on the same bytes: for CBOR formats the raw

@@ -291,12 +291,27 @@ export class SenmlResolver {
     this.records.push(rec)
   }
 
-  /** Paths up to resource level without prefix or time get a numeric key; others a string. */
+  /**
+   * Paths up to resource level without prefix or time are keyed by numbers that stay small
+   * integers: object+instance → resource (one number, or a Set once an instance has several);
+   * everything else by its path text.
+   */
   private isDuplicate(prefix: string | undefined, path: Path, time: number | undefined): boolean {
     if (prefix === undefined && time === undefined && path.length <= 3) {
-      const key = (((path[0] ?? 0) * 65536 + (path[1] ?? 0)) * 65536 + (path[2] ?? 0)) * 4 + path.length
-      if (this.seenNumeric.has(key)) return true
-      this.seenNumeric.add(key)
+      const outer = (path[0] ?? 0) * 65536 + (path[1] ?? 0)
+      const inner = (path[2] ?? 0) * 4 + path.length
+      const prev = this.seenNumeric.get(outer)
+      if (prev === undefined) {
+        this.seenNumeric.set(outer, inner)
+        return false
+      }
+      if (typeof prev === 'number') {
+        if (prev === inner) return true
+        this.seenNumeric.set(outer, new Set([prev, inner]))
+        return false
+      }
+      if (prev.has(inner)) return true
+      prev.add(inner)
       return false
     }
     const key = nameOf(prefix, path) + (time === undefined ? '' : '@' + time)
@@ -305,7 +320,7 @@ export class SenmlResolver {
     return false
   }
 
-  private readonly seenNumeric = new Set<number>()
+  private readonly seenNumeric = new Map<number, number | Set<number>>()
   /** The base name split once: its ids when it is whole segments ("", "/", "/3/0/", "/gw/3/"). */
   private bnIds: number[] | null = []
   private bnPrefix: string | undefined = undefined
