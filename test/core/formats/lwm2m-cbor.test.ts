@@ -176,5 +176,7 @@ describe('LwM2M CBOR: key forms and strictness', () => {
     refuse([{ path: [3, 0, 6], value: v }, { path: [3, 0, 6, 0], value: v }], 'lwm2m-cbor.duplicate-path')
     refuse([{ path: [3, 0, 9], value: v, time: 5 }], 'lwm2m-cbor.time')
     refuse([{ path: [3, 0, 9], value: { type: 'unsigned', value: -1 } }], 'lwm2m-cbor.out-of-range')
+    refuse([{ path: [3, 0, 22, 0], value: { type: 'objlnk', value: { objectId: 65536, instanceId: 0 } } }], 'lwm2m-cbor.invalid-objlnk')
+    refuse([], 'lwm2m-cbor.empty')
   })
 })

@@ -5,8 +5,8 @@
 import { MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_NEGINT, MAJOR_TAG, MAJOR_TEXT, MAJOR_UINT, type CborReader } from '../../cbor/reader'
 import type { CborWriter } from '../../cbor/writer'
 import { EncodeError } from '../codec'
-import { formatObjectLink, type ResourceType, type Value } from '../value'
-import { readObjlnkText } from './objlnk-text'
+import type { ResourceType, Value } from '../value'
+import { readObjlnkText, writeObjlnkText } from './objlnk-text'
 
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
@@ -247,7 +247,7 @@ export function writeCborValue(w: CborWriter, value: Value, rule: string, path: 
       w.bytes(value.value)
       return
     case 'objlnk':
-      w.text(formatObjectLink(value.value))
+      w.text(writeObjlnkText(value.value, rule, path))
       return
     case 'none':
       w.null()

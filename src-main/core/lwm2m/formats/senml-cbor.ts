@@ -7,9 +7,9 @@ import { CborWriter } from '../../cbor/writer'
 import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { formatObjectLink } from '../value'
 import { ViolationList } from '../violation'
 import { checkInteger } from './cbor-value'
+import { writeObjlnkText } from './objlnk-text'
 import {
   K_BOOL, K_DATA, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V,
   L_VB, L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, etchKind, type SenmlDialect
@@ -254,7 +254,7 @@ function cborValue(w: CborWriter, rec: Lwm2mRecord, dialect: SenmlDialect, rule:
       return
     case 'objlnk':
       w.text('vlo')
-      w.text(formatObjectLink(v.value))
+      w.text(writeObjlnkText(v.value, rule, where))
       return
     case 'none':
       throw new EncodeError(

@@ -7,9 +7,9 @@ import { JsonError, JsonReader } from '../../json/reader'
 import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { formatObjectLink } from '../value'
 import { ViolationList } from '../violation'
 import { encodeBase64Url } from './base64'
+import { writeObjlnkText } from './objlnk-text'
 import { checkInteger } from './cbor-value'
 import {
   K_BOOL, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V, L_VB,
@@ -228,7 +228,7 @@ function jsonValue(rec: Lwm2mRecord, dialect: SenmlDialect, rule: string): strin
     case 'opaque':
       return '"vd":"' + encodeBase64Url(v.value) + '"'
     case 'objlnk':
-      return '"vlo":"' + formatObjectLink(v.value) + '"'
+      return '"vlo":"' + writeObjlnkText(v.value, rule, where) + '"'
     case 'none':
       throw new EncodeError(
         `${rule}.none-value`,
