@@ -8,7 +8,9 @@ export default defineConfig({
           name: 'unit',
           globalSetup: ['test/helpers/global-setup.ts'],
           include: ['test/core/**/*.test.ts', 'test/main/**/*.test.ts', 'test/contract/**/*.test.ts'],
-          environment: 'node'
+          environment: 'node',
+          // Fuzz and property suites run tens of thousands of cases; on 2 busy cores that takes time.
+          testTimeout: 60_000
         }
       },
       {

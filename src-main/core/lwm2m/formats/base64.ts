@@ -69,3 +69,30 @@ export function decodeBase64(text: string): Base64Parse {
   }
   return { ok: true, bytes: out }
 }
+
+/** SenML `vd` (C Tbl C-2): base64url without padding. */
+export function encodeBase64Url(bytes: Uint8Array): string {
+  return encodeBase64(bytes, { url: true, pad: false })
+}
+
+export interface Base64Decode {
+  readonly bytes: Uint8Array
+  /** The text used the standard alphabet (+/) or padding: accepted, not canonical for SenML. */
+  readonly canonical: boolean
+}
+
+/** Either alphabet, padded or not; null when it is not Base64 at all. */
+export function decodeBase64Any(text: string): Base64Decode | null {
+  // One alphabet per value, and no stray bits in the last character (RFC 4648 §3.5).
+  if (/[+/]/.test(text) && /[-_]/.test(text)) return null
+  const r = decodeBase64(text)
+  if (!r.ok) return null
+  const data = text.replace(/=+$/, '')
+  const last = data.length % 4
+  if (last > 0) {
+    const c = data.charCodeAt(data.length - 1)
+    const v = c < 128 ? (DECODE[c] as number) : -1
+    if ((last === 2 && (v & 15) !== 0) || (last === 3 && (v & 3) !== 0)) return null
+  }
+  return { bytes: r.bytes, canonical: !/[+/=]/.test(text) }
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: Apache-2.0
+// A strict pull reader for JSON text (RFC 8259). JSON.parse cannot say where a problem is and
+// silently keeps the last of duplicate keys; SenML JSON needs both, so formats walk the text with
+// this cursor. Offsets are UTF-16 character offsets into the decoded text. Syntax errors are
+// recorded and then thrown as JsonError, which format decoders catch at their boundary.
+import type { ViolationList } from '../lwm2m/violation'
+
+const SECTION = 'RFC 8259 §2'
+
+export class JsonError extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON syntax error at ${offset}`)
+    this.name = 'JsonError'
+  }
+}
+
+export class JsonReader {
+  pos = 0
+  /** After readNumber: true when the lexeme had a fraction or an exponent. */
+  wasFloat = false
+  private readonly maxDepth: number
+
+  constructor(
+    readonly text: string,
+    readonly violations: ViolationList,
+    maxDepth = 64
+  ) {
+    this.maxDepth = maxDepth
+  }
+
+  fail(offset: number, message: string, rule = 'json.syntax'): never {
+    this.violations.add(offset, rule, SECTION, message)
+    throw new JsonError(offset)
+  }
+
+  /** Skips whitespace and returns the next character code, or -1 at the end. */
+  peek(): number {
+    const t = this.text
+    let p = this.pos
+    for (;;) {
+      const c = t.charCodeAt(p)
+      if (c === 32 || c === 10 || c === 13 || c === 9) p++
+      else {
+        this.pos = p
+        return p < t.length ? c : -1
+      }
+    }
+  }
+
+  /** Consumes `ch` (after whitespace) or fails. */
+  expect(ch: number, what: string): void {
+    if (this.peek() !== ch) this.fail(this.pos, `expected ${what}`)
+    this.pos++
+  }
+
+  /** After an element: true when a `,` followed (consumed), false at `close` (consumed). */
+  next(close: number, what: string): boolean {
+    const c = this.peek()
+    this.pos++
+    if (c === 44) return true
+    if (c === close) return false
+    return this.fail(this.pos - 1, `expected "," or ${what}`)
+  }
+
+  readString(): string {
+    const t = this.text
+    const start = this.pos
+    if (t.charCodeAt(start) !== 34) this.fail(start, 'expected a string')
+    let p = start + 1
+    for (;;) {
+      const c = t.charCodeAt(p)
+      if (c === 34) {
+        this.pos = p + 1
+        return t.slice(start + 1, p)
+      }
+      if (c === 92) break
+      if (c < 32 || Number.isNaN(c)) this.fail(
+        p,
+        Number.isNaN(c) ? 'the string is not closed' : 'a control character must be escaped in a string'
+      )
+      p++
+    }
+    // Escapes present: build the string piecewise.
+    let out = t.slice(start + 1, p)
+    for (;;) {
+      const c = t.charCodeAt(p)
+      if (c === 34) {
+        this.pos = p + 1
+        return out
+      }
+      if (Number.isNaN(c)) this.fail(p, 'the string is not closed')
+      if (c < 32) this.fail(p, 'a control character must be escaped in a string')
+      if (c !== 92) {
+        out += t[p]
+        p++
+        continue
+      }
+      const e = t.charCodeAt(p + 1)
+      p += 2
+      switch (e) {
+        case 34: out += '"'; break
+        case 92: out += '\\'; break
+        case 47: out += '/'; break
+        case 98: out += '\b'; break
+        case 102: out += '\f'; break
+        case 110: out += '\n'; break
+        case 114: out += '\r'; break
+        case 116: out += '\t'; break
+        case 117: {
+          const hex = t.slice(p, p + 4)
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail(p - 2, 'a \\u escape needs four hex digits')
+          out += String.fromCharCode(parseInt(hex, 16))
+          p += 4
+          break
+        }
+        default:
+          this.fail(p - 2, 'unknown escape in a string')
+      }
+    }
+  }
+
+  /**
+   * A JSON number. Integers beyond the safe range come back as bigint (no precision lost);
+   * sets `wasFloat` when the lexeme had a fraction or exponent.
+   */
+  readNumber(): number | bigint {
+    const t = this.text
+    const start = this.pos
+    let p = start
+    let c = t.charCodeAt(p)
+    if (c === 45) c = t.charCodeAt(++p)
+    if (c === 48) c = t.charCodeAt(++p)
+    else if (c >= 49 && c <= 57) {
+      do c = t.charCodeAt(++p)
+      while (c >= 48 && c <= 57)
+    } else this.fail(start, 'expected a number')
+    let float = false
+    if (c === 46) {
+      float = true
+      c = t.charCodeAt(++p)
+      if (!(c >= 48 && c <= 57)) this.fail(p, 'a digit must follow the decimal point')
+      do c = t.charCodeAt(++p)
+      while (c >= 48 && c <= 57)
+    }
+    if (c === 101 || c === 69) {
+      float = true
+      c = t.charCodeAt(++p)
+      if (c === 43 || c === 45) c = t.charCodeAt(++p)
+      if (!(c >= 48 && c <= 57)) this.fail(p, 'a digit must follow the exponent')
+      do c = t.charCodeAt(++p)
+      while (c >= 48 && c <= 57)
+    }
+    this.pos = p
+    this.wasFloat = float
+    const lexeme = t.slice(start, p)
+    const n = Number(lexeme)
+    if (!float && !Number.isSafeInteger(n)) return BigInt(lexeme)
+    return n
+  }
+
+  /** true, false or null: returns the code of the first letter after consuming the literal. */
+  readLiteral(): number {
+    const t = this.text
+    const p = this.pos
+    const c = t.charCodeAt(p)
+    const word = c === 116 ? 'true' : c === 102 ? 'false' : c === 110 ? 'null' : ''
+    if (word === '' || !t.startsWith(word, p)) this.fail(p, 'expected a value')
+    this.pos = p + word.length
+    return c
+  }
+
+  /** Skips one value of any kind, checking its syntax. */
+  skipValue(depth = 0): void {
+    if (depth > this.maxDepth) this.fail(
+      this.pos,
+      `values nest deeper than ${this.maxDepth} levels`,
+      'json.depth-limit'
+    )
+    const c = this.peek()
+    if (c === 34) this.readString()
+    else if (c === 123) {
+      this.pos++
+      if (this.peek() === 125) {
+        this.pos++
+        return
+      }
+      do {
+        this.peek()
+        this.readString()
+        this.expect(58, '":"')
+        this.skipValue(depth + 1)
+      } while (this.next(125, '"}"'))
+    } else if (c === 91) {
+      this.pos++
+      if (this.peek() === 93) {
+        this.pos++
+        return
+      }
+      do this.skipValue(depth + 1)
+      while (this.next(93, '"]"'))
+    } else if (c === 45 || (c >= 48 && c <= 57)) this.readNumber()
+    else this.readLiteral()
+  }
+
+  /** Reports non-whitespace after the top-level value. */
+  finish(): void {
+    if (this.peek() !== -1) this.violations.add(
+      this.pos,
+      'json.trailing',
+      SECTION,
+      'text follows the JSON value'
+    )
+  }
+}

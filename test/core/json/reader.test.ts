@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { JsonError, JsonReader } from '../../../src-main/core/json/reader'
+import { ViolationList } from '../../../src-main/core/lwm2m/violation'
+
+function reader(text: string): JsonReader {
+  return new JsonReader(text, new ViolationList())
+}
+
+function failsAt(text: string, read: (j: JsonReader) => unknown): number {
+  const j = reader(text)
+  expect(() => read(j)).toThrow(JsonError)
+  return j.violations.items[0]?.offset ?? -1
+}
+
+describe('JSON reader (RFC 8259)', () => {
+  it('reads numbers by the RFC 8259 §6 grammar; integers beyond 2^53 as bigint', () => {
+    const num = (t: string) => {
+      const j = reader(t)
+      const n = j.readNumber()
+      return [n, j.wasFloat, j.pos]
+    }
+    expect(num('0')).toEqual([0, false, 1])
+    expect(num('-12.5e+2,')).toEqual([-1250, true, 8])
+    expect(num('9007199254740993')).toEqual([9007199254740993n, false, 16])
+    expect(num('1E400')).toEqual([Infinity, true, 5])
+    expect(failsAt('-', (j) => j.readNumber())).toBe(0)
+    expect(failsAt('1.', (j) => j.readNumber())).toBe(2)
+    expect(failsAt('1e', (j) => j.readNumber())).toBe(2)
+    expect(failsAt('.5', (j) => j.readNumber())).toBe(0)
+  })
+  it('reads strings with every escape and refuses raw control characters', () => {
+    const j = reader('"a\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00z"')
+    expect(j.readString()).toBe('a"\\/\b\f\n\r\té😀z')
+    expect(failsAt('"a\nb"', (r) => r.readString())).toBe(2)
+    expect(failsAt('"a\\x"', (r) => r.readString())).toBe(2)
+    expect(failsAt('"\\u12g4"', (r) => r.readString())).toBe(1)
+    expect(failsAt('"abc', (r) => r.readString())).toBe(4)
+  })
+  it('skips any value and agrees with JSON.parse on what is valid', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        const j = reader(text)
+        j.skipValue()
+        j.finish()
+        expect(j.violations.items).toEqual([])
+      }),
+      { numRuns: 2000 }
+    )
+  })
+  it('refuses what JSON.parse refuses (literals, trailing text)', () => {
+    expect(failsAt('tru', (j) => j.skipValue())).toBe(0)
+    expect(failsAt('[1,]', (j) => j.skipValue())).toBe(3)
+    expect(failsAt('{"a" 1}', (j) => j.skipValue())).toBe(5)
+    const j = reader('{} x')
+    j.skipValue()
+    j.finish()
+    expect(j.violations.items).toMatchObject([{ rule: 'json.trailing', offset: 3 }])
+  })
+})
