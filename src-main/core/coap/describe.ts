@@ -38,6 +38,12 @@ function hex(b: Uint8Array): string {
 }
 
 const MAX_TEXT = 64
+const MAX_HEX = 32
+
+/** An opaque value as 0x…, cut after MAX_HEX bytes (values may be 65804 bytes long). */
+function hexValue(b: Uint8Array): string {
+  return b.length > MAX_HEX ? `0x${hex(b.subarray(0, MAX_HEX))}…` : `0x${hex(b)}`
+}
 
 // Keeps one line one line: control characters and the separators of the rendered URI are
 // percent-encoded (RFC 3986 §2.1), long values cut.
@@ -61,19 +67,19 @@ export function describeOptionValue(o: CoapOption): string {
   if (n === Option.BLOCK1 || n === Option.BLOCK2) {
     const b = parseBlock(o.value)
     // RFC 7959 §2.2 notation NUM/M/size.
-    return b === null ? `0x${hex(o.value)}` : `${b.num}/${b.more ? 1 : 0}/${b.size}`
+    return b === null ? hexValue(o.value) : `${b.num}/${b.more ? 1 : 0}/${b.size}`
   }
   const d = optionDef(n)
   switch (d?.format) {
     case 'uint': {
       const u = decodeUint(o.value)
-      return u === null ? `0x${hex(o.value)}` : String(u)
+      return u === null ? hexValue(o.value) : String(u)
     }
     case 'string':
       return printable(decodeString(o.value), TEXT_RESERVED)
     default:
       // empty, opaque and unknown options
-      return o.value.length === 0 ? '' : `0x${hex(o.value)}`
+      return o.value.length === 0 ? '' : hexValue(o.value)
   }
 }
 

@@ -72,13 +72,16 @@ describe('describeMessage', () => {
     )
   })
 
-  it('a long string value is cut so the summary stays one short line', () => {
+  it('long string and opaque values are cut so the summary stays one short line', () => {
     const m: CoapMessage = {
       ...base,
       options: [{ number: Option.URI_HOST, value: ascii(`${'h'.repeat(100)}\n`) }]
     }
     const host = 'h'.repeat(64)
     expect(describeMessage(m)).toBe(`CON POST mid=0x1234 tok=ab12 / [Uri-Host: ${host}…]`)
+    const big: CoapMessage = { ...base, options: [{ number: 65000, value: new Uint8Array(1000) }] }
+    const zeros = '00'.repeat(32)
+    expect(describeMessage(big)).toBe(`CON POST mid=0x1234 tok=ab12 / [Option 65000: 0x${zeros}…]`)
   })
 })
 
