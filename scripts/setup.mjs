@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs'
 /** Debian packages the app and its tests use, each with the reason. */
 export const APT_PACKAGES = {
   chromium: 'end-to-end UI tests (driven by playwright-core) and the headless UI',
-  'fonts-dejavu-core': 'readable screenshots in headless Chromium'
+  'fonts-dejavu-core': 'readable screenshots in headless Chromium',
+  'libcoap3-bin': 'coap-client, an independent CoAP peer for interop tests'
 }
 
 const run = (cmd, args, opts = {}) => {

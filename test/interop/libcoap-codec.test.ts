@@ -5,17 +5,17 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeBlock, parseBlock } from '../../../src-main/core/coap/block'
-import { decodeMessage, encodeMessage } from '../../../src-main/core/coap/codec'
+import { encodeBlock, parseBlock } from '../../src-main/core/coap/block'
+import { decodeMessage, encodeMessage } from '../../src-main/core/coap/codec'
 import {
   Method,
   Option,
   Response,
   type CoapMessage,
   type CoapOption
-} from '../../../src-main/core/coap/message'
-import { getOption, uintOption, uriPath, uriQuery } from '../../../src-main/core/coap/options'
-import { ascii } from './helpers'
+} from '../../src-main/core/coap/message'
+import { getOption, uintOption, uriPath, uriQuery } from '../../src-main/core/coap/options'
+import { ascii } from '../core/coap/helpers'
 
 // Debian's libcoap3-bin installs coap-client (and the -notls/-openssl/-gnutls builds it links to).
 function findClient(): string | null {
