@@ -78,13 +78,17 @@ export class LossyNetwork {
 /** A bare node that sends hand-made messages and records what reaches it. */
 export class RawPeer {
   readonly received: CoapMessage[] = []
+  /** Called after each message is recorded. */
+  onMessage: (from: PeerAddress, m: CoapMessage) => void = () => undefined
   constructor(
     private readonly net: LossyNetwork,
     readonly self: PeerAddress
   ) {
-    net.link(self).onReceive((_from, bytes) => {
+    net.link(self).onReceive((from, bytes) => {
       const m = jsonCodec.decode(bytes).message
-      if (m !== null) this.received.push(m)
+      if (m === null) return
+      this.received.push(m)
+      this.onMessage(from, m)
     })
   }
 
@@ -95,4 +99,27 @@ export class RawPeer {
   sendBytes(to: PeerAddress, bytes: Uint8Array): void {
     this.net.send(this.self, to, bytes)
   }
+}
+
+/** A hand-scripted server: answers every CON request piggybacked with what `answer` returns. */
+export function scriptedServer(
+  net: LossyNetwork,
+  self: PeerAddress,
+  answer: (req: CoapMessage, n: number) => { code: number; options?: CoapMessage['options']; payload?: Uint8Array }
+): RawPeer {
+  const raw = new RawPeer(net, self)
+  let n = 0
+  raw.onMessage = (from, m) => {
+    if (m.type !== 'CON' || m.code === 0 || m.code >= 32) return
+    const r = answer(m, n++)
+    raw.send(from, {
+      type: 'ACK',
+      code: r.code,
+      messageId: m.messageId,
+      token: m.token,
+      options: r.options ?? [],
+      payload: r.payload ?? new Uint8Array(0)
+    })
+  }
+  return raw
 }
