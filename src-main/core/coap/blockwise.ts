@@ -29,6 +29,8 @@ export interface BlockwiseOptions {
   readonly block2Size: number | null
   /** RFC 9175 §3: keeps this body's blocks apart from other bodies to the same resource. */
   readonly requestTag: Uint8Array | null
+  /** Largest response body we put together; a peer could otherwise send blocks forever. */
+  readonly maxBodySize: number
 }
 
 export interface BlockwiseResult {
@@ -61,7 +63,7 @@ export async function blockwiseRequest(
   const message = await collectBlock2(
     upload.response,
     (num, szx) => counted(withBlock(follow, Option.BLOCK2, { num, more: false, szx }), followBody),
-    o.block2Size
+    { preferred: o.block2Size, maxBodySize: o.maxBodySize }
   )
   return { message, messages }
 }
@@ -130,15 +132,21 @@ async function uploadBlock1(
   }
 }
 
+export interface CollectOptions {
+  /** Block size the client wants if smaller than the server's (late negotiation, §2.4). */
+  readonly preferred: number | null
+  readonly maxBodySize: number
+}
+
 /**
- * §2.4: fetch the blocks after `first` in order, at the server's size or `preferred` if smaller
- * (late negotiation), checking that the ETag stays the same (restarting when it changes).
+ * §2.4: fetch the blocks after `first` in order, at the server's size or the preferred one if
+ * smaller, checking that the ETag stays the same (restarting when it changes).
  * `fetch(num, szx)` performs one follow-up exchange.
  */
 export async function collectBlock2(
   first: CoapMessage,
   fetch: (num: number, szx: number) => Promise<CoapMessage>,
-  preferred: number | null
+  o: CollectOptions
 ): Promise<CoapMessage> {
   let head = first
   let restarts = 0
@@ -155,7 +163,8 @@ export async function collectBlock2(
       if (last.payload.length !== blockSize(block.szx)) {
         throw new CoapBlockwiseError('a block with more to come is not full size', last)
       }
-      const size = Math.min(blockSize(block.szx), preferred ?? Infinity)
+      if (received > o.maxBodySize) throw new CoapBlockwiseError(`the response body exceeds ${o.maxBodySize} bytes`, last)
+      const size = Math.min(blockSize(block.szx), o.preferred ?? Infinity)
       const szx = szxFor(size)
       const num = received / blockSize(szx)
       if (num > MAX_BLOCK_NUM) throw new CoapBlockwiseError('the response has more blocks than Block2 can number', last)

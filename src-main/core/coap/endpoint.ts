@@ -7,10 +7,10 @@ import type { DatagramLink, PeerAddress, Random, Scheduler } from '../ports'
 import { blockwiseRequest, collectBlock2, type BlockSend } from './blockwise'
 import type { EndpointEvent } from './events'
 import { ExchangeLayer } from './exchanges'
-import { codeClass, Option, type CoapMessage, type CoapOption, type Code, type MessageCodec } from './message'
+import { codeClass, Option, Response, type CoapMessage, type CoapOption, type Code, type MessageCodec } from './message'
 import { MessageLayer } from './message-layer'
 import { ObserveClient, type CoapNotification, type ObservationEnd } from './observe-client'
-import { hasOption, withBlock, withoutOptions, withUintOption } from './option-values'
+import { bytesEqual, findOption, hasOption, withBlock, withOption, withoutOptions, withUintOption } from './option-values'
 import { RequestServer, type RequestHandler } from './server'
 import { TimerSet } from './timers'
 import { transmissionSettings, type TransmissionParameters, type TransmissionSettings } from './transmission'
@@ -28,7 +28,7 @@ export interface CoapEndpointOptions {
   readonly tokenLength?: number
   /** Largest block we serve (RFC 7959 §2.2, 16..1024); default 1024 (RFC 7252 §4.6). */
   readonly maxBlockSize?: number
-  /** Largest request body we assemble from Block1 pieces; default 64 MiB. */
+  /** Largest body we assemble, from Block1 requests or Block2 responses; default 64 MiB. */
   readonly maxBodySize?: number
 }
 
@@ -94,6 +94,7 @@ export class CoapEndpoint {
   private readonly scheduler: Scheduler
   private readonly random: Random
   private readonly emit: (e: EndpointEvent) => void
+  private readonly maxBodySize: number
   private closed = false
 
   constructor(o: CoapEndpointOptions) {
@@ -108,6 +109,7 @@ export class CoapEndpoint {
         // A failing listener must not change what the endpoint does.
       }
     }
+    this.maxBodySize = o.maxBodySize ?? 64 * 1024 * 1024
     const tokenLength = o.tokenLength ?? 8
     if (!Number.isInteger(tokenLength) || tokenLength < 4 || tokenLength > 8) {
       throw new RangeError('tokenLength must be 4..8 (RFC 7252 §5.3.1)')
@@ -135,7 +137,7 @@ export class CoapEndpoint {
       emit: this.emit,
       lifetimeMs: this.settings.exchangeLifetimeMs,
       maxBlockSize: o.maxBlockSize ?? 1024,
-      maxBodySize: o.maxBodySize ?? 64 * 1024 * 1024
+      maxBodySize: this.maxBodySize
     })
     this.exchanges.serve((peer, m, responder) => this.server.handle(peer, m, responder))
   }
@@ -146,7 +148,8 @@ export class CoapEndpoint {
     const r = await blockwiseRequest(send, req.options, req.payload ?? NO_BYTES, {
       block1Size: opts.block1Size ?? 1024,
       block2Size: opts.block2Size ?? null,
-      requestTag: opts.requestTag === true ? this.random.bytes(4) : null
+      requestTag: opts.requestTag === true ? this.random.bytes(4) : null,
+      maxBodySize: this.maxBodySize
     })
     return { code: r.message.code, options: r.message.options, payload: r.message.payload, peer, messages: r.messages }
   }
@@ -167,7 +170,7 @@ export class CoapEndpoint {
     const plainOptions = withoutOptions(req.options, Option.OBSERVE)
     const follow = (num: number, szx: number): Promise<CoapMessage> =>
       send(withBlock(plainOptions, Option.BLOCK2, { num, more: false, szx }), req.payload ?? NO_BYTES)
-    const block2Size = opts.block2Size ?? null
+    const collect = { preferred: opts.block2Size ?? null, maxBodySize: this.maxBodySize }
     let settle: (end: ObservationEnd) => void = () => undefined
     const ended = new Promise<ObservationEnd>((resolve) => (settle = resolve))
     const client: ObserveClient = new ObserveClient({
@@ -175,7 +178,7 @@ export class CoapEndpoint {
       scheduler: this.scheduler,
       emit: this.emit,
       onNotification,
-      complete: (first) => collectBlock2(first, follow, block2Size),
+      complete: (first) => collectBlock2(first, follow, collect),
       onEnd: (end) => {
         this.observations.delete(client)
         this.exchanges.unregister(peer, token, client)
@@ -208,7 +211,7 @@ export class CoapEndpoint {
     if (!registered) client.end({ reason: 'not-registered' })
     let whole: CoapMessage
     try {
-      whole = await collectBlock2(first, follow, block2Size)
+      whole = await collectBlock2(first, follow, collect)
     } catch (error) {
       // Without the registration's body the caller has nothing to build on: undo it.
       if (registered) this.exchanges.unregister(peer, token, client)
@@ -272,7 +275,17 @@ export class CoapEndpoint {
   private sender(peer: PeerAddress, req: CoapRequest, opts: RequestOptions): BlockSend {
     const exchange = this.exchangeOptions(req, opts)
     const confirmable = req.confirmable ?? true
-    return (options, payload) => this.exchanges.exchange(peer, { code: req.code, options, payload, confirmable }, exchange)
+    const once = (options: readonly CoapOption[], payload: Uint8Array): Promise<CoapMessage> =>
+      this.exchanges.exchange(peer, { code: req.code, options, payload, confirmable }, exchange)
+    return async (options, payload) => {
+      const r = await once(options, payload)
+      const echo = findOption(r.options, Option.ECHO)
+      // RFC 9175 §2.3: 4.01 with Echo asks for the same request again, carrying that value.
+      if (r.code === Response.UNAUTHORIZED && echo !== undefined && !bytesEqual(findOption(options, Option.ECHO)?.value, echo.value)) {
+        return once(withOption(options, Option.ECHO, echo.value), payload)
+      }
+      return r
+    }
   }
 }
 

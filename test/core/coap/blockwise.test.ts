@@ -112,6 +112,20 @@ describe('RFC 7959 §2.4 Block2: responses of any size', () => {
     expect((err as CoapBlockwiseError).response?.code).toBe(Response.NOT_FOUND)
   })
 
+  it('§2.4 a response body beyond maxBodySize is abandoned', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const c = node(net, scheduler, CLIENT, 1, { maxBodySize: 100 })
+    // A peer that never stops saying "more".
+    scriptedServer(net, SERVER, (req) => {
+      const num = block(req, Option.BLOCK2)?.num ?? 0
+      return { code: Response.CONTENT, options: [opt(Option.BLOCK2, blockValue(num, true, 0))], payload: body(16) }
+    })
+    const err = await scheduler.run(c.endpoint.request(SERVER, { code: Method.GET, options: [] })).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CoapBlockwiseError)
+    expect(net.sentBy(CLIENT).filter((m) => m.code === Method.GET).length).toBeLessThanOrEqual(8)
+  })
+
   it('§2.2 a block with M=1 that is not full size is refused', async () => {
     const scheduler = new FakeScheduler()
     const net = new LossyNetwork(scheduler)

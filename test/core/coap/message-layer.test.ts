@@ -281,6 +281,19 @@ describe('RFC 7252 §5.2 response styles', () => {
     expect(raw.received.map((m) => [m.type, m.messageId])).toEqual([['CON', req.messageId], ['ACK', 900]])
   })
 
+  it('§5.2.2 a retransmission while the handler works is answered with an Empty ACK at once', async () => {
+    const { scheduler, net, client, server } = pair({ server: { ackDelayMs: 60_000 } })
+    server.endpoint.onRequest(
+      () => new Promise((resolve) => scheduler.schedule(10_000, () => resolve({ code: Response.CONTENT })))
+    )
+    const r = await scheduler.run(client.endpoint.request(SERVER, GET))
+    expect(r.code).toBe(Response.CONTENT)
+    const fromServer = net.log.filter((d) => d.from.key === SERVER.key).map((d) => d.message!)
+    expect(fromServer.map((m) => `${m.type} ${m.code}`)).toEqual(['ACK 0', `CON ${Response.CONTENT}`])
+    // The Empty ACK answered the first retransmission, so the client sent exactly two copies.
+    expect(sendTimes(net)).toHaveLength(2)
+  })
+
   it('§5.3.2 a CON response with an unknown token is rejected with RST', async () => {
     const scheduler = new FakeScheduler()
     const net = new LossyNetwork(scheduler)
