@@ -112,7 +112,9 @@ async function uploadBlock1(
     if (num === 0) opts = withUintOption(opts, Option.SIZE1, body.length)
     const r = await send(opts, body.subarray(offset, end))
     const ack = blockOption(r.options, Option.BLOCK1)
-    if (r.code === Response.CONTINUE && more) {
+    // §2.3: 2.31, or any 2.xx whose Block1 has M = 1 (a server acting non-atomically), asks
+    // for the next block.
+    if (more && (r.code === Response.CONTINUE || (codeClass(r.code) === 2 && ack?.more === true))) {
       offset = end
       // §2.5: the SZX in 2.31 is the size the server prefers from now on (never larger).
       if (ack !== null && blockSize(ack.szx) < size) size = blockSize(ack.szx)
@@ -127,6 +129,10 @@ async function uploadBlock1(
       offset = 0
       restarts++
       continue
+    }
+    if (more && codeClass(r.code) === 2) {
+      // A final success before the last block would leave the body half written.
+      throw new CoapBlockwiseError(`block ${num} was answered ${formatCode(r.code)} before the body was complete`, r)
     }
     return { response: r, tagged: withoutOptions(base, Option.BLOCK1, Option.SIZE1) }
   }

@@ -310,3 +310,40 @@ describe('RFC 7959 §2.5 Block1: request bodies of any size', () => {
     expect(reqs.slice(5).map((m) => block(m, Option.BLOCK2)!.num)).toEqual([1, 2, 3])
   })
 })
+
+describe('RFC 7959 §2.3 Block1 answers that end early', () => {
+  it('§2.3 a 2.04 with Block1 M = 1 (non-atomic server) continues the upload', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const c = node(net, scheduler)
+    const raw = scriptedServer(net, SERVER, (req) => {
+      const b = block(req, Option.BLOCK1)!
+      return { code: Response.CHANGED, options: [opt(Option.BLOCK1, blockValue(b.num, b.more, 6))] }
+    })
+    const r = await scheduler.run(c.endpoint.request(SERVER, { code: Method.PUT, options: [], payload: body(2500) }))
+    expect(r.code).toBe(Response.CHANGED)
+    expect(raw.received.map((m) => block(m, Option.BLOCK1)!.num)).toEqual([0, 1, 2])
+  })
+
+  it('§2.3 a final 2.04 before the last block is an error, not a success', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const c = node(net, scheduler)
+    scriptedServer(net, SERVER, () => ({ code: Response.CHANGED }))
+    const err = await scheduler.run(c.endpoint.request(SERVER, { code: Method.PUT, options: [], payload: body(2500) })).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CoapBlockwiseError)
+  })
+
+  it('§2.5 an error on a middle block is returned as the response', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const c = node(net, scheduler)
+    scriptedServer(net, SERVER, (req) => {
+      const b = block(req, Option.BLOCK1)!
+      return b.num === 1 ? { code: Response.FORBIDDEN } : { code: Response.CONTINUE, options: [opt(Option.BLOCK1, blockValue(b.num, true, 6))] }
+    })
+    const r = await scheduler.run(c.endpoint.request(SERVER, { code: Method.PUT, options: [], payload: body(2500) }))
+    expect(r.code).toBe(Response.FORBIDDEN)
+    expect(r.messages).toBe(2)
+  })
+})

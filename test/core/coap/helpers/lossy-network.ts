@@ -27,6 +27,8 @@ export function address(name: string): PeerAddress {
 export class LossyNetwork {
   readonly log: Datagram[] = []
   policy: (d: Datagram) => Fate = () => 'deliver'
+  /** Datagrams scheduled for delivery and not delivered yet (they are timers on the clock too). */
+  inFlight = 0
   private readonly receivers = new Map<string, (peer: PeerAddress, datagram: Uint8Array) => void>()
 
   constructor(
@@ -68,10 +70,16 @@ export class LossyNetwork {
     this.log.push(d)
     const fate = this.policy(d)
     if (fate === 'drop') return
-    const deliver = (): void => this.receivers.get(to.key)?.(from, copy)
+    const deliver = (): void => {
+      this.inFlight--
+      this.receivers.get(to.key)?.(from, copy)
+    }
     const delay = typeof fate === 'object' ? fate.delayMs : this.latencyMs
-    this.scheduler.schedule(delay, deliver)
-    if (fate === 'duplicate') this.scheduler.schedule(delay + 1, deliver)
+    const copies = fate === 'duplicate' ? 2 : 1
+    for (let i = 0; i < copies; i++) {
+      this.inFlight++
+      this.scheduler.schedule(delay + i, deliver)
+    }
   }
 }
 
