@@ -13,6 +13,7 @@ import {
   findOption,
   MAX_BLOCK_NUM,
   szxFor,
+  uintOption,
   withBlock,
   withOption,
   withoutOptions,
@@ -160,6 +161,11 @@ export async function collectBlock2(
     let block = blockOption(head.options, Option.BLOCK2)
     if (block === null || codeClass(head.code) !== 2) return head
     if (block.num !== 0) throw new CoapBlockwiseError(`the first response carries block ${block.num}, not 0`, head)
+    // RFC 7959 §4: Size2 announces the whole size; refuse early what we would refuse later.
+    const announced = uintOption(head.options, Option.SIZE2)
+    if (announced !== null && announced > o.maxBodySize) {
+      throw new CoapBlockwiseError(`the response body (${announced} bytes) exceeds ${o.maxBodySize} bytes`, head)
+    }
     const etag = findOption(head.options, Option.ETAG)?.value
     const parts = [head.payload]
     let received = head.payload.length

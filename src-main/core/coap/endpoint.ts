@@ -7,7 +7,7 @@ import type { DatagramLink, PeerAddress, Random, Scheduler } from '../ports'
 import { blockwiseRequest, collectBlock2, type BlockSend } from './blockwise'
 import type { EndpointEvent } from './events'
 import { ExchangeLayer } from './exchanges'
-import { codeClass, Option, Response, type CoapMessage, type CoapOption, type Code, type MessageCodec } from './message'
+import { codeClass, formatCode, Option, Response, type CoapMessage, type CoapOption, type Code, type MessageCodec } from './message'
 import { MessageLayer } from './message-layer'
 import { ObserveClient, type CoapNotification, type ObservationEnd } from './observe-client'
 import { bytesEqual, findOption, hasOption, withBlock, withOption, withoutOptions, withUintOption } from './option-values'
@@ -144,6 +144,7 @@ export class CoapEndpoint {
 
   /** Sends a request and resolves with the whole response (block-wise both ways as needed). */
   async request(peer: PeerAddress, req: CoapRequest, opts: RequestOptions = {}): Promise<CoapResponse> {
+    checkMethod(req)
     const send = this.sender(peer, req, opts)
     const r = await blockwiseRequest(send, req.options, req.payload ?? NO_BYTES, {
       block1Size: opts.block1Size ?? 1024,
@@ -156,7 +157,9 @@ export class CoapEndpoint {
 
   /**
    * Registers an observation (RFC 7641 §3.1: the request with Observe = 0). Resolves once the
-   * registration was answered; `onNotification` then gets each fresh notification in order.
+   * registration was answered (and its body fetched, RFC 7959 §2.6); `onNotification` gets each
+   * fresh notification after the registration response, in order — possibly before this
+   * resolves when the registration body takes several blocks.
    */
   async observe(
     peer: PeerAddress,
@@ -164,6 +167,7 @@ export class CoapEndpoint {
     onNotification: (n: CoapNotification) => void,
     opts: RequestOptions = {}
   ): Promise<Observation> {
+    checkMethod(req)
     const token = this.exchanges.newToken(peer)
     const send = this.sender(peer, req, opts)
     // RFC 7959 §2.6: the blocks after the first come from plain requests without Observe.
@@ -210,15 +214,16 @@ export class CoapEndpoint {
     const registered = isRegistration(first)
     if (!registered) client.end({ reason: 'not-registered' })
     let whole: CoapMessage
+    let messages = 1
     try {
-      whole = await collectBlock2(first, follow, collect)
+      whole = await collectBlock2(first, (num, szx) => (messages++, follow(num, szx)), collect)
     } catch (error) {
       // Without the registration's body the caller has nothing to build on: undo it.
       if (registered) this.exchanges.unregister(peer, token, client)
       client.end({ reason: 'cancelled' })
       throw error
     }
-    const response: CoapResponse = { code: whole.code, options: whole.options, payload: whole.payload, peer, messages: 1 }
+    const response: CoapResponse = { code: whole.code, options: whole.options, payload: whole.payload, peer, messages }
     return {
       response,
       registered,
@@ -287,6 +292,11 @@ export class CoapEndpoint {
       return r
     }
   }
+}
+
+/** Only requests go out this way (RFC 7252 §5.8: method codes 0.01..0.31). */
+function checkMethod(req: CoapRequest): void {
+  if (!(req.code > 0 && codeClass(req.code) === 0)) throw new TypeError(`${formatCode(req.code)} is not a request method`)
 }
 
 function isRegistration(m: CoapMessage): boolean {

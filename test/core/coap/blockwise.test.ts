@@ -347,3 +347,19 @@ describe('RFC 7959 §2.3 Block1 answers that end early', () => {
     expect(r.messages).toBe(2)
   })
 })
+
+describe('RFC 7959 §4 Size2', () => {
+  it('§4 a Size2 above maxBodySize stops the transfer before fetching more', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const c = node(net, scheduler, CLIENT, 1, { maxBodySize: 1000 })
+    scriptedServer(net, SERVER, () => ({
+      code: Response.CONTENT,
+      options: [opt(Option.BLOCK2, blockValue(0, true, 0)), opt(Option.SIZE2, [0x10, 0])],
+      payload: body(16)
+    }))
+    const err = await scheduler.run(c.endpoint.request(SERVER, { code: Method.GET, options: [] })).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CoapBlockwiseError)
+    expect(net.sentBy(CLIENT).filter((m) => m.code === Method.GET)).toHaveLength(1)
+  })
+})

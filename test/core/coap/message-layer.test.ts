@@ -434,3 +434,15 @@ describe('close()', () => {
     expect(await c.endpoint.request(NOBODY, GET).catch((e: unknown) => e)).toBeInstanceOf(CoapClosedError)
   })
 })
+
+describe('RFC 7252 §5.8 request codes', () => {
+  it('request() refuses a response code or Empty as the method, sending nothing', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const c = node(net, scheduler)
+    await expect(c.endpoint.request(SERVER, { code: Response.CONTENT, options: [] })).rejects.toThrow(TypeError)
+    await expect(c.endpoint.request(SERVER, { code: EMPTY, options: [] })).rejects.toThrow(TypeError)
+    await scheduler.advance(10)
+    expect(net.log).toHaveLength(0)
+  })
+})

@@ -173,6 +173,26 @@ describe('RFC 7641 Observe, client side', () => {
     expect(server.received.filter((m) => m.code === Method.GET).map((m) => block(m, Option.BLOCK2)!.num)).toEqual([1])
   })
 
+  it('RFC 7959 §2.6 a block-wise registration response is fetched whole; later blocks carry no Observe', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const client = node(net, scheduler)
+    const server = new RawPeer(net, SERVER)
+    const whole = text('0123456789abcdef' + 'rest')
+    server.onMessage = (from, m) => {
+      const b = block(m, Option.BLOCK2)
+      const num = b?.num ?? 0
+      const options = [...(num === 0 ? [opt(Option.OBSERVE, [1])] : []), opt(Option.BLOCK2, blockValue(num, num === 0, 0))]
+      server.send(from, { type: 'ACK', code: Response.CONTENT, messageId: m.messageId, token: m.token, options, payload: whole.subarray(num * 16, num * 16 + 16) })
+    }
+    const observation = await scheduler.run(client.endpoint.observe(SERVER, { code: Method.GET, options: path('3') }, () => undefined))
+    expect(observation.registered).toBe(true)
+    expect(observation.response.payload).toEqual(whole)
+    expect(observation.response.messages).toBe(2)
+    expect(server.received.map((m) => has(m, Option.OBSERVE))).toEqual([true, false])
+    expect(server.received[1]!.token).not.toEqual(server.received[0]!.token)
+  })
+
   it('close() ends observations with reason "closed"', async () => {
     const { client, observation } = await observed()
     client.endpoint.close()
