@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: Apache-2.0
+// A CoAP endpoint over a datagram link (RFC 7252): the message layer below, the exchange layer
+// above it, and block-wise transfer (RFC 7959) and observation (RFC 7641) on top. Roles (the
+// LwM2M server, bootstrap server, client) talk to this and never to the link.
+
+import type { DatagramLink, PeerAddress, Random, Scheduler } from '../ports'
+import { blockwiseRequest, collectBlock2, type BlockSend } from './blockwise'
+import type { EndpointEvent } from './events'
+import { ExchangeLayer } from './exchanges'
+import { codeClass, formatCode, Option, Response, type CoapMessage, type CoapOption, type Code, type MessageCodec } from './message'
+import { MessageLayer } from './message-layer'
+import { ObserveClient, type CoapNotification, type ObservationEnd } from './observe-client'
+import { bytesEqual, findOption, hasOption, withBlock, withOption, withoutOptions, withUintOption } from './option-values'
+import { RequestServer, type RequestHandler } from './server'
+import { TimerSet } from './timers'
+import { transmissionSettings, type TransmissionParameters, type TransmissionSettings } from './transmission'
+
+export interface CoapEndpointOptions {
+  readonly link: DatagramLink
+  readonly codec: MessageCodec
+  readonly scheduler: Scheduler
+  readonly random: Random
+  readonly params?: Partial<TransmissionParameters>
+  readonly onEvent?: (e: EndpointEvent) => void
+  /** How long a handler may take before its response goes separate (default ACK_TIMEOUT / 2). */
+  readonly ackDelayMs?: number
+  /** Token length for our requests, 4..8 bytes (RFC 7252 §5.3.1: ≥ 32 random bits); default 8. */
+  readonly tokenLength?: number
+  /** Largest block we serve (RFC 7959 §2.2, 16..1024); default 1024 (RFC 7252 §4.6). */
+  readonly maxBlockSize?: number
+  /** Largest body we assemble, from Block1 requests or Block2 responses; default 64 MiB. */
+  readonly maxBodySize?: number
+}
+
+export interface CoapRequest {
+  readonly code: Code
+  readonly options: readonly CoapOption[]
+  readonly payload?: Uint8Array
+  /** CON (default, retransmitted until acknowledged) or NON. */
+  readonly confirmable?: boolean
+}
+
+export interface RequestOptions {
+  /**
+   * Deadline for each response, counted from the first transmission of its request; default
+   * EXCHANGE_LIFETIME for CON (a separate response may take that long) and MAX_TRANSMIT_WAIT for NON.
+   */
+  readonly timeoutMs?: number
+  /** Block2 size to ask for from the start (RFC 7959 §2.4); default: the server chooses. */
+  readonly block2Size?: number
+  /** Bodies larger than this go block-wise (RFC 7959 §2.5); default 1024. */
+  readonly block1Size?: number
+  /** Tag a block-wise body with a random Request-Tag (RFC 9175 §3). */
+  readonly requestTag?: boolean
+}
+
+export interface CoapResponse {
+  readonly code: Code
+  /** The options of the response that carried the body's first block (Block2 removed). */
+  readonly options: readonly CoapOption[]
+  /** The whole body, reassembled. */
+  readonly payload: Uint8Array
+  readonly peer: PeerAddress
+  /** Request/response exchanges the operation took (1 unless block-wise). */
+  readonly messages: number
+}
+
+export interface Observation {
+  /** The registration response (whole body). */
+  readonly response: CoapResponse
+  /** Whether the server took the registration (its response carried Observe, RFC 7641 §4.1). */
+  readonly registered: boolean
+  /** Settles once the relation is over, saying why. */
+  readonly ended: Promise<ObservationEnd>
+  /**
+   * RFC 7641 §3.6: 'get' deregisters with GET Observe = 1 and resolves when it was answered;
+   * 'rst' forgets the token at once, so the next notification is answered with RST.
+   */
+  cancel(how: 'get' | 'rst'): Promise<void>
+}
+
+export type { CoapNotification, ObservationEnd }
+export type { IncomingRequest, OutgoingResponse, RequestHandler } from './server'
+
+const NO_BYTES = new Uint8Array(0)
+
+export class CoapEndpoint {
+  readonly settings: TransmissionSettings
+  private readonly timers: TimerSet
+  private readonly messages: MessageLayer
+  private readonly exchanges: ExchangeLayer
+  private readonly server: RequestServer
+  private readonly observations = new Set<ObserveClient>()
+  private readonly scheduler: Scheduler
+  private readonly random: Random
+  private readonly emit: (e: EndpointEvent) => void
+  private readonly maxBodySize: number
+  private closed = false
+
+  constructor(o: CoapEndpointOptions) {
+    this.settings = transmissionSettings(o.params)
+    this.scheduler = o.scheduler
+    this.random = o.random
+    const onEvent = o.onEvent
+    this.emit = (e) => {
+      try {
+        onEvent?.(e)
+      } catch {
+        // A failing listener must not change what the endpoint does.
+      }
+    }
+    this.maxBodySize = o.maxBodySize ?? 64 * 1024 * 1024
+    const tokenLength = o.tokenLength ?? 8
+    if (!Number.isInteger(tokenLength) || tokenLength < 4 || tokenLength > 8) {
+      throw new RangeError('tokenLength must be 4..8 (RFC 7252 §5.3.1)')
+    }
+    this.timers = new TimerSet(o.scheduler, (error) => this.emit({ type: 'internal-error', error }))
+    this.messages = new MessageLayer({
+      link: o.link,
+      codec: o.codec,
+      timers: this.timers,
+      random: o.random,
+      settings: this.settings,
+      ackDelayMs: o.ackDelayMs ?? this.settings.ackTimeoutMs / 2,
+      emit: this.emit
+    })
+    this.exchanges = new ExchangeLayer({
+      transport: this.messages,
+      timers: this.timers,
+      random: o.random,
+      nstart: this.settings.nstart,
+      tokenLength,
+      emit: this.emit
+    })
+    this.server = new RequestServer({
+      timers: this.timers,
+      emit: this.emit,
+      lifetimeMs: this.settings.exchangeLifetimeMs,
+      maxBlockSize: o.maxBlockSize ?? 1024,
+      maxBodySize: this.maxBodySize
+    })
+    this.exchanges.serve((peer, m, responder) => this.server.handle(peer, m, responder))
+  }
+
+  /** Sends a request and resolves with the whole response (block-wise both ways as needed). */
+  async request(peer: PeerAddress, req: CoapRequest, opts: RequestOptions = {}): Promise<CoapResponse> {
+    checkMethod(req)
+    const send = this.sender(peer, req, opts)
+    const r = await blockwiseRequest(send, req.options, req.payload ?? NO_BYTES, {
+      block1Size: opts.block1Size ?? 1024,
+      block2Size: opts.block2Size ?? null,
+      requestTag: opts.requestTag === true ? this.random.bytes(4) : null,
+      maxBodySize: this.maxBodySize
+    })
+    return { code: r.message.code, options: r.message.options, payload: r.message.payload, peer, messages: r.messages }
+  }
+
+  /**
+   * Registers an observation (RFC 7641 §3.1: the request with Observe = 0). Resolves once the
+   * registration was answered (and its body fetched, RFC 7959 §2.6); `onNotification` gets each
+   * fresh notification after the registration response, in order — possibly before this
+   * resolves when the registration body takes several blocks.
+   */
+  async observe(
+    peer: PeerAddress,
+    req: CoapRequest,
+    onNotification: (n: CoapNotification) => void,
+    opts: RequestOptions = {}
+  ): Promise<Observation> {
+    checkMethod(req)
+    const token = this.exchanges.newToken(peer)
+    const send = this.sender(peer, req, opts)
+    // RFC 7959 §2.6: the blocks after the first come from plain requests without Observe.
+    const plainOptions = withoutOptions(req.options, Option.OBSERVE)
+    const follow = (num: number, szx: number): Promise<CoapMessage> =>
+      send(withBlock(plainOptions, Option.BLOCK2, { num, more: false, szx }), req.payload ?? NO_BYTES)
+    const collect = { preferred: opts.block2Size ?? null, maxBodySize: this.maxBodySize }
+    let settle: (end: ObservationEnd) => void = () => undefined
+    const ended = new Promise<ObservationEnd>((resolve) => (settle = resolve))
+    const client: ObserveClient = new ObserveClient({
+      peer,
+      scheduler: this.scheduler,
+      emit: this.emit,
+      onNotification,
+      complete: (first) => collectBlock2(first, follow, collect),
+      onEnd: (end) => {
+        this.observations.delete(client)
+        this.exchanges.unregister(peer, token, client)
+        settle(end)
+      }
+    })
+    this.observations.add(client)
+    const exchange = this.exchangeOptions(req, opts)
+    let first: CoapMessage
+    try {
+      first = await this.exchanges.exchange(
+        peer,
+        { ...req, options: withUintOption(req.options, Option.OBSERVE, 0) },
+        {
+          ...exchange,
+          token,
+          keep: (response) => {
+            if (!isRegistration(response)) return null
+            // Set the first sequence number before any notification can be looked at.
+            client.start(response)
+            return client
+          }
+        }
+      )
+    } catch (error) {
+      client.end({ reason: 'closed' })
+      throw error
+    }
+    const registered = isRegistration(first)
+    if (!registered) client.end({ reason: 'not-registered' })
+    let whole: CoapMessage
+    let messages = 1
+    try {
+      whole = await collectBlock2(first, (num, szx) => (messages++, follow(num, szx)), collect)
+    } catch (error) {
+      // Without the registration's body the caller has nothing to build on: undo it.
+      if (registered) this.exchanges.unregister(peer, token, client)
+      client.end({ reason: 'cancelled' })
+      throw error
+    }
+    const response: CoapResponse = { code: whole.code, options: whole.options, payload: whole.payload, peer, messages }
+    return {
+      response,
+      registered,
+      ended,
+      cancel: async (how) => {
+        if (!client.active) return
+        if (how === 'rst') {
+          // §3.6: forgetting the token makes the next notification unmatched, answered by RST.
+          client.end({ reason: 'cancelled' })
+          return
+        }
+        client.beginCancel()
+        try {
+          await this.exchanges.exchange(
+            peer,
+            { ...req, options: withUintOption(req.options, Option.OBSERVE, 1) },
+            {
+              ...exchange,
+              token,
+              // Notifications still on their way are acknowledged and dropped; the answer to
+              // the GET is the one without Observe, or the one piggybacked on its ACK.
+              skip: (m) => m.type !== 'ACK' && hasOption(m.options, Option.OBSERVE) && codeClass(m.code) === 2
+            }
+          )
+        } finally {
+          client.end({ reason: 'cancelled' })
+        }
+      }
+    }
+  }
+
+  /** Serves incoming requests (one handler; a later call replaces it). */
+  onRequest(handler: RequestHandler): void {
+    this.server.setHandler(handler)
+  }
+
+  /** Cancels every timer, rejects pending requests (CoapClosedError) and ends observations. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.messages.close()
+    this.timers.cancelAll()
+    this.exchanges.close()
+    for (const client of [...this.observations]) client.end({ reason: 'closed' })
+  }
+
+  private exchangeOptions(req: CoapRequest, opts: RequestOptions): { timeoutMs: number } {
+    const confirmable = req.confirmable ?? true
+    return {
+      timeoutMs: opts.timeoutMs ?? (confirmable ? this.settings.exchangeLifetimeMs : this.settings.maxTransmitWaitMs)
+    }
+  }
+
+  private sender(peer: PeerAddress, req: CoapRequest, opts: RequestOptions): BlockSend {
+    const exchange = this.exchangeOptions(req, opts)
+    const confirmable = req.confirmable ?? true
+    const once = (options: readonly CoapOption[], payload: Uint8Array): Promise<CoapMessage> =>
+      this.exchanges.exchange(peer, { code: req.code, options, payload, confirmable }, exchange)
+    return async (options, payload) => {
+      const r = await once(options, payload)
+      const echo = findOption(r.options, Option.ECHO)
+      // RFC 9175 §2.3: 4.01 with Echo asks for the same request again, carrying that value.
+      if (r.code === Response.UNAUTHORIZED && echo !== undefined && !bytesEqual(findOption(options, Option.ECHO)?.value, echo.value)) {
+        return once(withOption(options, Option.ECHO, echo.value), payload)
+      }
+      return r
+    }
+  }
+}
+
+/** Only requests go out this way (RFC 7252 §5.8: method codes 0.01..0.31). */
+function checkMethod(req: CoapRequest): void {
+  if (!(req.code > 0 && codeClass(req.code) === 0)) throw new TypeError(`${formatCode(req.code)} is not a request method`)
+}
+
+function isRegistration(m: CoapMessage): boolean {
+  return codeClass(m.code) === 2 && hasOption(m.options, Option.OBSERVE)
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: Apache-2.0
+// The exchange layer (RFC 7252 §5): tokens, request/response matching by token and peer, the
+// NSTART limit per peer (§4.7), and deadlines. It works over any MessageTransport, so stream
+// links (RFC 8323) can reuse it without the datagram message layer.
+
+import type { PeerAddress, Random } from '../ports'
+import { CoapClosedError, CoapResetError, CoapTimeoutError } from './errors'
+import type { EventSink } from './events'
+import type { CoapMessage, CoapOption, Code } from './message'
+import { toHex } from './option-values'
+import type { TimerSet } from './timers'
+import type {
+  MessageSink,
+  MessageTransport,
+  Responder,
+  ResponseVerdict,
+  Transmission
+} from './transport'
+
+/** A request as the caller describes it; the token is the exchange layer's business. */
+export interface RequestMessage {
+  readonly code: Code
+  readonly options: readonly CoapOption[]
+  readonly payload?: Uint8Array
+  /** CON (default) or NON (RFC 7252 §2.1). */
+  readonly confirmable?: boolean
+}
+
+/** Receives the responses that arrive for a token after its request was answered (RFC 7641). */
+export interface TokenHandler {
+  onResponse(message: CoapMessage): ResponseVerdict
+}
+
+export interface ExchangeOptions {
+  /** Deadline for the response, counted from the first transmission. */
+  readonly timeoutMs: number
+  /** Reuse this token (RFC 7641 §3.6: deregistering with the observation's token). */
+  readonly token?: Uint8Array
+  /** Responses for which this returns true are acknowledged but do not answer the request. */
+  readonly skip?: (message: CoapMessage) => boolean
+  /** After the response: keep the token registered with the returned handler (RFC 7641). */
+  readonly keep?: (response: CoapMessage) => TokenHandler | null
+}
+
+export type RequestServer = (peer: PeerAddress, request: CoapMessage, responder: Responder) => void
+
+export interface ExchangeLayerOptions {
+  readonly transport: MessageTransport
+  readonly timers: TimerSet
+  readonly random: Random
+  readonly nstart: number
+  /** §5.3.1: ≥ 4 random bytes when not protected by (D)TLS; 8 by default. */
+  readonly tokenLength: number
+  readonly emit: EventSink
+}
+
+interface PeerSlots {
+  active: number
+  readonly queue: Array<() => void>
+}
+
+const NO_BYTES = new Uint8Array(0)
+
+export class ExchangeLayer implements MessageSink {
+  private readonly tokens = new Map<string, TokenHandler>()
+  private readonly slots = new Map<string, PeerSlots>()
+  private readonly aborts = new Set<(e: Error) => void>()
+  private server: RequestServer | null = null
+  private closed = false
+
+  constructor(private readonly o: ExchangeLayerOptions) {
+    o.transport.attach(this)
+  }
+
+  serve(server: RequestServer): void {
+    this.server = server
+  }
+
+  /**
+   * One request, one response (the first that is not skipped). Waits for a free NSTART slot
+   * towards the peer first (RFC 7252 §4.7). Rejects with CoapTimeoutError, CoapResetError,
+   * CoapClosedError, or whatever the transport threw while encoding.
+   */
+  exchange(peer: PeerAddress, req: RequestMessage, opts: ExchangeOptions): Promise<CoapMessage> {
+    return new Promise<CoapMessage>((resolve, reject) => {
+      if (this.closed) {
+        reject(new CoapClosedError())
+        return
+      }
+      let started = false
+      const abortQueued = (e: Error): void => {
+        if (started) return
+        this.aborts.delete(abortQueued)
+        reject(e)
+      }
+      this.aborts.add(abortQueued)
+      this.acquire(peer, () => {
+        started = true
+        this.aborts.delete(abortQueued)
+        this.start(peer, req, opts, resolve, reject)
+      })
+    })
+  }
+
+  private start(
+    peer: PeerAddress,
+    req: RequestMessage,
+    opts: ExchangeOptions,
+    resolve: (m: CoapMessage) => void,
+    reject: (e: unknown) => void
+  ): void {
+    const token = opts.token ?? this.newToken(peer)
+    const key = tokenKey(peer, token)
+    let transmission: Transmission | null = null
+    let cancelDeadline: (() => void) | null = null
+    let done = false
+    const finish = (error: unknown, response: CoapMessage | null): void => {
+      if (done) return
+      done = true
+      transmission?.cancel()
+      cancelDeadline?.()
+      this.aborts.delete(abort)
+      const next = response !== null ? opts.keep?.(response) ?? null : null
+      if (this.tokens.get(key) === handler) {
+        if (next !== null) this.tokens.set(key, next)
+        else this.tokens.delete(key)
+      }
+      this.release(peer)
+      if (response !== null) resolve(response)
+      else reject(error)
+    }
+    const abort = (e: Error): void => finish(e, null)
+    const handler: TokenHandler = {
+      onResponse: (m) => {
+        if (!opts.skip?.(m)) finish(null, m)
+        return 'accept'
+      }
+    }
+    this.tokens.set(key, handler)
+    this.aborts.add(abort)
+    try {
+      transmission = this.o.transport.sendRequest(
+        peer,
+        { code: req.code, token, options: req.options, payload: req.payload ?? NO_BYTES },
+        req.confirmable ?? true,
+        {
+          onReset: () => finish(new CoapResetError(), null),
+          onGiveUp: (attempts) => finish(new CoapTimeoutError(attempts, 'ack'), null)
+        }
+      )
+    } catch (error) {
+      finish(error, null)
+      return
+    }
+    if (done) transmission.cancel()
+    else {
+      const sent = transmission
+      cancelDeadline = this.o.timers.after(opts.timeoutMs, () =>
+        finish(new CoapTimeoutError(sent.attempts, 'response'), null)
+      )
+    }
+  }
+
+  /** Registers a long-lived handler for a token (an observation) outside any request. */
+  register(peer: PeerAddress, token: Uint8Array, handler: TokenHandler): void {
+    this.tokens.set(tokenKey(peer, token), handler)
+  }
+
+  unregister(peer: PeerAddress, token: Uint8Array, handler: TokenHandler): void {
+    const key = tokenKey(peer, token)
+    if (this.tokens.get(key) === handler) this.tokens.delete(key)
+  }
+
+  onResponse(peer: PeerAddress, message: CoapMessage): ResponseVerdict {
+    const handler = this.tokens.get(tokenKey(peer, message.token))
+    if (handler === undefined) {
+      // §5.3.2: a response we cannot match is rejected (RST for CON; for NON too, which is what
+      // ends an observation we have forgotten, RFC 7641 §3.6).
+      this.o.emit({ type: 'unmatched', peer, message })
+      return 'reject'
+    }
+    return handler.onResponse(message)
+  }
+
+  onRequest(peer: PeerAddress, message: CoapMessage, responder: Responder): void {
+    if (this.server === null) return
+    this.server(peer, message, responder)
+  }
+
+  close(): void {
+    this.closed = true
+    for (const abort of [...this.aborts]) abort(new CoapClosedError())
+    this.tokens.clear()
+  }
+
+  /** §5.3.1: random, and unique among the tokens in use with this peer. */
+  newToken(peer: PeerAddress): Uint8Array {
+    for (;;) {
+      const token = this.o.random.bytes(this.o.tokenLength)
+      if (!this.tokens.has(tokenKey(peer, token))) return token
+    }
+  }
+
+  /** §4.7: at most NSTART outstanding interactions per peer; later ones wait in order. */
+  private acquire(peer: PeerAddress, run: () => void): void {
+    let s = this.slots.get(peer.key)
+    if (s === undefined) {
+      s = { active: 0, queue: [] }
+      this.slots.set(peer.key, s)
+    }
+    if (s.active < this.o.nstart) {
+      s.active++
+      run()
+    } else {
+      s.queue.push(run)
+    }
+  }
+
+  private release(peer: PeerAddress): void {
+    const s = this.slots.get(peer.key)
+    if (s === undefined) return
+    const next = s.queue.shift()
+    if (next !== undefined && !this.closed) {
+      next()
+      return
+    }
+    s.active--
+    if (s.active <= 0 && s.queue.length === 0) this.slots.delete(peer.key)
+  }
+}
+
+export function tokenKey(peer: PeerAddress, token: Uint8Array): string {
+  return `${peer.key}#${toHex(token)}`
+}
