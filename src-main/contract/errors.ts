@@ -13,6 +13,14 @@ export type ErrorCode =
   | 'settings.invalid_value'
   | 'models.not_found'
   | 'models.folder_not_found'
+  | 'devices.not_registered'
+  | 'devices.invalid_request'
+  | 'devices.cancelled'
+  | 'devices.timeout'
+  | 'devices.unreachable'
+  | 'server.not_running'
+  | 'bootstrap.not_found'
+  | 'bootstrap.invalid_config'
 
 export interface ContractError {
   readonly code: ErrorCode

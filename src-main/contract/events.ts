@@ -1,13 +1,35 @@
 // SPDX-License-Identifier: Apache-2.0
 // Events (`domain.event`) pushed from the main process to every connected UI and client.
+import type { BootstrapRunDto } from './bootstrap'
+import type { DeviceSummary, OperationResultDto, QueuedRequestDto } from './devices'
 import type { Json } from './schema'
 
 export interface EventPayloads {
   'settings.changed': { key: string; value: Json }
   /** The model library was reloaded (folders changed or reload asked). */
   'models.changed': { total: number; problems: number }
+  'devices.registered': { device: DeviceSummary; replaced: boolean }
+  'devices.updated': { device: DeviceSummary }
+  'devices.deregistered': { endpoint: string; reason: 'de-register' | 'expired' | 'replaced' }
+  'devices.notification': { endpoint: string; observationId: string; result: OperationResultDto }
+  'devices.observationEnded': { endpoint: string; observationId: string; reason: string }
+  'devices.send': { endpoint: string; result: OperationResultDto }
+  'devices.queue': { endpoint: string; queue: QueuedRequestDto[] }
+  /** A bootstrap run started, took a step or finished. */
+  'bootstrap.progress': { run: BootstrapRunDto; change: 'started' | 'step' | 'finished' }
 }
 
 export type EventName = keyof EventPayloads
 
-export const EVENTS: readonly EventName[] = ['settings.changed', 'models.changed']
+export const EVENTS: readonly EventName[] = [
+  'settings.changed',
+  'models.changed',
+  'devices.registered',
+  'devices.updated',
+  'devices.deregistered',
+  'devices.notification',
+  'devices.observationEnded',
+  'devices.send',
+  'devices.queue',
+  'bootstrap.progress'
+]

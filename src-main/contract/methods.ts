@@ -1,10 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 // The one contract: method names (`domain.verb`) to param schemas and result types. Adding a
 // method means adding it here, writing its service and one line in the dispatcher table.
+import { BOOTSTRAP_CONFIG_SCHEMA, type BootstrapConfigEntry, type BootstrapRunDto } from './bootstrap'
+import type { DeviceDetail, DevicesPage, ObserveResultDto, OperationResultDto, QueuedRequestDto } from './devices'
 import type { ModelDetail, ModelFoldersResult, ModelsOverview } from './models'
-import { array, integer, object, optional, string, json, type Infer, type Json, type Schema } from './schema'
+import { array, boolean, integer, literal, number, object, optional, string, json, type Infer, type Json, type Schema } from './schema'
 import type { Settings } from './settings'
 import type { SystemInfo } from './system'
+
+const endpoint = string({ minLength: 1, maxLength: 256 })
+/** An LwM2M path "/3/0/1" (checked strictly by the service). */
+const path = string({ minLength: 1, maxLength: 64, pattern: /^\/[0-9/]*$/ })
+/** A content format by name ("senml-cbor") or number ("112"). */
+const format = string({ minLength: 1, maxLength: 20 })
+const record = object({
+  path,
+  type: optional(literal('string', 'integer', 'unsigned', 'float', 'boolean', 'opaque', 'time', 'objlnk', 'corelnk', 'none')),
+  value: optional(json(4)),
+  prefix: optional(string({ maxLength: 64 })),
+  time: optional(number()),
+  delete: optional(boolean())
+})
+const records = array(record, 100_000)
 
 export const METHOD_PARAMS = {
   'system.info': object({}),
@@ -14,7 +31,25 @@ export const METHOD_PARAMS = {
   'models.get': object({ id: integer(0, 65534), version: optional(string({ maxLength: 20, pattern: /^[0-9]+(\.[0-9]+)*$/ })) }),
   'models.addFolder': object({ folder: string({ minLength: 1, maxLength: 4096 }) }),
   'models.removeFolder': object({ folder: string({ minLength: 1, maxLength: 4096 }) }),
-  'models.reload': object({})
+  'models.reload': object({}),
+  'devices.list': object({ cursor: optional(integer(0)), limit: optional(integer(1, 1000)), filter: optional(string({ maxLength: 200 })) }),
+  'devices.get': object({ endpoint }),
+  'devices.read': object({ endpoint, path, format: optional(format) }),
+  'devices.discover': object({ endpoint, path, depth: optional(integer(0, 3)) }),
+  'devices.write': object({ endpoint, path, records, format: optional(format), partial: optional(boolean()) }),
+  'devices.writeAttributes': object({ endpoint, path, attributes: string({ maxLength: 1000 }) }),
+  'devices.execute': object({ endpoint, path, args: optional(string({ maxLength: 4096 })) }),
+  'devices.create': object({ endpoint, path, records, format: optional(format) }),
+  'devices.delete': object({ endpoint, path }),
+  'devices.observe': object({ endpoint, path, attributes: optional(string({ maxLength: 1000 })), format: optional(format) }),
+  'devices.cancelObservation': object({ observationId: string({ minLength: 1, maxLength: 64 }), mode: optional(literal('get', 'rst')) }),
+  'devices.queue': object({ endpoint }),
+  'devices.cancelQueued': object({ endpoint, requestId: string({ minLength: 1, maxLength: 64 }) }),
+  'bootstrap.configs.list': object({}),
+  'bootstrap.configs.get': object({ endpoint }),
+  'bootstrap.configs.put': object({ config: BOOTSTRAP_CONFIG_SCHEMA }),
+  'bootstrap.configs.delete': object({ endpoint }),
+  'bootstrap.runs.list': object({ endpoint: optional(endpoint), limit: optional(integer(1, 1000)) })
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -26,6 +61,24 @@ export interface MethodResults {
   'models.addFolder': ModelFoldersResult
   'models.removeFolder': ModelFoldersResult
   'models.reload': ModelFoldersResult
+  'devices.list': DevicesPage
+  'devices.get': DeviceDetail
+  'devices.read': OperationResultDto
+  'devices.discover': OperationResultDto
+  'devices.write': OperationResultDto
+  'devices.writeAttributes': OperationResultDto
+  'devices.execute': OperationResultDto
+  'devices.create': OperationResultDto
+  'devices.delete': OperationResultDto
+  'devices.observe': ObserveResultDto
+  'devices.cancelObservation': { cancelled: true }
+  'devices.queue': { queue: QueuedRequestDto[] }
+  'devices.cancelQueued': { cancelled: boolean }
+  'bootstrap.configs.list': { configs: BootstrapConfigEntry[] }
+  'bootstrap.configs.get': BootstrapConfigEntry
+  'bootstrap.configs.put': BootstrapConfigEntry
+  'bootstrap.configs.delete': { deleted: boolean }
+  'bootstrap.runs.list': { runs: BootstrapRunDto[] }
 }
 
 export type Method = keyof typeof METHOD_PARAMS

@@ -2,10 +2,15 @@
 // The composition root of the main process: opens the store, builds the services and the
 // dispatcher table. Electron, headless and in-process CLI commands all start here.
 import { join } from 'node:path'
+import type { BootstrapConfig } from '../contract/bootstrap'
 import { openDatabase, type Database } from '../store/database'
 import { SettingsStore } from '../store/settings-store'
 import { Dispatcher, type HandlerTable } from './dispatcher'
 import { EventHub } from './event-hub'
+import { BootstrapStore } from '../store/bootstrap-store'
+import { BootstrapService } from './bootstrap-service'
+import { Lwm2mServerService } from './lwm2m-server-service'
+import { SecretBox } from './secret-box'
 import { ModelService } from './model-service'
 import { findResourcesDir } from './resources-dir'
 import { SettingsService } from './settings-service'
@@ -20,10 +25,19 @@ export interface WorkbenchOptions {
   readonly log?: (line: string) => void
 }
 
+export interface ListenerOptions {
+  /** LwM2M Server on UDP; null: not started. */
+  readonly coap: { readonly host: string; readonly port: number } | null
+  /** Bootstrap Server on UDP; null: not started. */
+  readonly bootstrap: { readonly host: string; readonly port: number } | null
+}
+
 export interface Workbench {
   readonly dispatcher: Dispatcher
   readonly events: EventHub
   readonly dataDir: string
+  /** Opens the protocol listeners (UDP sockets); a port in use rejects with EADDRINUSE. */
+  startListeners(opts: ListenerOptions): Promise<void>
   close(): Promise<void>
 }
 
@@ -32,18 +46,19 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   const database: Database = openDatabase(opts.dataDir)
   const events = new EventHub()
   const settings = new SettingsService(new SettingsStore(database.db), events)
-  const system = new SystemService({
-    dataDir: opts.dataDir,
-    electronVersion: opts.electronVersion ?? null,
-    startedAt: new Date(),
-    listeners: () => []
-  })
-
   const models = new ModelService(
     join(opts.resourcesDir ?? findResourcesDir(), 'models', 'models.json'),
     settings,
     events
   )
+  const server = new Lwm2mServerService(events, () => models.registry())
+  const bootstrap = new BootstrapService(new BootstrapStore(database.db, SecretBox.forDataDir(opts.dataDir)), events, () => models.registry())
+  const system = new SystemService({
+    dataDir: opts.dataDir,
+    electronVersion: opts.electronVersion ?? null,
+    startedAt: new Date(),
+    listeners: () => [server.listener(), bootstrap.listener()].filter((l) => l !== null)
+  })
 
   const handlers: HandlerTable = {
     'system.info': (_p, ctx) => system.info(ctx),
@@ -53,7 +68,25 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'models.get': (p) => models.get(p.id, p.version),
     'models.addFolder': (p) => models.addFolder(p.folder),
     'models.removeFolder': (p) => models.removeFolder(p.folder),
-    'models.reload': () => models.reload()
+    'models.reload': () => models.reload(),
+    'devices.list': (p) => server.list(p.cursor, p.limit, p.filter),
+    'devices.get': (p) => server.get(p.endpoint),
+    'devices.read': (p) => server.read(p.endpoint, p.path, p.format),
+    'devices.discover': (p) => server.discover(p.endpoint, p.path, p.depth),
+    'devices.write': (p) => server.write(p.endpoint, p.path, p.records as never, p.format, p.partial),
+    'devices.writeAttributes': (p) => server.writeAttributes(p.endpoint, p.path, p.attributes),
+    'devices.execute': (p) => server.execute(p.endpoint, p.path, p.args),
+    'devices.create': (p) => server.create(p.endpoint, p.path, p.records as never, p.format),
+    'devices.delete': (p) => server.delete(p.endpoint, p.path),
+    'devices.observe': (p) => server.observe(p.endpoint, p.path, p.attributes, p.format),
+    'devices.cancelObservation': (p) => server.cancelObservation(p.observationId, p.mode),
+    'devices.queue': (p) => server.queue(p.endpoint),
+    'devices.cancelQueued': (p) => server.cancelQueued(p.endpoint, p.requestId),
+    'bootstrap.configs.list': () => bootstrap.list(),
+    'bootstrap.configs.get': (p) => bootstrap.get(p.endpoint),
+    'bootstrap.configs.put': (p) => bootstrap.put(p.config as BootstrapConfig),
+    'bootstrap.configs.delete': (p) => bootstrap.delete(p.endpoint),
+    'bootstrap.runs.list': (p) => bootstrap.runs(p.endpoint, p.limit)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
@@ -63,6 +96,14 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     dispatcher,
     events,
     dataDir: opts.dataDir,
-    close: async () => database.close()
+    startListeners: async (l) => {
+      if (l.coap) await server.start(l.coap)
+      if (l.bootstrap) await bootstrap.start(l.bootstrap)
+    },
+    close: async () => {
+      await server.close()
+      await bootstrap.close()
+      database.close()
+    }
   }
 }

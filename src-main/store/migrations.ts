@@ -19,5 +19,30 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at TEXT NOT NULL              -- ISO 8601 UTC
       ) STRICT;
     `
+  },
+  {
+    version: 2,
+    name: 'bootstrap',
+    sql: `
+      CREATE TABLE bootstrap_configs (
+        endpoint   TEXT PRIMARY KEY,          -- "*" is the default configuration
+        config     TEXT NOT NULL,             -- JSON, docs/bootstrap-config.md
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE bootstrap_runs (
+        id          TEXT PRIMARY KEY,
+        endpoint    TEXT NOT NULL,
+        kind        TEXT NOT NULL,            -- request | pack
+        peer        TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        outcome     TEXT NOT NULL,            -- running | success | failed
+        detail      TEXT NOT NULL,
+        format      INTEGER,
+        client_version TEXT,
+        steps       TEXT NOT NULL             -- JSON array of steps
+      ) STRICT;
+      CREATE INDEX bootstrap_runs_by_endpoint ON bootstrap_runs (endpoint, started_at);
+    `
   }
 ]

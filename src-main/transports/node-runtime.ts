@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real clock, timers and randomness behind core's Scheduler and Random ports.
-import { randomBytes, randomInt } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import type { Random, Scheduler } from '../core/ports'
 
@@ -14,6 +14,6 @@ export const nodeScheduler: Scheduler = {
 }
 
 export const nodeRandom: Random = {
-  next: () => randomInt(0, 2 ** 48) / 2 ** 48,
+  next: () => randomBytes(6).readUIntBE(0, 6) / 2 ** 48,
   bytes: (n) => new Uint8Array(randomBytes(n))
 }

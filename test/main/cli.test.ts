@@ -72,7 +72,9 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
     expect(info.version).toBe(pkg.version)
     expect(info.capabilities).toHaveProperty('serial.available')
     expect(info.capabilities).toHaveProperty('pcsc.available')
-    expect(info.capabilities.listeners).toEqual([])
+    // The ports in use appear in system.info (issue 4 item 6); serve() asked for ephemeral ones.
+    expect(info.capabilities.listeners.map((l: { role: string }) => l.role)).toEqual(['LwM2M Server', 'Bootstrap Server'])
+    for (const l of info.capabilities.listeners) expect(l.port).toBeGreaterThan(0)
     expect(info.carrier).toBe('websocket')
     expect(info.electronVersion).toBeNull()
   })
@@ -94,7 +96,7 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
     expect(r.stderr).toMatch(/^error: settings.invalid_value: /)
   })
   it('a second serve on the same data dir is refused and the first keeps serving', async () => {
-    const r = await runCliAsync(['serve', '--http-port', '0', '--data-dir', data.path])
+    const r = await runCliAsync(['serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', data.path])
     expect(r.status).toBe(1)
     expect(r.stderr).toContain(`already serves`)
     expect((await runCliAsync(['call', 'system.info', '--data-dir', data.path])).status).toBe(0)
@@ -118,7 +120,7 @@ describe('lifecycle', () => {
     const s = await serve(data.path)
     const port = new URL(s.baseUrl).port
     const other = tempDir()
-    const r = await runCliAsync(['serve', '--http-port', port, '--data-dir', other.path])
+    const r = await runCliAsync(['serve', '--http-port', port, '--coap-port', '0', '--bs-port', '0', '--data-dir', other.path])
     expect(r.status).toBe(1)
     expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is in use`)
     await s.stop()
@@ -145,7 +147,7 @@ describe('npm start', () => {
   it('without an Electron binary or a display, says why and starts the headless mode instead', async () => {
     const { spawn } = await import('node:child_process')
     const data = tempDir()
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), '--http-port', '0', '--data-dir', data.path], {
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', data.path], {
       env: { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' }
     })
     let out = ''

@@ -11,6 +11,10 @@ import { CommandError } from '../usage-error'
 import { resolve } from 'node:path'
 
 export const DEFAULT_HTTP_PORT = 7683
+/** IANA "coap" port; the LwM2M Server listens here by default (T §6.8). */
+export const DEFAULT_COAP_PORT = 5683
+/** Conventional port of a plain-CoAP LwM2M Bootstrap Server beside the server (Leshan's default). */
+export const DEFAULT_BS_PORT = 5783
 
 const HELP = `Usage: lwm2m-wb serve [options]
 
@@ -22,6 +26,11 @@ Options:
   --http-port <port>   port of the UI and WebSocket (default ${DEFAULT_HTTP_PORT}; 0 picks a free one)
   --host <addr>        address to listen on (default 127.0.0.1); the token is required on any address
   --data-dir <dir>     where state lives (default: ${defaultDataDir()})
+  --coap-port <port>   LwM2M Server on UDP (default ${DEFAULT_COAP_PORT}; 0 picks a free one)
+  --coap-host <addr>   address of the CoAP listeners (default 0.0.0.0; "::" for IPv6)
+  --no-coap            do not start the LwM2M Server
+  --bs-port <port>     Bootstrap Server on UDP (default ${DEFAULT_BS_PORT}; 0 picks a free one)
+  --no-bs              do not start the Bootstrap Server
   -h, --help           show this help
   -v, --version        show the version
 `
@@ -33,11 +42,23 @@ export const serve: Command = {
   async run(argv, io) {
     const { values } = parse(
       argv,
-      { 'http-port': { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } },
+      {
+        'http-port': { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'coap-port': { type: 'string' },
+        'coap-host': { type: 'string' },
+        'no-coap': { type: 'boolean' },
+        'bs-port': { type: 'string' },
+        'no-bs': { type: 'boolean' }
+      },
       0
     )
     const port = portOption('http-port', values['http-port'], DEFAULT_HTTP_PORT)
     const host = values.host ?? '127.0.0.1'
+    const coapPort = portOption('coap-port', values['coap-port'], DEFAULT_COAP_PORT)
+    const coapHost = values['coap-host'] ?? '0.0.0.0'
+    const bsPort = portOption('bs-port', values['bs-port'], DEFAULT_BS_PORT)
     const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir()
 
     const existing = readInstance(dataDir)
@@ -48,6 +69,20 @@ export const serve: Command = {
 
     const workbench = createWorkbench({ dataDir, log: (l) => io.err(l) })
     const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
+    try {
+      await workbench.startListeners({
+        coap: values['no-coap'] ? null : { host: coapHost, port: coapPort },
+        bootstrap: values['no-bs'] ? null : { host: coapHost, port: bsPort }
+      })
+    } catch (e) {
+      await workbench.close()
+      const code = (e as NodeJS.ErrnoException).code
+      throw new CommandError(
+        code === 'EADDRINUSE'
+          ? `a UDP port (${coapPort} or ${bsPort}) on ${coapHost} is in use; choose others with --coap-port/--bs-port (0 picks a free one), or --no-coap/--no-bs`
+          : `cannot open the CoAP listener on ${coapHost}:${coapPort}: ${(e as Error).message}`
+      )
+    }
     let server
     try {
       server = await startHeadless({ workbench, rendererDir, host, port })

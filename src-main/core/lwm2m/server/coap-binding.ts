@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// The LwM2M roles over a CoAP endpoint (T §6.4, CoAP binding): uplink CoAP requests become
+// UplinkRequests for the role, the role's answers become CoAP responses, and the DeviceLink the
+// roles use to reach devices becomes CoAP requests and observations. The endpoint under it may
+// sit on UDP, DTLS or any other datagram link.
+import type { CoapEndpoint } from '../../coap/endpoint'
+import { Method as M, Option, type CoapMessage, type CoapOption } from '../../coap/message'
+import {
+  accept,
+  contentFormat,
+  locationPath,
+  observe as observeOf,
+  pathOptions,
+  queryOptions,
+  uintOptionOf,
+  uriPath,
+  uriQuery
+} from '../../coap/options'
+import type { PeerAddress } from '../../ports'
+import type { DeviceLink, DownlinkRequest, DownlinkResponse, Method, UplinkRequest, UplinkResponse } from './messages'
+
+const METHODS: Record<number, Method> = { [M.GET]: 'GET', [M.POST]: 'POST', [M.PUT]: 'PUT', [M.DELETE]: 'DELETE', [M.FETCH]: 'FETCH', [M.IPATCH]: 'IPATCH' }
+const CODES: Record<Method, number> = { GET: M.GET, POST: M.POST, PUT: M.PUT, DELETE: M.DELETE, FETCH: M.FETCH, IPATCH: M.IPATCH }
+const METHOD_NOT_ALLOWED = 133
+
+/** Options helpers read messages; requests and responses carry the same option list. */
+const asMessage = (options: readonly CoapOption[]): CoapMessage =>
+  ({ type: 'CON', code: 0, messageId: 0, token: new Uint8Array(), options, payload: new Uint8Array() }) as CoapMessage
+
+/** Serves uplink requests (Register, Send, Bootstrap-Request, …) with `handle`. */
+export function serveUplink(endpoint: CoapEndpoint, handle: (req: UplinkRequest, accept: number | null) => UplinkResponse, onSeen?: (peer: PeerAddress) => void): void {
+  endpoint.onRequest((req) => {
+    onSeen?.(req.peer)
+    const method = METHODS[req.code]
+    if (!method) return { code: METHOD_NOT_ALLOWED }
+    const m = asMessage(req.options)
+    const res = handle({ peer: req.peer, method, path: uriPath(m), query: uriQuery(m), contentFormat: contentFormat(m), payload: req.payload }, accept(m))
+    const options: CoapOption[] = []
+    if (res.locationPath) for (const s of res.locationPath) options.push({ number: Option.LOCATION_PATH, value: new TextEncoder().encode(s) })
+    if (res.contentFormat !== undefined) options.push(uintOptionOf(Option.CONTENT_FORMAT, res.contentFormat))
+    return { code: res.code, options, ...(res.payload ? { payload: res.payload } : {}) }
+  })
+}
+
+function requestOptions(req: DownlinkRequest): CoapOption[] {
+  const options: CoapOption[] = [...pathOptions([...req.path]), ...queryOptions([...(req.query ?? [])])]
+  if (req.observe !== undefined) options.push(uintOptionOf(Option.OBSERVE, req.observe))
+  if (req.contentFormat !== undefined) options.push(uintOptionOf(Option.CONTENT_FORMAT, req.contentFormat))
+  if (req.accept !== undefined) options.push(uintOptionOf(Option.ACCEPT, req.accept))
+  return options.sort((a, b) => a.number - b.number)
+}
+
+function toResponse(code: number, options: readonly CoapOption[], payload: Uint8Array): DownlinkResponse {
+  const m = asMessage(options)
+  return { code, contentFormat: contentFormat(m), payload, observe: observeOf(m), locationPath: locationPath(m) }
+}
+
+/** The DeviceLink the roles use, as CoAP requests on `endpoint`. */
+export function coapDeviceLink(endpoint: CoapEndpoint, opts: { timeoutMs?: number } = {}): DeviceLink {
+  return {
+    async send(peer, req) {
+      const res = await endpoint.request(
+        peer,
+        { code: CODES[req.method], options: requestOptions(req), ...(req.payload ? { payload: req.payload } : {}), confirmable: req.confirmable ?? true },
+        opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}
+      )
+      return toResponse(res.code, res.options, res.payload)
+    },
+    async observe(peer, req, onNotification, onEnd) {
+      const o = await endpoint.observe(
+        peer,
+        { code: CODES[req.method], options: requestOptions(req), ...(req.payload ? { payload: req.payload } : {}) },
+        (n) => onNotification({ ...toResponse(n.code, n.options, n.payload), observe: n.sequence })
+      )
+      void o.ended.then((end) => onEnd(end.reason === 'server' ? `the device ended it (${end.response.code >> 5}.${String(end.response.code & 31).padStart(2, '0')})` : end.reason))
+      const first = toResponse(o.response.code, o.response.options, o.response.payload)
+      return { first: o.registered ? first : { ...first, observe: null }, cancel: (how) => o.cancel(how) }
+    }
+  }
+}

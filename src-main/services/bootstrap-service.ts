@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Bootstrap Server listener behind bootstrap.*: configurations in the store (sealed, they hold
+// keys), the role on its own UDP port, and a record of every run.
+import type { BootstrapConfigEntry, BootstrapRunDto } from '../contract/bootstrap'
+import { ServiceError } from '../contract/errors'
+import type { Listener } from '../contract/system'
+import { coapCodec } from '../core/coap/codec'
+import { CoapEndpoint } from '../core/coap/endpoint'
+import { BootstrapServer, type BootstrapRun } from '../core/lwm2m/bootstrap/bootstrap-server'
+import { checkConfig, type BootstrapConfig } from '../core/lwm2m/bootstrap/config'
+import type { ModelLookup } from '../core/lwm2m/model'
+import { coapDeviceLink, serveUplink } from '../core/lwm2m/server/coap-binding'
+import type { BootstrapStore, StoredRun } from '../store/bootstrap-store'
+import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
+import { UdpLink } from '../transports/udp'
+import { WallClock } from './device-dto'
+import type { EventHub } from './event-hub'
+
+export class BootstrapService {
+  #link: UdpLink | null = null
+  #endpoint: CoapEndpoint | null = null
+  readonly #clock = new WallClock(nodeScheduler.now())
+
+  constructor(
+    private readonly store: BootstrapStore,
+    private readonly events: EventHub,
+    private readonly models: () => Promise<ModelLookup>
+  ) {}
+
+  async start(opts: { host: string; port: number }): Promise<void> {
+    const models = await this.models()
+    const link = await UdpLink.open({ host: opts.host, port: opts.port })
+    const endpoint = new CoapEndpoint({ link, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom })
+    const role = new BootstrapServer({
+      link: coapDeviceLink(endpoint),
+      scheduler: nodeScheduler,
+      random: nodeRandom,
+      models,
+      configFor: (ep) => this.configFor(ep),
+      onRun: (run, change) => {
+        const dto = this.runDto(run)
+        this.store.saveRun(dto as StoredRun)
+        this.events.emit('bootstrap.progress', { run: dto, change })
+      }
+    })
+    serveUplink(endpoint, (req, accept) => role.handle(req, accept))
+    this.#link = link
+    this.#endpoint = endpoint
+  }
+
+  listener(): Listener | null {
+    return this.#link ? { role: 'Bootstrap Server', transport: 'coap (UDP)', address: this.#link.address, port: this.#link.port } : null
+  }
+
+  async close(): Promise<void> {
+    this.#endpoint?.close()
+    await this.#link?.close()
+    this.#link = null
+  }
+
+  list(): { configs: BootstrapConfigEntry[] } {
+    return { configs: this.store.configs().map((c) => this.entry(c.endpoint, c.config as BootstrapConfig, c.updatedAt)) }
+  }
+
+  get(endpoint: string): BootstrapConfigEntry {
+    const c = this.store.configs().find((x) => x.endpoint === endpoint)
+    if (!c) throw new ServiceError('bootstrap.not_found', `no bootstrap configuration for "${endpoint}"`)
+    return this.entry(c.endpoint, c.config as BootstrapConfig, c.updatedAt)
+  }
+
+  put(config: BootstrapConfig): BootstrapConfigEntry {
+    const problems = checkConfig(config)
+    if (problems.length > 0)
+      throw new ServiceError('bootstrap.invalid_config', `the configuration for "${config.endpoint}" is inconsistent: ${problems.join('; ')}`, { problems })
+    const now = new Date()
+    this.store.putConfig(config.endpoint, config, now)
+    return this.entry(config.endpoint, config, now.toISOString())
+  }
+
+  delete(endpoint: string): { deleted: boolean } {
+    return { deleted: this.store.deleteConfig(endpoint) }
+  }
+
+  runs(endpoint: string | undefined, limit = 100): { runs: BootstrapRunDto[] } {
+    return { runs: this.store.runs(endpoint, limit) as unknown as BootstrapRunDto[] }
+  }
+
+  private configFor(endpoint: string): BootstrapConfig | undefined {
+    return (this.store.config(endpoint) ?? this.store.config('*')) as BootstrapConfig | undefined
+  }
+
+  private entry(endpoint: string, config: BootstrapConfig, updatedAt: string): BootstrapConfigEntry {
+    return { endpoint, config, updatedAt, problems: checkConfig(config) }
+  }
+
+  private runDto(run: BootstrapRun): BootstrapRunDto {
+    return {
+      id: run.id,
+      endpoint: run.endpoint,
+      kind: run.kind,
+      peer: run.peer,
+      startedAt: this.#clock.iso(run.startedAt),
+      finishedAt: run.finishedAt === null ? null : this.#clock.iso(run.finishedAt),
+      outcome: run.outcome,
+      detail: run.detail,
+      format: run.format,
+      clientVersion: run.clientVersion,
+      steps: run.steps.map((s) => ({ ...s, at: this.#clock.iso(s.at) }))
+    }
+  }
+}
