@@ -1,0 +1,167 @@
+// A small LwM2M test device on node-coap (an independent CoAP stack): it registers from the same
+// UDP socket it serves its objects on, so the server's DM, Observe and bootstrap requests are
+// answered by a stack no one here wrote. Payloads are built by hand (text, link format, SenML JSON
+// with JSON.stringify), not with the workbench's own encoders.
+import coap from 'coap'
+import { createSocket, type Socket } from 'node:dgram'
+
+export interface DeviceRequestLog {
+  method: string
+  url: string
+  contentFormat: unknown
+  payload: Buffer
+}
+
+type Value = string | number | boolean
+
+export class NodeCoapDevice {
+  readonly socket: Socket
+  readonly server: InstanceType<typeof coap.Server>
+  readonly agent: InstanceType<typeof coap.Agent>
+  readonly log: DeviceRequestLog[] = []
+  location = ''
+  executed: string[] = []
+  /** /O/I/R → value */
+  readonly values = new Map<string, Value>([
+    ['/1/0/0', 101],
+    ['/1/0/1', 300],
+    ['/1/0/7', 'U'],
+    ['/3/0/0', 'Acme Devices'],
+    ['/3/0/1', 'Widget 2000'],
+    ['/3/0/9', 87],
+    ['/3303/0/5700', 21.5]
+  ])
+  #observers = new Map<string, { write(b: string | Buffer): void; setOption(n: string, v: unknown): void }>()
+
+  private constructor(socket: Socket) {
+    this.socket = socket
+    this.server = coap.createServer({ type: 'udp4' })
+    this.agent = new coap.Agent({ socket: socket as never })
+  }
+
+  static async start(): Promise<NodeCoapDevice> {
+    const socket = createSocket('udp4')
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()))
+    const d = new NodeCoapDevice(socket)
+    d.server.on('request', (req: unknown, res: unknown) => d.handle(req as never, res as never))
+    await new Promise<void>((r) => d.server.listen(socket as never, () => r()))
+    return d
+  }
+
+  get port(): number {
+    return this.socket.address().port
+  }
+
+  /** POST /rd from this device's own socket; resolves with the response code. */
+  request(port: number, method: string, pathname: string, query: string, payload?: string, format?: string, accept?: string): Promise<{ code: string; payload: Buffer; options: Record<string, unknown> }> {
+    return new Promise((resolve, reject) => {
+      const req = coap.request({ hostname: '127.0.0.1', port, method, pathname, query, agent: this.agent, confirmable: true } as never)
+      if (format) req.setOption('Content-Format', format)
+      if (accept) req.setOption('Accept', accept)
+      req.on('response', (res: { code: string; payload: Buffer; headers: Record<string, unknown>; options: { name: string | number; value: Buffer }[] }) => {
+        const loc = res.options.filter((o) => o.name === 'Location-Path').map((o) => o.value.toString())
+        if (loc.length) this.location = '/' + loc.join('/')
+        resolve({ code: res.code, payload: res.payload, options: res.headers })
+      })
+      req.on('error', reject)
+      if (payload !== undefined) req.write(payload)
+      req.end()
+    })
+  }
+
+  register(serverPort: number, ep: string, extra = ''): Promise<{ code: string }> {
+    return this.request(serverPort, 'POST', '/rd', `ep=${ep}&lt=120&lwm2m=1.1&b=U${extra}`, '</1>;ver=1.1,</1/0>,</3/0>,</3303/0>', 'application/link-format')
+  }
+
+  /** A new sensor value; observers of its path get a notification. */
+  setValue(path: string, v: Value): void {
+    this.values.set(path, v)
+    this.#observers.get(path)?.write(String(v))
+  }
+
+  private handle(req: { method: string; url: string; headers: Record<string, unknown>; payload: Buffer; options: { name: string | number; value: Buffer }[] }, res: {
+    code: string
+    setOption(n: string, v: unknown): void
+    end(b?: string | Buffer): void
+    write(b: string | Buffer): void
+    on(e: string, f: () => void): void
+  }): void {
+    const path = req.url.split('?')[0] as string
+    const query = req.url.includes('?') ? (req.url.split('?')[1] as string) : ''
+    this.log.push({ method: req.method, url: req.url, contentFormat: req.headers['Content-Format'], payload: req.payload })
+    const parts = path.split('/').filter(Boolean)
+    if (req.method === 'GET' && req.headers['Observe'] === 0 && this.values.has(path)) {
+      res.setOption('Content-Format', 'text/plain')
+      res.write(String(this.values.get(path)))
+      this.#observers.set(path, res)
+      res.on('finish', () => this.#observers.delete(path))
+      return
+    }
+    if (req.method === 'GET' && req.headers['Accept'] === 'application/link-format') {
+      // Discover (T §6.4.4): the object, its instances and the resources present.
+      const links = [...this.values.keys()].filter((k) => k.startsWith(path === '/' ? '/' : path + '/') || k === path)
+      const objects = new Set(links.map((k) => '/' + k.split('/')[1] + '/' + k.split('/')[2]))
+      res.setOption('Content-Format', 'application/link-format')
+      res.end([`<${path}>` + (query.includes('depth') ? '' : ''), ...[...objects].map((o) => `<${o}>`), ...links.map((l) => `<${l}>`)].join(','))
+      return
+    }
+    if (req.method === 'GET') {
+      if (parts.length === 3 && this.values.has(path)) {
+        res.setOption('Content-Format', 'text/plain')
+        res.end(String(this.values.get(path)))
+        return
+      }
+      const under = [...this.values].filter(([k]) => k.startsWith(path + '/'))
+      if (parts.length === 2 && under.length) {
+        // SenML JSON (C §7.5.6), written with JSON.stringify.
+        const pack = under.map(([k, v], i) => ({
+          ...(i === 0 ? { bn: path + '/' } : {}),
+          n: k.slice(path.length + 1),
+          ...(typeof v === 'string' ? { vs: v } : typeof v === 'boolean' ? { vb: v } : { v })
+        }))
+        res.setOption('Content-Format', 'application/senml+json')
+        res.end(JSON.stringify(pack))
+        return
+      }
+      res.code = '4.04'
+      res.end()
+      return
+    }
+    if (req.method === 'PUT' && parts.length === 3 && this.values.has(path)) {
+      const old = this.values.get(path)
+      const text = req.payload.toString()
+      this.values.set(path, typeof old === 'number' ? Number(text) : text)
+      res.code = '2.04'
+      res.end()
+      return
+    }
+    if (req.method === 'POST' && path === '/1/0/8') {
+      this.executed.push(req.payload.toString())
+      res.code = '2.04'
+      res.end()
+      return
+    }
+    if (req.method === 'DELETE' && path === '/3/0') {
+      res.code = '4.05' // the Device object cannot be deleted (DMSE-01)
+      res.end()
+      return
+    }
+    // Bootstrap interface (T §6.4.2): accept what the Bootstrap Server sends.
+    if (req.method === 'DELETE') {
+      res.code = '2.02'
+      res.end()
+      return
+    }
+    if (req.method === 'PUT' || (req.method === 'POST' && path === '/bs')) {
+      res.code = '2.04'
+      res.end()
+      return
+    }
+    res.code = '4.04'
+    res.end()
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((r) => this.server.close(() => r()))
+  }
+}

@@ -1,0 +1,213 @@
+// The LwM2M Server and Bootstrap Server on real UDP sockets, driven through the contract, against a
+// device on node-coap (an independent CoAP stack) and raw Register/Update/De-register messages
+// from libcoap's coap-client.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
+import { createSocket } from 'node:dgram'
+import { existsSync } from 'node:fs'
+import { decode as cborDecode } from 'cbor-x'
+import { createWorkbench, type Workbench } from '../../src-main/services/workbench'
+import type { DeviceDetail, DevicesPage, ObserveResultDto, OperationResultDto } from '../../src-main/contract/devices'
+import type { BootstrapRunDto } from '../../src-main/contract/bootstrap'
+import type { SystemInfo } from '../../src-main/contract/system'
+import { NodeCoapDevice } from '../helpers/coap-device'
+import { tempDir } from '../helpers/temp-dir'
+
+let dir: ReturnType<typeof tempDir>
+let wb: Workbench
+let coapPort = 0
+let bsPort = 0
+const events: [string, unknown][] = []
+
+async function call<T>(method: string, params: unknown): Promise<T> {
+  const o = await wb.dispatcher.dispatch(method, params, { carrier: 'in-process' })
+  if (!o.ok) throw new Error(`${o.error.code}: ${o.error.message}`)
+  return o.result as T
+}
+const until = async (f: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms
+  while (!f()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+beforeAll(async () => {
+  dir = tempDir()
+  wb = createWorkbench({ dataDir: dir.path, log: () => {} })
+  wb.events.subscribe((n, p) => events.push([n, p]))
+  await wb.startListeners({ coap: { host: '127.0.0.1', port: 0 }, bootstrap: { host: '127.0.0.1', port: 0 } })
+  const info = await call<SystemInfo>('system.info', {})
+  coapPort = info.capabilities.listeners.find((l) => l.role === 'LwM2M Server')?.port ?? 0
+  bsPort = info.capabilities.listeners.find((l) => l.role === 'Bootstrap Server')?.port ?? 0
+})
+afterAll(async () => {
+  await wb.close()
+  dir.cleanup()
+})
+
+describe('a node-coap device registers and is driven through devices.* (C §6.2, §6.3, §6.4)', () => {
+  let device: NodeCoapDevice
+  beforeAll(async () => {
+    device = await NodeCoapDevice.start()
+    const r = await device.register(coapPort, 'nc-dev')
+    expect(r.code).toBe('2.01')
+  })
+  afterAll(() => device.close())
+
+  it('appears in devices.list with its address and objects (RD-01 ver=)', async () => {
+    const page = await call<DevicesPage>('devices.list', {})
+    expect(page.devices.map((d) => d.endpoint)).toContain('nc-dev')
+    const d = await call<DeviceDetail>('devices.get', { endpoint: 'nc-dev' })
+    expect(d.address).toBe(`127.0.0.1:${device.port}`)
+    expect(d.objects).toContainEqual({ path: '/1', version: '1.1' })
+    expect(device.location).toBe(`/rd/${d.registrationId}`)
+    expect(events.some(([n, p]) => n === 'devices.registered' && (p as { device: { endpoint: string } }).device.endpoint === 'nc-dev')).toBe(true)
+  })
+
+  it('Read of a resource (text) and of an instance (SenML JSON) typed by the model', async () => {
+    const one = await call<OperationResultDto>('devices.read', { endpoint: 'nc-dev', path: '/3/0/9' })
+    expect(one).toMatchObject({ code: '2.05', success: true, records: [{ path: '/3/0/9', type: 'integer', value: 87 }], violations: [] })
+    const inst = await call<OperationResultDto>('devices.read', { endpoint: 'nc-dev', path: '/3/0' })
+    expect(inst.contentFormat).toBe(110)
+    expect(inst.records).toContainEqual({ path: '/3/0/0', type: 'string', value: 'Acme Devices' })
+    expect(inst.records).toContainEqual({ path: '/3/0/9', type: 'integer', value: 87 })
+  })
+
+  it('Write replaces a value the device then reports back', async () => {
+    const w = await call<OperationResultDto>('devices.write', { endpoint: 'nc-dev', path: '/1/0/1', records: [{ path: '/1/0/1', type: 'integer', value: 600 }] })
+    expect(w.code).toBe('2.04')
+    expect(device.values.get('/1/0/1')).toBe(600)
+    expect(device.log.at(-1)).toMatchObject({ method: 'PUT', url: '/1/0/1' })
+  })
+
+  it('Execute with arguments (TRIG-03: /1/x/8 Registration Update Trigger)', async () => {
+    const e = await call<OperationResultDto>('devices.execute', { endpoint: 'nc-dev', path: '/1/0/8', args: "0='now'" })
+    expect(e.code).toBe('2.04')
+    expect(device.executed).toEqual(["0='now'"])
+  })
+
+  it('DMSE-01: a refused Delete comes back as 4.05 with its meaning', async () => {
+    const d = await call<OperationResultDto>('devices.delete', { endpoint: 'nc-dev', path: '/3/0' })
+    expect(d).toMatchObject({ code: '4.05', success: false })
+    expect(d.meaning).toMatch(/Method Not Allowed/)
+  })
+
+  it('Discover returns the links as corelnk records', async () => {
+    const d = await call<OperationResultDto>('devices.discover', { endpoint: 'nc-dev', path: '/3/0' })
+    expect(d.code).toBe('2.05')
+    expect(d.records.map((r) => r.path)).toContain('/3/0/9')
+  })
+
+  it('Observe with attributes (INFO-01): notifications arrive as events; cancel stops them', async () => {
+    const o = await call<ObserveResultDto>('devices.observe', { endpoint: 'nc-dev', path: '/3303/0/5700', attributes: 'pmin=1&pmax=30' })
+    expect(o.observationId).not.toBeNull()
+    expect(o.records).toEqual([{ path: '/3303/0/5700', type: 'float', value: 21.5 }])
+    expect(device.log.at(-1)?.url).toBe('/3303/0/5700?pmin=1&pmax=30')
+    device.setValue('/3303/0/5700', 22.25)
+    await until(() => events.some(([n, p]) => n === 'devices.notification' && (p as { result: OperationResultDto }).result.records[0]?.value === 22.25))
+    await call('devices.cancelObservation', { observationId: o.observationId })
+  })
+
+  it('an unknown device and a bad path are clear errors, not crashes', async () => {
+    await expect(call('devices.read', { endpoint: 'ghost', path: '/3/0' })).rejects.toThrow(/devices.not_registered/)
+    await expect(call('devices.read', { endpoint: 'nc-dev', path: '/3/70000' })).rejects.toThrow(/devices.invalid_request/)
+  })
+})
+
+describe('raw registration messages from libcoap coap-client (T §6.4.3)', () => {
+  const client = ['coap-client', 'coap-client-notls'].map((c) => `/usr/bin/${c}`).find((p) => existsSync(p)) as string
+  // Asynchronous on purpose: the server under test runs in this process and must keep answering.
+  const send = (method: string, uri: string, payload?: string) =>
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(client, ['-m', method, ...(payload ? ['-t', '40', '-e', payload] : []), uri], { timeout: 20_000 }, (err, stdout, stderr) =>
+        resolve({ status: err ? 1 : 0, stdout, stderr })
+      )
+    )
+
+  it('Register → Update → De-register, and 4.12 for an unsupported version (VER-01)', async () => {
+    const reg = await send('post', `coap://127.0.0.1:${coapPort}/rd?ep=libcoap-dev&lt=60&lwm2m=1.2&b=U`, '</1/0>,</3/0>')
+    expect(reg.status).toBe(0)
+    const d = await call<DeviceDetail>('devices.get', { endpoint: 'libcoap-dev' })
+    expect(d.lwm2mVersion).toBe('1.2')
+    const upd = await send('post', `coap://127.0.0.1:${coapPort}/rd/${d.registrationId}?lt=90`)
+    expect(upd.status).toBe(0)
+    expect((await call<DeviceDetail>('devices.get', { endpoint: 'libcoap-dev' })).lifetime).toBe(90)
+    await send('delete', `coap://127.0.0.1:${coapPort}/rd/${d.registrationId}`)
+    await expect(call('devices.get', { endpoint: 'libcoap-dev' })).rejects.toThrow(/not_registered/)
+    const bad = await send('post', `coap://127.0.0.1:${coapPort}/rd?ep=x&lt=60&lwm2m=9.9`, '</3/0>')
+    expect(bad.stdout + bad.stderr).toMatch(/4\.12/)
+  })
+})
+
+describe('bad packets from any peer leave the server running', () => {
+  it('garbage, truncated and malformed CoAP datagrams, then a normal Register still works', async () => {
+    const s = createSocket('udp4')
+    const garbage = [Buffer.from([]), Buffer.from([0x40]), Buffer.from([0x4f, 0x01, 0, 1]), Buffer.from([0x40, 0x02, 0, 2, 0xff]), Buffer.from([0x80, 1, 2, 3]), Buffer.from('hello world'), Buffer.alloc(1200, 0xff)]
+    for (const g of garbage) for (const port of [coapPort, bsPort]) s.send(g, port, '127.0.0.1')
+    await new Promise((r) => setTimeout(r, 200))
+    s.close()
+    const again = await NodeCoapDevice.start()
+    expect((await again.register(coapPort, 'after-garbage')).code).toBe('2.01')
+    await again.close()
+  })
+})
+
+describe('Bootstrap Server (C §6.1)', () => {
+  const config = (endpoint: string, allowPack = true) => ({
+    endpoint,
+    discoverFirst: false,
+    deletePaths: ['/0', '/1'],
+    security: [
+      { instanceId: 0, uri: `coap://127.0.0.1:${coapPort}`, bootstrapServer: false, securityMode: 3, shortServerId: 101 },
+      { instanceId: 1, uri: 'coaps://bs.example.com:5684', bootstrapServer: true, securityMode: 0, publicKeyOrIdentity: '6964656e74', secretKey: '000102030405060708090a0b0c0d0e0f' }
+    ],
+    servers: [{ instanceId: 0, shortServerId: 101, lifetime: 300, notificationStoring: true, binding: 'U' }],
+    contentFormat: 'auto',
+    allowPack
+  })
+
+  it('configurations are stored sealed and come back intact; inconsistent ones are refused', async () => {
+    await call('bootstrap.configs.put', { config: config('bs-dev') })
+    const got = await call<{ config: { security: { secretKey?: string }[] } }>('bootstrap.configs.get', { endpoint: 'bs-dev' })
+    expect(got.config.security[1]?.secretKey).toBe('000102030405060708090a0b0c0d0e0f')
+    const { DatabaseSync } = await import('node:sqlite')
+    const db = new DatabaseSync(`${dir.path}/workbench.sqlite`)
+    const stored = (db.prepare('SELECT config FROM bootstrap_configs WHERE endpoint = ?').get('bs-dev') as { config: string }).config
+    db.close()
+    expect(stored).toMatch(/^enc:v1:/)
+    expect(stored).not.toContain('000102030405060708090a0b0c0d0e0f')
+    await expect(call('bootstrap.configs.put', { config: { ...config('bad'), servers: [{ instanceId: 0, shortServerId: 7, lifetime: 1, notificationStoring: false, binding: 'U' }] } })).rejects.toThrow(/bootstrap.invalid_config/)
+  })
+
+  it('Bootstrap-Request: Delete, Write of every account, Finish — recorded step by step', async () => {
+    const device = await NodeCoapDevice.start()
+    const r = await device.request(bsPort, 'POST', '/bs', 'ep=bs-dev')
+    expect(r.code).toBe('2.04')
+    await until(() => device.log.some((l) => l.method === 'POST' && l.url === '/bs'))
+    expect(device.log.map((l) => `${l.method} ${l.url}`)).toEqual(['DELETE /0', 'DELETE /1', 'PUT /0/0', 'PUT /0/1', 'PUT /1/0', 'POST /bs'])
+    await until(() => events.some(([n, p]) => n === 'bootstrap.progress' && (p as { change: string }).change === 'finished'))
+    const { runs } = await call<{ runs: BootstrapRunDto[] }>('bootstrap.runs.list', { endpoint: 'bs-dev' })
+    expect(runs[0]).toMatchObject({ outcome: 'success', kind: 'request' })
+    expect(runs[0]?.steps.map((s) => s.code)).toEqual(['2.02', '2.02', '2.04', '2.04', '2.04', '2.04'])
+    await device.close()
+  })
+
+  it('Bootstrap-Pack-Request (Opt-01): the whole configuration as SenML CBOR, read back with cbor-x', async () => {
+    const device = await NodeCoapDevice.start()
+    const r = await device.request(bsPort, 'GET', '/bspack', 'ep=bs-dev', undefined, undefined, 'application/senml+cbor')
+    expect(r.code).toBe('2.05')
+    const pack = cborDecode(r.payload) as Record<number, unknown>[]
+    // SenML (RFC 8428 §4.5.1): a base name holds until the next record that sets one.
+    let bn = ''
+    const names = pack.map((rec) => {
+      if (rec[-2] !== undefined) bn = String(rec[-2])
+      return bn + String(rec[0] ?? '')
+    })
+    expect(names).toContain('/0/0/0')
+    expect(names).toContain('/1/0/1')
+    await call('bootstrap.configs.put', { config: config('no-pack', false) })
+    expect((await device.request(bsPort, 'GET', '/bspack', 'ep=no-pack', undefined, undefined, 'application/senml+cbor')).code).toBe('4.05')
+    await device.close()
+  })
+})
