@@ -417,6 +417,45 @@ describe('RFC 7252 §4.7 congestion control', () => {
   })
 })
 
+describe('encoding failures', () => {
+  it('a request the codec cannot encode is rejected with its error and frees the NSTART slot', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const codec = {
+      ...jsonCodec,
+      encode: (m: Parameters<typeof jsonCodec.encode>[0]) => {
+        if (m.code === Method.PUT) throw new RangeError('option too long')
+        return jsonCodec.encode(m)
+      }
+    }
+    const c = node(net, scheduler, CLIENT, 1, { codec })
+    const bad = c.endpoint.request(SERVER, { code: Method.PUT, options: [] })
+    const good = c.endpoint.request(SERVER, GET, { timeoutMs: 1000 }).catch((e: unknown) => e)
+    await expect(bad).rejects.toThrow('option too long')
+    await scheduler.advance(5)
+    expect(net.sentBy(CLIENT).map((m) => m.code)).toEqual([Method.GET])
+    expect(await scheduler.run(good)).toBeInstanceOf(CoapTimeoutError)
+  })
+
+  it('a response the codec cannot encode becomes 5.00 and a handler-error event', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const codec = {
+      ...jsonCodec,
+      encode: (m: Parameters<typeof jsonCodec.encode>[0]) => {
+        if (m.code === Response.CONTENT) throw new RangeError('cannot write this')
+        return jsonCodec.encode(m)
+      }
+    }
+    const s = node(net, scheduler, SERVER, 2, { codec })
+    s.endpoint.onRequest(() => ({ code: Response.CONTENT }))
+    const c = node(net, scheduler)
+    const r = await scheduler.run(c.endpoint.request(SERVER, GET))
+    expect(r.code).toBe(Response.INTERNAL_SERVER_ERROR)
+    expect((eventsOf(s.events, 'handler-error')[0]!.error as Error).message).toBe('cannot write this')
+  })
+})
+
 describe('close()', () => {
   it('rejects pending and queued requests with CoapClosedError and leaves no timer behind', async () => {
     const scheduler = new FakeScheduler()
