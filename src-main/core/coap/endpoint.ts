@@ -238,7 +238,11 @@ export class CoapEndpoint {
     let whole: CoapMessage
     let messages = 1
     try {
-      whole = await collectBlock2(first, (num, szx) => (messages++, follow(num, szx)), collect)
+      const counted = (num: number, szx: number): Promise<CoapMessage> => {
+        messages++
+        return follow(num, szx)
+      }
+      whole = await collectBlock2(first, counted, collect)
     } catch (error) {
       // Without the registration's body the caller has nothing to build on: undo it.
       if (registered) this.exchanges.unregister(peer, token, client)
