@@ -48,6 +48,8 @@ export interface RequestServerOptions {
 }
 
 const NO_BYTES = new Uint8Array(0)
+/** The options this endpoint and LwM2M know (message.ts); odd ones outside it are refused. */
+const KNOWN_OPTIONS = new Set<number>(Object.values(Option))
 
 export class RequestServer {
   private handler: RequestHandler | null = null
@@ -65,6 +67,13 @@ export class RequestServer {
 
   handle(peer: PeerAddress, m: CoapMessage, responder: Responder): void {
     const send = (r: ResponseParts): void => this.send(peer, m, responder, r)
+    const unknown = m.options.find((o) => (o.number & 1) === 1 && !KNOWN_OPTIONS.has(o.number))
+    if (unknown !== undefined) {
+      // RFC 7252 §5.4.1: an unrecognised critical option in a request is answered 4.02, with
+      // a diagnostic payload (§5.5.2); the handler never sees it.
+      const why = new TextEncoder().encode(`unrecognised critical option ${unknown.number}`)
+      return send({ code: Response.BAD_OPTION, options: [], payload: why })
+    }
     const key = bodyKey(peer, m)
     let body = m.payload
     let block1 = null

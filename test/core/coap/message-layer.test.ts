@@ -372,6 +372,22 @@ describe('RFC 7252 §5.8 handler failures', () => {
     expect(r.code).toBe(Response.INTERNAL_SERVER_ERROR)
   })
 
+  it('§5.4.1 an unrecognised critical option gets 4.02 without calling the handler; an elective one is ignored', async () => {
+    const { scheduler, client, server } = pair()
+    let calls = 0
+    server.endpoint.onRequest(() => {
+      calls++
+      return { code: Response.CONTENT }
+    })
+    const critical = await scheduler.run(client.endpoint.request(SERVER, { code: Method.GET, options: [{ number: 19, value: Uint8Array.of(1) }] }))
+    expect(critical.code).toBe(Response.BAD_OPTION)
+    expect(str(critical.payload)).toContain('19')
+    expect(calls).toBe(0)
+    const elective = await scheduler.run(client.endpoint.request(SERVER, { code: Method.GET, options: [{ number: 2048, value: Uint8Array.of(1) }] }))
+    expect(elective.code).toBe(Response.CONTENT)
+    expect(calls).toBe(1)
+  })
+
   it('no handler: 4.04', async () => {
     const { scheduler, client } = pair()
     const r = await scheduler.run(client.endpoint.request(SERVER, GET))
