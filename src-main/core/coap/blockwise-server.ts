@@ -29,17 +29,31 @@ export interface ResponseParts {
 }
 
 /** Options that do not tell one request apart from its other blocks (RFC 7959 §2.4, §2.5). */
-const BLOCK_OPTIONS = [Option.BLOCK1, Option.BLOCK2, Option.SIZE1, Option.SIZE2, Option.OBSERVE, Option.ECHO]
+const BLOCK_OPTIONS: readonly number[] = [
+  Option.BLOCK1,
+  Option.BLOCK2,
+  Option.SIZE1,
+  Option.SIZE2,
+  Option.OBSERVE,
+  Option.ECHO
+]
 
 /** Same peer, method and options apart from the block-wise ones (Request-Tag included). */
 export function bodyKey(peer: PeerAddress, m: CoapMessage): string {
   let k = `${peer.key}|${m.code}`
-  for (const o of m.options) if (!BLOCK_OPTIONS.includes(o.number as never)) k += `|${o.number}=${toHex(o.value)}`
+  for (const o of m.options) {
+    if (!BLOCK_OPTIONS.includes(o.number)) k += `|${o.number}=${toHex(o.value)}`
+  }
   return k
 }
 
 function reply(code: Code, options: readonly CoapOption[] = [], text = ''): ResponseParts {
   return { code, options, payload: new TextEncoder().encode(text) }
+}
+
+function refuse(code: Code, diagnostic: string): Block1Outcome {
+  // RFC 7252 §5.5.2: error responses may carry a diagnostic text without Content-Format.
+  return { kind: 'reply', response: reply(code, [], diagnostic) }
 }
 
 interface PartialBody {
@@ -66,7 +80,7 @@ export class Block1Receiver {
 
   accept(key: string, m: CoapMessage, b: BlockValue): Block1Outcome {
     // §2.2: SZX 7 is reserved over UDP; a request carrying it is a 4.00.
-    if (b.szx === 7) return { kind: 'reply', response: reply(Response.BAD_REQUEST, [], 'Block1 SZX 7 is reserved') }
+    if (b.szx === 7) return refuse(Response.BAD_REQUEST, 'Block1 SZX 7 is reserved')
     const size = blockSize(b.szx)
     const offset = b.num * size
     const cf = findOption(m.options, Option.CONTENT_FORMAT)?.value
@@ -82,11 +96,11 @@ export class Block1Receiver {
     if (body === undefined || offset !== body.received || !bytesEqual(cf, body.contentFormat)) {
       // §2.5: a gap, a block out of order, or (§2.3) a different Content-Format: 4.08.
       this.drop(key)
-      return { kind: 'reply', response: reply(Response.REQUEST_ENTITY_INCOMPLETE, [], `expected the block at byte ${body?.received ?? 0}`) }
+      return refuse(Response.REQUEST_ENTITY_INCOMPLETE, `expected the block at byte ${body?.received ?? 0}`)
     }
     if (b.more && m.payload.length !== size) {
       this.drop(key)
-      return { kind: 'reply', response: reply(Response.BAD_REQUEST, [], 'a block with more to come must be full size') }
+      return refuse(Response.BAD_REQUEST, 'a block with more to come must be full size')
     }
     if (body.received + m.payload.length > this.maxBodySize) {
       this.drop(key)
@@ -146,7 +160,10 @@ export class Block2Cache {
     this.drop(key)
     const tagged = findOption(response.options, Option.ETAG) !== undefined
       ? response
-      : { ...response, options: withOption(response.options, Option.ETAG, encodeEtag(++this.etagCounter)) }
+      : {
+          ...response,
+          options: withOption(response.options, Option.ETAG, encodeEtag(++this.etagCounter))
+        }
     const entry: CachedBody = { response: tagged, cancelExpiry: () => undefined }
     this.bodies.set(key, entry)
     this.touch(key, entry)

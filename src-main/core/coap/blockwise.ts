@@ -105,7 +105,9 @@ async function uploadBlock1(
       return { response: r, tagged: null }
     }
     const num = offset / size
-    if (num > MAX_BLOCK_NUM) throw new CoapBlockwiseError(`the body needs more than ${MAX_BLOCK_NUM + 1} blocks of ${size} bytes`)
+    if (num > MAX_BLOCK_NUM) {
+      throw new CoapBlockwiseError(`the body needs more than ${MAX_BLOCK_NUM + 1} blocks of ${size} bytes`)
+    }
     const end = Math.min(offset + size, body.length)
     const more = end < body.length
     let opts = withBlock(base, Option.BLOCK1, { num, more, szx: szxFor(size) })
@@ -133,7 +135,8 @@ async function uploadBlock1(
     }
     if (more && codeClass(r.code) === 2) {
       // A final success before the last block would leave the body half written.
-      throw new CoapBlockwiseError(`block ${num} was answered ${formatCode(r.code)} before the body was complete`, r)
+      const code = formatCode(r.code)
+      throw new CoapBlockwiseError(`block ${num} was answered ${code} before the body was complete`, r)
     }
     return { response: r, tagged: withoutOptions(base, Option.BLOCK1, Option.SIZE1) }
   }
@@ -160,11 +163,13 @@ export async function collectBlock2(
   restart: for (;;) {
     let block = blockOption(head.options, Option.BLOCK2)
     if (block === null || codeClass(head.code) !== 2) return head
-    if (block.num !== 0) throw new CoapBlockwiseError(`the first response carries block ${block.num}, not 0`, head)
+    if (block.num !== 0) {
+      throw new CoapBlockwiseError(`the first response carries block ${block.num}, not 0`, head)
+    }
     // RFC 7959 §4: Size2 announces the whole size; refuse early what we would refuse later.
     const announced = uintOption(head.options, Option.SIZE2)
     if (announced !== null && announced > o.maxBodySize) {
-      throw new CoapBlockwiseError(`the response body (${announced} bytes) exceeds ${o.maxBodySize} bytes`, head)
+      throw new CoapBlockwiseError(`the response body (${announced} B) exceeds ${o.maxBodySize} B`, head)
     }
     const etag = findOption(head.options, Option.ETAG)?.value
     const parts = [head.payload]
@@ -175,16 +180,24 @@ export async function collectBlock2(
       if (last.payload.length !== blockSize(block.szx)) {
         throw new CoapBlockwiseError('a block with more to come is not full size', last)
       }
-      if (received > o.maxBodySize) throw new CoapBlockwiseError(`the response body exceeds ${o.maxBodySize} bytes`, last)
+      if (received > o.maxBodySize) {
+        throw new CoapBlockwiseError(`the response body exceeds ${o.maxBodySize} bytes`, last)
+      }
       const size = Math.min(blockSize(block.szx), o.preferred ?? Infinity)
       const szx = szxFor(size)
       const num = received / blockSize(szx)
-      if (num > MAX_BLOCK_NUM) throw new CoapBlockwiseError('the response has more blocks than Block2 can number', last)
+      if (num > MAX_BLOCK_NUM) {
+        throw new CoapBlockwiseError('the response has more blocks than Block2 can number', last)
+      }
       const r = await fetch(num, szx)
-      if (codeClass(r.code) !== 2) throw new CoapBlockwiseError(`block ${num} was answered ${formatCode(r.code)}`, r)
+      if (codeClass(r.code) !== 2) {
+        throw new CoapBlockwiseError(`block ${num} was answered ${formatCode(r.code)}`, r)
+      }
       if (!bytesEqual(findOption(r.options, Option.ETAG)?.value, etag)) {
         // §2.4: the resource changed between blocks; the pieces must not be mixed.
-        if (++restarts > MAX_RESTARTS) throw new CoapBlockwiseError('the representation kept changing during the transfer', r)
+        if (++restarts > MAX_RESTARTS) {
+          throw new CoapBlockwiseError('the representation kept changing during the transfer', r)
+        }
         head = await fetch(0, szx)
         continue restart
       }

@@ -7,13 +7,34 @@ import type { DatagramLink, PeerAddress, Random, Scheduler } from '../ports'
 import { blockwiseRequest, collectBlock2, type BlockSend } from './blockwise'
 import type { EndpointEvent } from './events'
 import { ExchangeLayer } from './exchanges'
-import { codeClass, formatCode, Option, Response, type CoapMessage, type CoapOption, type Code, type MessageCodec } from './message'
+import {
+  codeClass,
+  formatCode,
+  Option,
+  Response,
+  type CoapMessage,
+  type CoapOption,
+  type Code,
+  type MessageCodec
+} from './message'
 import { MessageLayer } from './message-layer'
 import { ObserveClient, type CoapNotification, type ObservationEnd } from './observe-client'
-import { bytesEqual, findOption, hasOption, withBlock, withOption, withoutOptions, withUintOption } from './option-values'
+import {
+  bytesEqual,
+  findOption,
+  hasOption,
+  withBlock,
+  withOption,
+  withoutOptions,
+  withUintOption
+} from './option-values'
 import { RequestServer, type RequestHandler } from './server'
 import { TimerSet } from './timers'
-import { transmissionSettings, type TransmissionParameters, type TransmissionSettings } from './transmission'
+import {
+  transmissionSettings,
+  type TransmissionParameters,
+  type TransmissionSettings
+} from './transmission'
 
 export interface CoapEndpointOptions {
   readonly link: DatagramLink
@@ -152,7 +173,8 @@ export class CoapEndpoint {
       requestTag: opts.requestTag === true ? this.random.bytes(4) : null,
       maxBodySize: this.maxBodySize
     })
-    return { code: r.message.code, options: r.message.options, payload: r.message.payload, peer, messages: r.messages }
+    const { code, options, payload } = r.message
+    return { code, options, payload, peer, messages: r.messages }
   }
 
   /**
@@ -216,14 +238,19 @@ export class CoapEndpoint {
     let whole: CoapMessage
     let messages = 1
     try {
-      whole = await collectBlock2(first, (num, szx) => (messages++, follow(num, szx)), collect)
+      const counted = (num: number, szx: number): Promise<CoapMessage> => {
+        messages++
+        return follow(num, szx)
+      }
+      whole = await collectBlock2(first, counted, collect)
     } catch (error) {
       // Without the registration's body the caller has nothing to build on: undo it.
       if (registered) this.exchanges.unregister(peer, token, client)
       client.end({ reason: 'cancelled' })
       throw error
     }
-    const response: CoapResponse = { code: whole.code, options: whole.options, payload: whole.payload, peer, messages }
+    const { code, options, payload } = whole
+    const response: CoapResponse = { code, options, payload, peer, messages }
     return {
       response,
       registered,
@@ -245,7 +272,7 @@ export class CoapEndpoint {
               token,
               // Notifications still on their way are acknowledged and dropped; the answer to
               // the GET is the one without Observe, or the one piggybacked on its ACK.
-              skip: (m) => m.type !== 'ACK' && hasOption(m.options, Option.OBSERVE) && codeClass(m.code) === 2
+              skip: (m) => m.type !== 'ACK' && isRegistration(m)
             }
           )
         } finally {
@@ -273,7 +300,9 @@ export class CoapEndpoint {
   private exchangeOptions(req: CoapRequest, opts: RequestOptions): { timeoutMs: number } {
     const confirmable = req.confirmable ?? true
     return {
-      timeoutMs: opts.timeoutMs ?? (confirmable ? this.settings.exchangeLifetimeMs : this.settings.maxTransmitWaitMs)
+      timeoutMs:
+        opts.timeoutMs ??
+        (confirmable ? this.settings.exchangeLifetimeMs : this.settings.maxTransmitWaitMs)
     }
   }
 
@@ -286,7 +315,8 @@ export class CoapEndpoint {
       const r = await once(options, payload)
       const echo = findOption(r.options, Option.ECHO)
       // RFC 9175 §2.3: 4.01 with Echo asks for the same request again, carrying that value.
-      if (r.code === Response.UNAUTHORIZED && echo !== undefined && !bytesEqual(findOption(options, Option.ECHO)?.value, echo.value)) {
+      const echoed = findOption(options, Option.ECHO)?.value
+      if (r.code === Response.UNAUTHORIZED && echo !== undefined && !bytesEqual(echoed, echo.value)) {
         return once(withOption(options, Option.ECHO, echo.value), payload)
       }
       return r
@@ -296,7 +326,9 @@ export class CoapEndpoint {
 
 /** Only requests go out this way (RFC 7252 §5.8: method codes 0.01..0.31). */
 function checkMethod(req: CoapRequest): void {
-  if (!(req.code > 0 && codeClass(req.code) === 0)) throw new TypeError(`${formatCode(req.code)} is not a request method`)
+  if (!(req.code > 0 && codeClass(req.code) === 0)) {
+    throw new TypeError(`${formatCode(req.code)} is not a request method`)
+  }
 }
 
 function isRegistration(m: CoapMessage): boolean {

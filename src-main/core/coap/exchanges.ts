@@ -161,11 +161,7 @@ export class ExchangeLayer implements MessageSink {
     }
   }
 
-  /** Registers a long-lived handler for a token (an observation) outside any request. */
-  register(peer: PeerAddress, token: Uint8Array, handler: TokenHandler): void {
-    this.tokens.set(tokenKey(peer, token), handler)
-  }
-
+  /** Forgets a token kept by `keep` (an observation), if `handler` still holds it. */
   unregister(peer: PeerAddress, token: Uint8Array, handler: TokenHandler): void {
     const key = tokenKey(peer, token)
     if (this.tokens.get(key) === handler) this.tokens.delete(key)

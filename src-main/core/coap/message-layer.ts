@@ -126,12 +126,14 @@ export class MessageLayer implements MessageTransport {
       if (entry.attempts - 1 < this.o.settings.maxRetransmit) {
         entry.attempts++
         entry.timeoutMs *= 2
-        this.o.emit({ type: 'retransmitted', peer: entry.peer, message: entry.message, attempt: entry.attempts })
+        const { peer, message, attempts } = entry
+        this.o.emit({ type: 'retransmitted', peer, message, attempt: attempts })
         this.write(entry.peer, entry.datagram)
         this.armRetransmission(key, entry)
       } else {
         this.outstanding.delete(key)
-        this.o.emit({ type: 'timeout', peer: entry.peer, message: entry.message, attempts: entry.attempts })
+        const { peer, message, attempts } = entry
+        this.o.emit({ type: 'timeout', peer, message, attempts })
         entry.callbacks.onGiveUp(entry.attempts)
       }
     })
@@ -165,7 +167,14 @@ export class MessageLayer implements MessageTransport {
 
   /** ACK or RST for a received CON/NON; both echo its MID (§4.2) and are Empty unless piggybacking. */
   private sendEmpty(peer: PeerAddress, type: 'ACK' | 'RST', messageId: number): Uint8Array {
-    const message: CoapMessage = { type, code: EMPTY, messageId, token: NO_BYTES, options: [], payload: NO_BYTES }
+    const message: CoapMessage = {
+      type,
+      code: EMPTY,
+      messageId,
+      token: NO_BYTES,
+      options: [],
+      payload: NO_BYTES
+    }
     const datagram = this.o.codec.encode(message)
     this.transmit(peer, message, datagram)
     return datagram
@@ -259,7 +268,12 @@ export class MessageLayer implements MessageTransport {
    * §5.2.1/§5.2.2: the response rides in the ACK when it is ready within ackDelayMs; otherwise an
    * Empty ACK goes out and the response follows as its own CON. A NON request gets a NON response.
    */
-  private responderFor(peer: PeerAddress, request: CoapMessage, type: 'CON' | 'NON', seen: Seen): Responder {
+  private responderFor(
+    peer: PeerAddress,
+    request: CoapMessage,
+    type: 'CON' | 'NON',
+    seen: Seen
+  ): Responder {
     let state: 'waiting' | 'acked' | 'done' = 'waiting'
     let cancelAckTimer: (() => void) | null = null
     const sendEmptyAck = (): void => {
@@ -289,7 +303,8 @@ export class MessageLayer implements MessageTransport {
         // §5.2.2: after an Empty ACK never piggyback; a NON request gets a NON response (§5.2.3).
         if (state === 'acked') {
           // Retransmitted until acknowledged; an RST or giving up only ends our interest in it.
-          this.sendTracked(peer, response, 'CON', { onReset: () => undefined, onGiveUp: () => undefined })
+          const ignore = (): void => undefined
+          this.sendTracked(peer, response, 'CON', { onReset: ignore, onGiveUp: ignore })
         } else {
           const non: CoapMessage = { type: 'NON', messageId: this.allocateMid(peer), ...response }
           this.transmit(peer, non, this.o.codec.encode(non))

@@ -4,7 +4,13 @@
 // never an exception in the endpoint.
 
 import type { PeerAddress } from '../ports'
-import { Block1Receiver, Block2Cache, bodyKey, sliceBlock2, type ResponseParts } from './blockwise-server'
+import {
+  Block1Receiver,
+  Block2Cache,
+  bodyKey,
+  sliceBlock2,
+  type ResponseParts
+} from './blockwise-server'
 import type { EventSink } from './events'
 import { Option, Response, type CoapMessage, type CoapOption, type Code } from './message'
 import { blockOption, blockSize, hasOption, szxFor, withBlock } from './option-values'
@@ -42,6 +48,8 @@ export interface RequestServerOptions {
 }
 
 const NO_BYTES = new Uint8Array(0)
+/** The options this endpoint and LwM2M know (message.ts); odd ones outside it are refused. */
+const KNOWN_OPTIONS = new Set<number>(Object.values(Option))
 
 export class RequestServer {
   private handler: RequestHandler | null = null
@@ -59,6 +67,13 @@ export class RequestServer {
 
   handle(peer: PeerAddress, m: CoapMessage, responder: Responder): void {
     const send = (r: ResponseParts): void => this.send(peer, m, responder, r)
+    const unknown = m.options.find((o) => (o.number & 1) === 1 && !KNOWN_OPTIONS.has(o.number))
+    if (unknown !== undefined) {
+      // RFC 7252 §5.4.1: an unrecognised critical option in a request is answered 4.02, with
+      // a diagnostic payload (§5.5.2); the handler never sees it.
+      const why = new TextEncoder().encode(`unrecognised critical option ${unknown.number}`)
+      return send({ code: Response.BAD_OPTION, options: [], payload: why })
+    }
     const key = bodyKey(peer, m)
     let body = m.payload
     let block1 = null
@@ -72,11 +87,13 @@ export class RequestServer {
     }
     const b2 = blockOption(m.options, Option.BLOCK2)
     if (b2 !== null && b2.szx === 7) return send(plain(Response.BAD_REQUEST))
+    // §2.4: serve at the size asked for or ours if smaller, with NUM scaled to the same offset.
     const szx = Math.min(b2?.szx ?? 6, szxFor(this.o.maxBlockSize))
-    if (b2 !== null && b2.num > 0 && block1 === null) {
+    const num = b2 !== null && block1 === null ? (b2.num * blockSize(b2.szx)) / blockSize(szx) : 0
+    if (num > 0) {
       // §2.4: later blocks come from the body kept when block 0 was served.
       const cached = this.block2.get(key)
-      if (cached !== null) return send(sliceBlock2(cached, b2.num * blockSize(b2.szx) / blockSize(szx), szx) ?? plain(Response.BAD_OPTION))
+      if (cached !== null) return send(sliceBlock2(cached, num, szx) ?? plain(Response.BAD_OPTION))
     }
     if (this.handler === null) return send(plain(Response.NOT_FOUND))
     const req: IncomingRequest = {
@@ -97,7 +114,6 @@ export class RequestServer {
         return
       }
       let out: ResponseParts = { code: r.code, options: r.options ?? [], payload: r.payload ?? NO_BYTES }
-      const num = b2 !== null && block1 === null ? (b2.num * blockSize(b2.szx)) / blockSize(szx) : 0
       if (out.payload.length > blockSize(szx) || num > 0) {
         out = sliceBlock2(this.block2.store(key, out), num, szx) ?? plain(Response.BAD_OPTION)
       }
@@ -127,7 +143,8 @@ export class RequestServer {
       this.o.emit({ type: 'handler-error', peer, request, error })
       if (r.code !== Response.INTERNAL_SERVER_ERROR) {
         try {
-          responder.respond({ code: Response.INTERNAL_SERVER_ERROR, token: request.token, options: [], payload: NO_BYTES })
+          const { token } = request
+          responder.respond({ code: Response.INTERNAL_SERVER_ERROR, token, options: [], payload: NO_BYTES })
         } catch (again) {
           this.o.emit({ type: 'internal-error', error: again })
         }

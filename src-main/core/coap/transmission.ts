@@ -7,7 +7,7 @@ import type { Random } from '../ports'
 export interface TransmissionParameters {
   /** §4.8: base retransmission timeout for a CON (2 s). */
   readonly ackTimeoutMs: number
-  /** §4.8: the first timeout is drawn from [ACK_TIMEOUT, ACK_TIMEOUT * factor] (1.5); ≥ 1 (§4.8.1). */
+  /** §4.8: first timeout drawn from [ACK_TIMEOUT, ACK_TIMEOUT * factor] (1.5); ≥ 1 (§4.8.1). */
   readonly ackRandomFactor: number
   /** §4.8: retransmissions of a CON after the first transmission (4). */
   readonly maxRetransmit: number
@@ -58,11 +58,15 @@ export function transmissionSettings(
 ): TransmissionSettings {
   const p = { ...DEFAULT_TRANSMISSION_PARAMETERS, ...overrides }
   if (!(p.ackTimeoutMs > 0)) throw new RangeError('ACK_TIMEOUT must be positive')
-  if (!(p.ackRandomFactor >= 1)) throw new RangeError('ACK_RANDOM_FACTOR must be at least 1 (RFC 7252 §4.8.1)')
+  if (!(p.ackRandomFactor >= 1)) {
+    throw new RangeError('ACK_RANDOM_FACTOR must be at least 1 (RFC 7252 §4.8.1)')
+  }
   if (!Number.isInteger(p.maxRetransmit) || p.maxRetransmit < 0) {
     throw new RangeError('MAX_RETRANSMIT must be a whole number ≥ 0')
   }
-  if (!Number.isInteger(p.nstart) || p.nstart < 1) throw new RangeError('NSTART must be a whole number ≥ 1')
+  if (!Number.isInteger(p.nstart) || p.nstart < 1) {
+    throw new RangeError('NSTART must be a whole number ≥ 1')
+  }
   if (!(p.maxLatencyMs >= 0)) throw new RangeError('MAX_LATENCY must not be negative')
   const maxTransmitSpanMs = p.ackTimeoutMs * (2 ** p.maxRetransmit - 1) * p.ackRandomFactor
   const maxTransmitWaitMs = p.ackTimeoutMs * (2 ** (p.maxRetransmit + 1) - 1) * p.ackRandomFactor

@@ -372,6 +372,22 @@ describe('RFC 7252 §5.8 handler failures', () => {
     expect(r.code).toBe(Response.INTERNAL_SERVER_ERROR)
   })
 
+  it('§5.4.1 an unrecognised critical option gets 4.02 without calling the handler; an elective one is ignored', async () => {
+    const { scheduler, client, server } = pair()
+    let calls = 0
+    server.endpoint.onRequest(() => {
+      calls++
+      return { code: Response.CONTENT }
+    })
+    const critical = await scheduler.run(client.endpoint.request(SERVER, { code: Method.GET, options: [{ number: 19, value: Uint8Array.of(1) }] }))
+    expect(critical.code).toBe(Response.BAD_OPTION)
+    expect(str(critical.payload)).toContain('19')
+    expect(calls).toBe(0)
+    const elective = await scheduler.run(client.endpoint.request(SERVER, { code: Method.GET, options: [{ number: 2048, value: Uint8Array.of(1) }] }))
+    expect(elective.code).toBe(Response.CONTENT)
+    expect(calls).toBe(1)
+  })
+
   it('no handler: 4.04', async () => {
     const { scheduler, client } = pair()
     const r = await scheduler.run(client.endpoint.request(SERVER, GET))
@@ -414,6 +430,45 @@ describe('RFC 7252 §4.7 congestion control', () => {
     for (let i = 0; i < 3; i++) c.endpoint.request(SERVER, GET).catch(() => undefined)
     await scheduler.advance(1)
     expect(net.log).toHaveLength(2)
+  })
+})
+
+describe('encoding failures', () => {
+  it('a request the codec cannot encode is rejected with its error and frees the NSTART slot', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const codec = {
+      ...jsonCodec,
+      encode: (m: Parameters<typeof jsonCodec.encode>[0]) => {
+        if (m.code === Method.PUT) throw new RangeError('option too long')
+        return jsonCodec.encode(m)
+      }
+    }
+    const c = node(net, scheduler, CLIENT, 1, { codec })
+    const bad = c.endpoint.request(SERVER, { code: Method.PUT, options: [] })
+    const good = c.endpoint.request(SERVER, GET, { timeoutMs: 1000 }).catch((e: unknown) => e)
+    await expect(bad).rejects.toThrow('option too long')
+    await scheduler.advance(5)
+    expect(net.sentBy(CLIENT).map((m) => m.code)).toEqual([Method.GET])
+    expect(await scheduler.run(good)).toBeInstanceOf(CoapTimeoutError)
+  })
+
+  it('a response the codec cannot encode becomes 5.00 and a handler-error event', async () => {
+    const scheduler = new FakeScheduler()
+    const net = new LossyNetwork(scheduler)
+    const codec = {
+      ...jsonCodec,
+      encode: (m: Parameters<typeof jsonCodec.encode>[0]) => {
+        if (m.code === Response.CONTENT) throw new RangeError('cannot write this')
+        return jsonCodec.encode(m)
+      }
+    }
+    const s = node(net, scheduler, SERVER, 2, { codec })
+    s.endpoint.onRequest(() => ({ code: Response.CONTENT }))
+    const c = node(net, scheduler)
+    const r = await scheduler.run(c.endpoint.request(SERVER, GET))
+    expect(r.code).toBe(Response.INTERNAL_SERVER_ERROR)
+    expect((eventsOf(s.events, 'handler-error')[0]!.error as Error).message).toBe('cannot write this')
   })
 })
 
