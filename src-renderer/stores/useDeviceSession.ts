@@ -89,15 +89,16 @@ export const useDeviceSession = defineStore('deviceSession', () => {
       detail: detailText || (r ? `${r.meaning}${r.records.length ? ` · ${r.records.length} value${r.records.length > 1 ? 's' : ''}` : ''}${r.violations.length ? ` · ${r.violations.length} violation(s)` : ''}` : '')
     }
     timeline.value = [entry, ...timeline.value].slice(0, MAX_TIMELINE)
-    if (r) absorb(r)
+    // Only observed values are plotted (the first answer of an Observe and its notifications).
+    if (r) absorb(r, kind === 'notification' || title === 'Observe')
   }
 
-  function absorb(r: OperationResultDto): void {
+  function absorb(r: OperationResultDto, plot: boolean): void {
     if (!r.records.length) return
     const t = Date.parse(r.at) / 1000
     for (const rec of r.records) {
       values.value.set(rec.path, rec)
-      if (typeof rec.value === 'number' && (rec.type === 'integer' || rec.type === 'float' || rec.type === 'unsigned')) {
+      if (plot && typeof rec.value === 'number' && (rec.type === 'integer' || rec.type === 'float' || rec.type === 'unsigned')) {
         const s = series.value.get(rec.path) ?? { t: [], v: [] }
         s.t.push(t)
         s.v.push(rec.value)
@@ -108,7 +109,8 @@ export const useDeviceSession = defineStore('deviceSession', () => {
         series.value.set(rec.path, s)
       }
     }
-    triggerRef(values)
+    // New Map identities: children that receive them as props re-render (triggerRef alone does not reach them).
+    values.value = new Map(values.value)
     triggerRef(series)
   }
 

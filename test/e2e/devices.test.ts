@@ -1,0 +1,88 @@
+// End to end (issue 4): devices on node-coap register with `lwm2m-wb serve`; in Chromium a
+// registered client appears, a Read shows values, and an Observe plots notifications.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../helpers/browser'
+import { ROOT, runCliAsync, serve, type Served } from '../helpers/cli'
+import { NodeCoapDevice } from '../helpers/coap-device'
+import { tempDir } from '../helpers/temp-dir'
+
+const SHOTS = join(ROOT, 'test-results', 'e2e')
+let data: ReturnType<typeof tempDir>
+let served: Served
+let browser: Browser
+let page: Page
+const devices: NodeCoapDevice[] = []
+const problems: string[] = []
+let coapPort = 0
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true })
+  data = tempDir()
+  served = await serve(data.path)
+  const info = JSON.parse((await runCliAsync(['call', 'system.info', '--data-dir', data.path])).stdout)
+  coapPort = info.capabilities.listeners.find((l: { role: string }) => l.role === 'LwM2M Server').port
+  browser = await launchChromium()
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
+  page.on('pageerror', (e) => problems.push(e.message))
+  await page.goto(served.uiUrl)
+  await page.getByTestId('version').waitFor()
+})
+afterAll(async () => {
+  await browser?.close()
+  for (const d of devices) await d.close()
+  await served?.stop()
+  data?.cleanup()
+})
+
+describe('Devices view', () => {
+  it('with no device, says how to point one at the server', async () => {
+    await page.getByRole('link', { name: 'Devices' }).click()
+    await expect.poll(() => page.getByTestId('devices-empty').textContent()).toContain(`${coapPort}`)
+  })
+
+  it('a client that registers appears live, with version, binding and address', async () => {
+    for (let i = 0; i < 3; i++) {
+      const d = await NodeCoapDevice.start()
+      expect((await d.register(coapPort, `sensor-${i}`)).code).toBe('2.01')
+      devices.push(d)
+    }
+    await expect.poll(() => page.getByTestId('device-table').textContent()).toContain('sensor-2')
+    const text = await page.getByTestId('device-table').textContent()
+    expect(text).toContain(`127.0.0.1:${devices[0]?.port}`)
+    expect(text).toContain('1.1')
+    await page.screenshot({ path: join(SHOTS, 'devices.png') })
+  })
+
+  it('a Read shows the device\'s values in the result and the tree', async () => {
+    await page.getByText('sensor-0', { exact: true }).click()
+    await page.getByTestId('object-tree').waitFor()
+    await page.locator('[data-path="/3/0/9"]').click()
+    await page.getByTestId('op-read').click()
+    await expect.poll(() => page.getByTestId('op-result').textContent()).toContain('2.05')
+    expect(await page.getByTestId('op-result').textContent()).toContain('87')
+    await expect.poll(() => page.locator('[data-path="/3/0/9"]').textContent()).toContain('87')
+  })
+
+  it('an Observe with attributes plots the notifications', async () => {
+    await page.locator('[data-path="/3303/0/5700"]').click()
+    await page.getByTestId('attr-pmin').fill('1')
+    await page.getByTestId('op-observe').click()
+    await expect.poll(() => page.getByTestId('op-result').textContent()).toContain('21.5')
+    for (const v of [22.1, 23.4, 22.8, 24.9, 23.3]) {
+      devices[0]?.setValue('/3303/0/5700', v)
+      await page.waitForTimeout(120)
+    }
+    await expect.poll(() => page.getByTestId('timeline').textContent()).toContain('Notification')
+    await expect.poll(() => page.locator('[data-testid="value-plot"] canvas').count()).toBeGreaterThan(0)
+    expect(await page.locator('.u-legend').textContent()).toContain('/3303/0/5700')
+    await page.screenshot({ path: join(SHOTS, 'device-observe.png') })
+  })
+
+  it('raised no CSP violation or script error', () => {
+    expect(problems).toEqual([])
+  })
+})
