@@ -35,6 +35,9 @@ export const METHOD_PARAMS = {
   'devices.list': object({ cursor: optional(integer(0)), limit: optional(integer(1, 1000)), filter: optional(string({ maxLength: 200 })) }),
   'devices.get': object({ endpoint }),
   'devices.read': object({ endpoint, path, format: optional(format) }),
+  'devices.readComposite': object({ endpoint, paths: array(path, 1000), format: optional(format) }),
+  'devices.writeComposite': object({ endpoint, records, format: optional(format) }),
+  'devices.observeComposite': object({ endpoint, paths: array(path, 1000), attributes: optional(string({ maxLength: 1000 })), format: optional(format) }),
   'devices.discover': object({ endpoint, path, depth: optional(integer(0, 3)) }),
   'devices.write': object({ endpoint, path, records, format: optional(format), partial: optional(boolean()) }),
   'devices.writeAttributes': object({ endpoint, path, attributes: string({ maxLength: 1000 }) }),
@@ -64,6 +67,9 @@ export interface MethodResults {
   'devices.list': DevicesPage
   'devices.get': DeviceDetail
   'devices.read': OperationResultDto
+  'devices.readComposite': OperationResultDto
+  'devices.writeComposite': OperationResultDto
+  'devices.observeComposite': ObserveResultDto
   'devices.discover': OperationResultDto
   'devices.write': OperationResultDto
   'devices.writeAttributes': OperationResultDto

@@ -84,6 +84,20 @@ export class Lwm2mServerService {
   read(endpoint: string, path: string, format?: string) {
     return this.run(() => this.server().read(endpoint, lwm2mPath(path), formatOf(format)))
   }
+  readComposite(endpoint: string, paths: readonly string[], format?: string) {
+    return this.run(() => this.server().readComposite(endpoint, paths.map(lwm2mPath), formatOf(format)))
+  }
+  writeComposite(endpoint: string, records: readonly JsonRecord[], format?: string) {
+    return this.run(() => this.server().writeComposite(endpoint, parseRecords(records), formatOf(format)))
+  }
+  async observeComposite(endpoint: string, paths: readonly string[], attributes?: string, format?: string): Promise<ObserveResultDto> {
+    try {
+      const o = await this.server().observeComposite(endpoint, paths.map(lwm2mPath), attributes ?? '', formatOf(format))
+      return { ...resultDto(o.result, this.#clock), observationId: o.observationId }
+    } catch (e) {
+      throw mapError(e)
+    }
+  }
   discover(endpoint: string, path: string, depth?: number) {
     return this.run(() => this.server().discover(endpoint, lwm2mPath(path), depth))
   }

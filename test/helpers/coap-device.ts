@@ -127,6 +127,43 @@ export class NodeCoapDevice {
       res.end()
       return
     }
+    if (req.method === 'FETCH' && path === '/') {
+      // Read-Composite (C §6.3.2): the body names paths (SenML JSON, C §7.5.6); answer the known ones.
+      let bn = ''
+      const wanted = (JSON.parse(req.payload.toString()) as { bn?: string; n?: string }[]).map((r) => {
+        if (r.bn !== undefined) bn = r.bn
+        return bn + (r.n ?? '')
+      })
+      const pack = wanted.filter((p) => this.values.has(p)).map((p) => {
+        const v = this.values.get(p) as Value
+        return { n: p, ...(typeof v === 'string' ? { vs: v } : typeof v === 'boolean' ? { vb: v } : { v }) }
+      })
+      if (req.headers['Observe'] === 0) {
+        res.setOption('Content-Format', 'application/senml+json')
+        res.write(JSON.stringify(pack))
+        return
+      }
+      res.setOption('Content-Format', 'application/senml+json')
+      res.end(JSON.stringify(pack))
+      return
+    }
+    if (req.method === 'iPATCH' && path === '/') {
+      // Write-Composite (C §6.3.4): all or nothing.
+      let bn = ''
+      const recs = (JSON.parse(req.payload.toString()) as { bn?: string; n?: string; v?: number; vs?: string; vb?: boolean }[]).map((r) => {
+        if (r.bn !== undefined) bn = r.bn
+        return { path: bn + (r.n ?? ''), value: (r.v ?? r.vs ?? r.vb) as Value }
+      })
+      if (recs.some((r) => !this.values.has(r.path))) {
+        res.code = '4.04'
+        res.end()
+        return
+      }
+      for (const r of recs) this.values.set(r.path, r.value)
+      res.code = '2.04'
+      res.end()
+      return
+    }
     if (req.method === 'PUT' && parts.length === 3 && this.values.has(path)) {
       const old = this.values.get(path)
       const text = req.payload.toString()

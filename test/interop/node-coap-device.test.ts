@@ -109,6 +109,46 @@ describe('a node-coap device registers and is driven through devices.* (C §6.2,
     await call('devices.cancelObservation', { observationId: o.observationId })
   })
 
+  it('Read-Composite and Write-Composite (C §6.3.2, §6.3.4) over SenML JSON for a 1.1 client', async () => {
+    const r = await call<OperationResultDto>('devices.readComposite', { endpoint: 'nc-dev', paths: ['/3/0/0', '/1/0/1'] })
+    expect(r.code).toBe('2.05')
+    expect(r.records).toEqual([
+      { path: '/3/0/0', type: 'string', value: 'Acme Devices' },
+      { path: '/1/0/1', type: 'integer', value: 600 }
+    ])
+    const fetch = device.log.at(-1)
+    expect(fetch).toMatchObject({ method: 'FETCH', url: '/' })
+    const w = await call<OperationResultDto>('devices.writeComposite', {
+      endpoint: 'nc-dev',
+      records: [
+        { path: '/1/0/1', type: 'integer', value: 900 },
+        { path: '/3/0/1', type: 'string', value: 'Widget 3000' }
+      ]
+    })
+    expect(w.code).toBe('2.04')
+    expect(device.values.get('/1/0/1')).toBe(900)
+    expect(device.values.get('/3/0/1')).toBe('Widget 3000')
+  })
+
+  it('Observe-Composite (INFO-02) with attributes in the query', async () => {
+    const o = await call<ObserveResultDto>('devices.observeComposite', { endpoint: 'nc-dev', paths: ['/3/0/9', '/3303/0/5700'], attributes: 'pmin=1' })
+    expect(o.code).toBe('2.05')
+    expect(o.observationId).not.toBeNull()
+    expect(o.records.map((x) => x.path)).toEqual(['/3/0/9', '/3303/0/5700'])
+    expect(device.log.at(-1)).toMatchObject({ method: 'FETCH', url: '/?pmin=1' })
+    await call('devices.cancelObservation', { observationId: o.observationId, mode: 'rst' })
+  })
+
+  it('Send (C §6.4.4) on /dp arrives as a devices.send event with typed records', async () => {
+    const pack = JSON.stringify([{ bn: '/3303/0/', n: '5700', v: 19.75 }])
+    const r = await device.request(coapPort, 'POST', '/dp', '', pack, 'application/senml+json')
+    expect(r.code).toBe('2.04')
+    await until(() => events.some(([n]) => n === 'devices.send'))
+    const e = events.find(([n]) => n === 'devices.send')?.[1] as { endpoint: string; result: OperationResultDto }
+    expect(e.endpoint).toBe('nc-dev')
+    expect(e.result.records).toEqual([{ path: '/3303/0/5700', type: 'float', value: 19.75 }])
+  })
+
   it('an unknown device and a bad path are clear errors, not crashes', async () => {
     await expect(call('devices.read', { endpoint: 'ghost', path: '/3/0' })).rejects.toThrow(/devices.not_registered/)
     await expect(call('devices.read', { endpoint: 'nc-dev', path: '/3/70000' })).rejects.toThrow(/devices.invalid_request/)

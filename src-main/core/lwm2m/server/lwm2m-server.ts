@@ -217,6 +217,21 @@ export class Lwm2mServer {
     })
   }
 
+  /** Read-Composite (C §6.3.2): FETCH / with the paths as a SenML(-ETCH) Fetch Pack. */
+  readComposite(endpoint: string, paths: readonly Path[], accept?: ContentFormat): Promise<OperationResult> {
+    const r = this.requireRegistration(endpoint)
+    const body = this.compositeBody(r, paths)
+    return this.operate(endpoint, 'Read-Composite', [], { method: 'FETCH', path: [], ...body, accept: accept ?? this.compositeAccept(r) })
+  }
+
+  /** Write-Composite (C §6.3.4): iPATCH / with the records; atomic on the device. */
+  writeComposite(endpoint: string, records: readonly Lwm2mRecord[], format?: ContentFormat): Promise<OperationResult> {
+    const r = this.requireRegistration(endpoint)
+    const cf = format ?? this.compositeAccept(r)
+    const payload = encodePayload(cf, records, { path: [], models: this.modelsFor(r) })
+    return this.operate(endpoint, 'Write-Composite', [], { method: 'IPATCH', path: [], contentFormat: cf, payload })
+  }
+
   writeAttributes(endpoint: string, path: Path, query: string): Promise<OperationResult> {
     const q = query.replace(/^\?/, '')
     return this.operate(endpoint, 'Write-Attributes', path, { method: 'PUT', path: segments(path), query: q ? q.split('&') : [] })
@@ -245,13 +260,18 @@ export class Lwm2mServer {
   }
 
   /** Observe with observation attributes in the query (INFO-01, INFO-03). */
-  async observe(endpoint: string, path: Path, attributes = '', accept?: ContentFormat): Promise<{ observationId: string | null; result: OperationResult }> {
+  observe(endpoint: string, path: Path, attributes = '', accept?: ContentFormat): Promise<{ observationId: string | null; result: OperationResult }> {
     const r = this.requireRegistration(endpoint)
     const query = attributes.replace(/^\?/, '') ? attributes.replace(/^\?/, '').split('&') : []
-    const observationId = `obs-${this.newId()}`
     const req: DownlinkRequest = { method: 'GET', path: [...altSegments(r), ...segments(path)], query, observe: 0, ...(accept ? { accept } : {}) }
+    return this.observeWith(r, path, req, 'Observe')
+  }
+
+  private async observeWith(r: Registration, path: Path, req: DownlinkRequest, operation: string): Promise<{ observationId: string | null; result: OperationResult }> {
+    const endpoint = r.endpoint
+    const observationId = `obs-${this.newId()}`
     let handle: { first: DownlinkResponse; cancel: (how: 'get' | 'rst') => Promise<void> } | null = null
-    const result = await this.enqueue(r, 'Observe', path, async () => {
+    const result = await this.enqueue(r, operation, path, async () => {
       handle = await this.opts.link.observe(
         this.peerOf(endpoint),
         req,
@@ -261,8 +281,7 @@ export class Lwm2mServer {
           if (reg) this.emit({ type: 'notification', endpoint, observationId, result: this.decodeResult(reg, n, path) })
         },
         (reason) => {
-          this.#observations.delete(observationId)
-          this.emit({ type: 'observationEnded', endpoint, observationId, reason })
+          if (this.#observations.delete(observationId)) this.emit({ type: 'observationEnded', endpoint, observationId, reason })
         }
       )
       return handle.first
@@ -273,6 +292,13 @@ export class Lwm2mServer {
       return { observationId, result }
     }
     return { observationId: null, result }
+  }
+
+  /** Observe-Composite (C §6.4.3, INFO-02): FETCH / with Observe=0, the paths and the attributes. */
+  async observeComposite(endpoint: string, paths: readonly Path[], attributes = '', accept?: ContentFormat): Promise<{ observationId: string | null; result: OperationResult }> {
+    const r = this.requireRegistration(endpoint)
+    const query = attributes.replace(/^\?/, '') ? attributes.replace(/^\?/, '').split('&') : []
+    return this.observeWith(r, [], { method: 'FETCH', path: [...altSegments(r)], query, observe: 0, ...this.compositeBody(r, paths), accept: accept ?? this.compositeAccept(r) }, 'Observe-Composite')
   }
 
   async cancelObservation(observationId: string, how: 'get' | 'rst' = 'get'): Promise<void> {
@@ -395,6 +421,18 @@ export class Lwm2mServer {
     }
     if (r.lwm2mVersion === '1.0') return CF.TLV
     return r.contentFormats.includes(CF.SENML_CBOR) ? CF.SENML_CBOR : r.contentFormats.includes(CF.LWM2M_CBOR) ? CF.LWM2M_CBOR : CF.TLV
+  }
+
+  /** The Fetch Pack naming `paths`: SenML-ETCH for 1.2 clients, plain SenML for 1.1 (C §6.3.2). */
+  private compositeBody(r: Registration, paths: readonly Path[]): { contentFormat: ContentFormat; payload: Uint8Array } {
+    if (paths.length === 0) throw new OperationError('device.invalid_request', 'a composite operation needs at least one path')
+    const cbor = r.contentFormats.includes(CF.SENML_CBOR) || r.contentFormats.includes(CF.SENML_ETCH_CBOR)
+    const cf = r.lwm2mVersion.startsWith('1.2') ? (cbor ? CF.SENML_ETCH_CBOR : CF.SENML_ETCH_JSON) : cbor ? CF.SENML_CBOR : CF.SENML_JSON
+    return { contentFormat: cf, payload: encodePayload(cf, paths.map((p) => ({ path: p })), { path: [] }) }
+  }
+
+  private compositeAccept(r: Registration): ContentFormat {
+    return r.contentFormats.includes(CF.SENML_CBOR) ? CF.SENML_CBOR : r.contentFormats.includes(CF.LWM2M_CBOR) ? CF.LWM2M_CBOR : CF.SENML_JSON
   }
 
   private requireRegistration(endpoint: string): Registration {
