@@ -14,6 +14,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'overview', component: OverviewPage, meta: { title: 'Overview' } },
   { path: '/devices', name: 'devices', component: () => import('../pages/DevicesPage.vue'), meta: { title: 'Devices' } },
   { path: '/devices/:endpoint', name: 'device', component: () => import('../pages/DevicePage.vue'), meta: { title: 'Device' } },
+  { path: '/bootstrap', name: 'bootstrap', component: () => import('../pages/BootstrapPage.vue'), meta: { title: 'Bootstrap' } },
   { path: '/models/:id(\\d+)?', name: 'model', component: () => import('../pages/ModelsPage.vue'), meta: { title: 'Object models' } },
   { path: '/settings', name: 'settings', component: () => import('../pages/SettingsPage.vue'), meta: { title: 'Settings' } },
   { path: '/:rest(.*)*', redirect: '/' }
