@@ -11,6 +11,8 @@ import type { SystemInfo } from './system'
 const endpoint = string({ minLength: 1, maxLength: 256 })
 /** An LwM2M path "/3/0/1" (checked strictly by the service). */
 const path = string({ minLength: 1, maxLength: 64, pattern: /^\/[0-9/]*$/ })
+/** A path, or a gateway end device's path with its prefix: "/dev1/3/0/1" (Object 25). */
+const target = string({ minLength: 1, maxLength: 128, pattern: /^\/([A-Za-z_][A-Za-z0-9_.-]*\/)?[0-9/]*$/ })
 /** A content format by name ("senml-cbor") or number ("112"). */
 const format = string({ minLength: 1, maxLength: 20 })
 const record = object({
@@ -34,17 +36,17 @@ export const METHOD_PARAMS = {
   'models.reload': object({}),
   'devices.list': object({ cursor: optional(integer(0)), limit: optional(integer(1, 1000)), filter: optional(string({ maxLength: 200 })) }),
   'devices.get': object({ endpoint }),
-  'devices.read': object({ endpoint, path, format: optional(format) }),
+  'devices.read': object({ endpoint, path: target, format: optional(format) }),
   'devices.readComposite': object({ endpoint, paths: array(path, 1000), format: optional(format) }),
   'devices.writeComposite': object({ endpoint, records, format: optional(format) }),
   'devices.observeComposite': object({ endpoint, paths: array(path, 1000), attributes: optional(string({ maxLength: 1000 })), format: optional(format) }),
-  'devices.discover': object({ endpoint, path, depth: optional(integer(0, 3)) }),
-  'devices.write': object({ endpoint, path, records, format: optional(format), partial: optional(boolean()) }),
+  'devices.discover': object({ endpoint, path: target, depth: optional(integer(0, 3)) }),
+  'devices.write': object({ endpoint, path: target, records, format: optional(format), partial: optional(boolean()) }),
   'devices.writeAttributes': object({ endpoint, path, attributes: string({ maxLength: 1000 }) }),
-  'devices.execute': object({ endpoint, path, args: optional(string({ maxLength: 4096 })) }),
+  'devices.execute': object({ endpoint, path: target, args: optional(string({ maxLength: 4096 })) }),
   'devices.create': object({ endpoint, path, records, format: optional(format) }),
-  'devices.delete': object({ endpoint, path }),
-  'devices.observe': object({ endpoint, path, attributes: optional(string({ maxLength: 1000 })), format: optional(format) }),
+  'devices.delete': object({ endpoint, path: target }),
+  'devices.observe': object({ endpoint, path: target, attributes: optional(string({ maxLength: 1000 })), format: optional(format) }),
   'devices.cancelObservation': object({ observationId: string({ minLength: 1, maxLength: 64 }), mode: optional(literal('get', 'rst')) }),
   'devices.queue': object({ endpoint }),
   'devices.cancelQueued': object({ endpoint, requestId: string({ minLength: 1, maxLength: 64 }) }),

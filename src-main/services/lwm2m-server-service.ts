@@ -11,7 +11,7 @@ import { EncodeError } from '../core/lwm2m/codec'
 import { resolveFormat, type ContentFormat } from '../core/lwm2m/content-format'
 import { fromJsonRecord, type JsonRecord } from '../core/lwm2m/json-record'
 import type { ModelLookup } from '../core/lwm2m/model'
-import { parsePath, type Path } from '../core/lwm2m/path'
+import { parsePath, parseTarget, type Path } from '../core/lwm2m/path'
 import type { Lwm2mRecord } from '../core/lwm2m/record'
 import { coapDeviceLink, serveUplink } from '../core/lwm2m/server/coap-binding'
 import { Lwm2mServer, OperationError, type OperationResult, type ServerEvent } from '../core/lwm2m/server/lwm2m-server'
@@ -82,7 +82,8 @@ export class Lwm2mServerService {
   }
 
   read(endpoint: string, path: string, format?: string) {
-    return this.run(() => this.server().read(endpoint, lwm2mPath(path), formatOf(format)))
+    const t = target(path)
+    return this.run(() => this.server().read(endpoint, t.path, formatOf(format), t.prefix))
   }
   readComposite(endpoint: string, paths: readonly string[], format?: string) {
     return this.run(() => this.server().readComposite(endpoint, paths.map(lwm2mPath), formatOf(format)))
@@ -99,27 +100,32 @@ export class Lwm2mServerService {
     }
   }
   discover(endpoint: string, path: string, depth?: number) {
-    return this.run(() => this.server().discover(endpoint, lwm2mPath(path), depth))
+    const t = target(path)
+    return this.run(() => this.server().discover(endpoint, t.path, depth, t.prefix))
   }
   write(endpoint: string, path: string, records: readonly JsonRecord[], format?: string, partial?: boolean) {
-    return this.run(() => this.server().write(endpoint, lwm2mPath(path), parseRecords(records), { format: formatOf(format), partial }))
+    const t = target(path)
+    return this.run(() => this.server().write(endpoint, t.path, parseRecords(records), { format: formatOf(format), partial, prefix: t.prefix }))
   }
   writeAttributes(endpoint: string, path: string, attributes: string) {
     return this.run(() => this.server().writeAttributes(endpoint, lwm2mPath(path), attributes))
   }
   execute(endpoint: string, path: string, args?: string) {
-    return this.run(() => this.server().execute(endpoint, lwm2mPath(path), args))
+    const t = target(path)
+    return this.run(() => this.server().execute(endpoint, t.path, args, t.prefix))
   }
   create(endpoint: string, path: string, records: readonly JsonRecord[], format?: string) {
     return this.run(() => this.server().create(endpoint, lwm2mPath(path), parseRecords(records), formatOf(format)))
   }
   delete(endpoint: string, path: string) {
-    return this.run(() => this.server().delete(endpoint, lwm2mPath(path)))
+    const t = target(path)
+    return this.run(() => this.server().delete(endpoint, t.path, t.prefix))
   }
 
   async observe(endpoint: string, path: string, attributes?: string, format?: string): Promise<ObserveResultDto> {
     try {
-      const o = await this.server().observe(endpoint, lwm2mPath(path), attributes ?? '', formatOf(format))
+      const t = target(path)
+      const o = await this.server().observe(endpoint, t.path, attributes ?? '', formatOf(format), t.prefix)
       return { ...resultDto(o.result, this.#clock), observationId: o.observationId }
     } catch (e) {
       throw mapError(e)
@@ -200,6 +206,13 @@ function lwm2mPath(text: string): Path {
   const p = parsePath(text)
   if (!p.ok) throw new ServiceError('devices.invalid_request', `path: ${p.reason}`)
   return p.path
+}
+
+/** "/3/0/1", or "/dev1/3/0/1" for an end device behind a gateway (Object 25 prefix). */
+function target(text: string): { path: Path; prefix?: string } {
+  const t = parseTarget(text)
+  if (!t.ok || !t.target) throw new ServiceError('devices.invalid_request', `path: ${t.ok ? 'not a path' : t.reason}`)
+  return t.target.prefix ? { path: t.target.path, prefix: t.target.prefix } : { path: t.target.path }
 }
 
 function formatOf(name: string | undefined): ContentFormat | undefined {

@@ -86,7 +86,8 @@ export class NodeCoapDevice {
     write(b: string | Buffer): void
     on(e: string, f: () => void): void
   }): void {
-    const path = req.url.split('?')[0] as string
+    // A gateway (Object 25) forwards /dev1/... to its end device, which here shares our objects.
+    const path = (req.url.split('?')[0] as string).replace(/^\/dev1(?=\/)/, '')
     const query = req.url.includes('?') ? (req.url.split('?')[1] as string) : ''
     this.log.push({ method: req.method, url: req.url, contentFormat: req.headers['Content-Format'], payload: req.payload })
     const parts = path.split('/').filter(Boolean)

@@ -149,6 +149,13 @@ describe('a node-coap device registers and is driven through devices.* (C §6.2,
     expect(e.result.records).toEqual([{ path: '/3303/0/5700', type: 'float', value: 19.75 }])
   })
 
+  it('Gw-Enab-01: a gateway prefix addresses the end device behind it (/dev1/3/0/9)', async () => {
+    const r = await call<OperationResultDto>('devices.read', { endpoint: 'nc-dev', path: '/dev1/3/0/9' })
+    expect(r.code).toBe('2.05')
+    expect(r.records).toEqual([{ path: '/3/0/9', type: 'integer', value: 87 }])
+    expect(device.log.at(-1)?.url).toBe('/dev1/3/0/9')
+  })
+
   it('an unknown device and a bad path are clear errors, not crashes', async () => {
     await expect(call('devices.read', { endpoint: 'ghost', path: '/3/0' })).rejects.toThrow(/devices.not_registered/)
     await expect(call('devices.read', { endpoint: 'nc-dev', path: '/3/70000' })).rejects.toThrow(/devices.invalid_request/)

@@ -196,22 +196,23 @@ export class Lwm2mServer {
 
   // ---- Device Management and Information Reporting (downlink) --------------------------------
 
-  read(endpoint: string, path: Path, accept?: ContentFormat): Promise<OperationResult> {
-    return this.operate(endpoint, 'Read', path, { method: 'GET', path: segments(path), accept })
+  /** `prefix` addresses an end device behind an Object 25 gateway ("/dev1/3/0", Gw-Enab-01). */
+  read(endpoint: string, path: Path, accept?: ContentFormat, prefix?: string): Promise<OperationResult> {
+    return this.operate(endpoint, 'Read', path, { method: 'GET', path: routed(path, prefix), accept })
   }
 
-  discover(endpoint: string, path: Path, depth?: number): Promise<OperationResult> {
+  discover(endpoint: string, path: Path, depth?: number, prefix?: string): Promise<OperationResult> {
     const query = depth === undefined ? [] : [`depth=${depth}`]
-    return this.operate(endpoint, 'Discover', path, { method: 'GET', path: segments(path), query, accept: CF.LINK })
+    return this.operate(endpoint, 'Discover', path, { method: 'GET', path: routed(path, prefix), query, accept: CF.LINK })
   }
 
-  write(endpoint: string, path: Path, records: readonly Lwm2mRecord[], opts: { format?: ContentFormat; partial?: boolean } = {}): Promise<OperationResult> {
+  write(endpoint: string, path: Path, records: readonly Lwm2mRecord[], opts: { format?: ContentFormat; partial?: boolean; prefix?: string } = {}): Promise<OperationResult> {
     const r = this.requireRegistration(endpoint)
     const format = opts.format ?? this.hierarchicalFormat(r, path, records)
     const payload = encodePayload(format, records, { path, models: this.modelsFor(r) })
     return this.operate(endpoint, opts.partial ? 'Write (partial update)' : 'Write', path, {
       method: opts.partial ? 'POST' : 'PUT',
-      path: segments(path),
+      path: routed(path, opts.prefix),
       contentFormat: format,
       payload
     })
@@ -237,11 +238,11 @@ export class Lwm2mServer {
     return this.operate(endpoint, 'Write-Attributes', path, { method: 'PUT', path: segments(path), query: q ? q.split('&') : [] })
   }
 
-  execute(endpoint: string, path: Path, args?: string): Promise<OperationResult> {
+  execute(endpoint: string, path: Path, args?: string, prefix?: string): Promise<OperationResult> {
     if (path.length !== 3) throw new OperationError('device.invalid_request', 'Execute targets a resource /O/I/R (C §6.3.5)')
     return this.operate(endpoint, 'Execute', path, {
       method: 'POST',
-      path: segments(path),
+      path: routed(path, prefix),
       ...(args ? { contentFormat: CF.TEXT, payload: new TextEncoder().encode(args) } : {})
     })
   }
@@ -255,15 +256,15 @@ export class Lwm2mServer {
     return this.operate(endpoint, 'Create', path, { method: 'POST', path: segments(path), contentFormat: cf, payload })
   }
 
-  delete(endpoint: string, path: Path): Promise<OperationResult> {
-    return this.operate(endpoint, 'Delete', path, { method: 'DELETE', path: segments(path) })
+  delete(endpoint: string, path: Path, prefix?: string): Promise<OperationResult> {
+    return this.operate(endpoint, 'Delete', path, { method: 'DELETE', path: routed(path, prefix) })
   }
 
   /** Observe with observation attributes in the query (INFO-01, INFO-03). */
-  observe(endpoint: string, path: Path, attributes = '', accept?: ContentFormat): Promise<{ observationId: string | null; result: OperationResult }> {
+  observe(endpoint: string, path: Path, attributes = '', accept?: ContentFormat, prefix?: string): Promise<{ observationId: string | null; result: OperationResult }> {
     const r = this.requireRegistration(endpoint)
     const query = attributes.replace(/^\?/, '') ? attributes.replace(/^\?/, '').split('&') : []
-    const req: DownlinkRequest = { method: 'GET', path: [...altSegments(r), ...segments(path)], query, observe: 0, ...(accept ? { accept } : {}) }
+    const req: DownlinkRequest = { method: 'GET', path: [...altSegments(r), ...routed(path, prefix)], query, observe: 0, ...(accept ? { accept } : {}) }
     return this.observeWith(r, path, req, 'Observe')
   }
 
@@ -500,6 +501,10 @@ export class Lwm2mServer {
 /** Requests to a client that announced an alternate path go under it (C §6.2.1, rt="oma.lwm2m"). */
 function altSegments(r: Registration): string[] {
   return r.alternatePath ? r.alternatePath.split('/') : []
+}
+
+function routed(path: Path, prefix?: string): string[] {
+  return prefix ? [prefix, ...segments(path)] : segments(path)
 }
 
 function segments(path: Path): string[] {
