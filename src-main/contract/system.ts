@@ -29,6 +29,8 @@ export interface SystemInfo {
   readonly dataDir: string
   readonly pid: number
   readonly startedAt: string
+  /** What protects secrets at rest (bootstrap keys): the OS keyring, or a key file in the data dir. */
+  readonly secrets: { readonly protection: 'os-keyring' | 'key-file'; readonly detail: string }
   readonly capabilities: {
     readonly serial: Capability
     readonly pcsc: Capability

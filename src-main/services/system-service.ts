@@ -10,6 +10,7 @@ export interface SystemServiceOptions {
   readonly startedAt: Date
   /** The protocol listeners currently open; roles register theirs as they arrive. */
   readonly listeners: () => readonly Listener[]
+  readonly secrets: SystemInfo['secrets']
 }
 
 export class SystemService {
@@ -26,6 +27,7 @@ export class SystemService {
       dataDir: this.opts.dataDir,
       pid: process.pid,
       startedAt: this.opts.startedAt.toISOString(),
+      secrets: this.opts.secrets,
       capabilities: { serial: probeSerial(), pcsc: probePcsc(), listeners: this.opts.listeners() }
     }
   }

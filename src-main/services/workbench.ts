@@ -52,12 +52,17 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     events
   )
   const server = new Lwm2mServerService(events, () => models.registry())
-  const bootstrap = new BootstrapService(new BootstrapStore(database.db, SecretBox.forDataDir(opts.dataDir)), events, () => models.registry())
+  const secretBox = SecretBox.forDataDir(opts.dataDir)
+  const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, () => models.registry())
   const system = new SystemService({
     dataDir: opts.dataDir,
     electronVersion: opts.electronVersion ?? null,
     startedAt: new Date(),
-    listeners: () => [server.listener(), bootstrap.listener()].filter((l) => l !== null)
+    listeners: () => [server.listener(), bootstrap.listener()].filter((l) => l !== null),
+    secrets: {
+      protection: secretBox.protection,
+      detail: `AES-256-GCM with the key in ${join(opts.dataDir, 'secrets.key')} (readable by this user only)`
+    }
   })
 
   const handlers: HandlerTable = {
