@@ -2,12 +2,13 @@
 import { resolve } from 'node:path'
 import { readInstance } from '../../headless/instance-file'
 import { parse } from '../args'
+import { readInputText } from '../input'
 import { callRemote } from '../rpc-client'
 import type { Command } from '../command'
 import { defaultDataDir } from '../data-dir'
 import { CommandError, UsageError } from '../usage-error'
 
-const HELP = `Usage: lwm2m-wb call <method> [json-params] [--data-dir <dir> | --url <url> --token <token>]
+const HELP = `Usage: lwm2m-wb call <method> [json-params | @file | -] [--data-dir <dir> | --url <url> --token <token>]
 
 Calls one contract method on a running instance and prints the result as JSON. On failure it
 prints the error (code, message, details) and exits 1.
@@ -15,6 +16,8 @@ prints the error (code, message, details) and exits 1.
 Examples:
   lwm2m-wb call system.info
   lwm2m-wb call settings.set '{"key":"ui.theme","value":"dark"}'
+  lwm2m-wb call devices.read '{"endpoint":"dev1","path":"/3/0"}'
+  lwm2m-wb call bootstrap.configs.put @config.json
 
 Options:
   --data-dir <dir>   find the instance through <dir>/instance.json (default: ${defaultDataDir()})
@@ -41,8 +44,10 @@ export const call: Command = {
     let params: unknown = {}
     if (paramsText !== undefined) {
       try {
-        params = JSON.parse(paramsText)
+        // "@file" and "-" (stdin) for parameters too large for a command line (bootstrap configs).
+        params = JSON.parse(readInputText(paramsText))
       } catch (e) {
+        if (e instanceof UsageError) throw e
         throw new UsageError(`json-params is not valid JSON: ${(e as Error).message}`)
       }
     }
