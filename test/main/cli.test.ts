@@ -1,6 +1,6 @@
 // The `lwm2m-wb` bin as users run it: the built bundle in a child process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { ROOT, runCli, runCliAsync, serve, type Served } from '../helpers/cli'
@@ -83,6 +83,12 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
     expect(JSON.parse(a.stdout)).toEqual({ settings: { 'ui.theme': 'system' } })
     const b = await runCliAsync(['call', 'system.info', '--url', served.uiUrl])
     expect(b.status).toBe(0)
+  })
+  it('params from @file', async () => {
+    const file = join(data.path, 'params.json')
+    writeFileSync(file, '{"keys":["ui.density"]}')
+    const r = await runCliAsync(['call', 'settings.get', '@' + file, '--data-dir', data.path])
+    expect(JSON.parse(r.stdout)).toEqual({ settings: { 'ui.density': 'compact' } })
   })
   it('a wrong token is refused: exit 1 with the reason', async () => {
     const r = await runCliAsync(['call', 'system.info', '--url', served.baseUrl, '--token', 'wrong'])
