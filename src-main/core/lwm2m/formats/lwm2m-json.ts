@@ -5,6 +5,7 @@
 // simulator's 1.0 clients and for the inspector's conversions. Numbers are read from their exact
 // text, so 64-bit integers survive, and typed by the model (a "v" may be Integer, Unsigned, Float
 // or Time; a "sv" holds String, Corelnk or Base64 Opaque).
+import { parseJson, type JsonEntry, type JsonNode } from '../../json/reader'
 import type { CodecContext, ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { ResourceModel } from '../model'
@@ -13,7 +14,6 @@ import type { DecodeResult, Lwm2mRecord } from '../record'
 import { normalizeInteger, parseObjectLink, type Value } from '../value'
 import { ViolationList } from '../violation'
 import { decodeBase64, encodeBase64 } from './base64'
-import { parseJson, type JsonEntry, type JsonNode } from './json-reader'
 import { assertEncodable, assertIds, inInt64, inUint64, objlnkInRange, refusal, resourceOf } from './typing'
 import { encodeUtf8, readUtf8 } from './utf8'
 
