@@ -6,13 +6,13 @@
 // as a string value, with a violation that says why.
 import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
+import { formatPlainDecimal } from '../decimal'
 import type { ResourceModel } from '../model'
 import { formatPath, type Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { normalizeInteger, parseObjectLink, type Value } from '../value'
 import { ViolationList } from '../violation'
 import { decodeBase64, encodeBase64 } from './base64'
-import { formatPlainDecimal } from './decimal'
 import { assertEncodable, assertIds, inInt64, inUint64, objlnkInRange, refusal, resourceOf } from './typing'
 import { encodeUtf8, readUtf8, utf8Length } from './utf8'
 

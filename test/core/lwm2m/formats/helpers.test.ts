@@ -2,7 +2,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeBase64, encodeBase64 } from '../../../../src-main/core/lwm2m/formats/base64'
-import { formatPlainDecimal } from '../../../../src-main/core/lwm2m/formats/decimal'
+import { formatDecimal, formatPlainDecimal } from '../../../../src-main/core/lwm2m/decimal'
 import { encodeUtf8, readUtf8, utf8Length } from '../../../../src-main/core/lwm2m/formats/utf8'
 
 const ascii = (s: string) => new TextEncoder().encode(s)
@@ -61,5 +61,11 @@ describe('plain decimals (C Tbl C-2: 6.667e-11 is written 0.00000000006667)', ()
     expect(formatPlainDecimal(22.5)).toBe('22.5')
     expect(formatPlainDecimal(-0)).toBe('-0')
     expect(formatPlainDecimal(Number.MIN_VALUE)).toBe('0.' + '0'.repeat(323) + '5')
+  })
+  it('reads back as the same double, and is the attributes\' layout apart from -0', () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => {
+      expect(Object.is(Number(formatPlainDecimal(v)), v)).toBe(true)
+      expect(formatDecimal(v)).toBe(v === 0 ? '0' : formatPlainDecimal(v))
+    }))
   })
 })
