@@ -10,7 +10,7 @@ import { comparePaths, formatPath, type Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { normalizeInteger, type Value } from '../value'
 import { ViolationList } from '../violation'
-import { assertEncodable, assertIds, objlnkInRange, refusal, resourceOf } from './typing'
+import { assertEncodable, assertIds, guardedDecode, objlnkInRange, refusal, resourceOf } from './typing'
 import { readUtf8, utf8Length, writeUtf8 } from './utf8'
 
 const SECTION = 'LwM2M 1.2 Core §7.5.5'
@@ -708,15 +708,6 @@ function writeValue(value: Value, out: Uint8Array, view: DataView, p: number, le
 
 export const tlvCodec: ContentCodec = {
   format: CF.TLV,
-  decode(bytes, ctx) {
-    try {
-      return decodeTlv(bytes, ctx)
-    } catch (e) {
-      // Unreachable by design (fuzzed); kept so that a bug shows as a violation, not a crash.
-      const v = new ViolationList()
-      v.add(0, 'tlv.internal', SECTION, `decoder fault: ${e instanceof Error ? e.message : String(e)}`)
-      return { records: [], violations: v.items }
-    }
-  },
+  decode: guardedDecode('tlv', SECTION, decodeTlv),
   encode: encodeTlv
 }
