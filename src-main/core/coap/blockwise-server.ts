@@ -3,23 +3,18 @@
 // together before the handler sees them (§2.5, atomic), and response bodies too large for one
 // message are kept and served block by block on demand (§2.4).
 
+import { bytesEqual, concatBytes, toHex } from '../bytes'
 import type { PeerAddress } from '../ports'
 import { Option, Response, type CoapMessage, type CoapOption, type Code } from './message'
 import {
-  blockSize,
-  bytesEqual,
-  concatBytes,
   decodeUint,
   encodeUint,
-  findOption,
-  szxFor,
-  toHex,
-  withBlock,
+  getOption,
   withOption,
   withoutOptions,
-  withUintOption,
-  type BlockValue
-} from './option-values'
+  withUintOption
+} from './options'
+import { blockSize, szxForSize, withBlock, type BlockValue } from './block'
 import type { TimerSet } from './timers'
 
 export interface ResponseParts {
@@ -83,13 +78,16 @@ export class Block1Receiver {
     if (b.szx === 7) return refuse(Response.BAD_REQUEST, 'Block1 SZX 7 is reserved')
     const size = blockSize(b.szx)
     const offset = b.num * size
-    const cf = findOption(m.options, Option.CONTENT_FORMAT)?.value
+    const cf = getOption(m, Option.CONTENT_FORMAT)?.value
     let body = this.partial.get(key)
     if (b.num === 0) {
       // §2.5: a new NUM 0 from the same endpoint replaces whatever was in progress.
       this.drop(key)
-      const announced = findOption(m.options, Option.SIZE1)
-      if (announced !== undefined && decodeUint(announced.value) > this.maxBodySize) return this.tooLarge()
+      // A Size1 too large for a safe integer is certainly too large.
+      const announced = getOption(m, Option.SIZE1)
+      if (announced !== null && (decodeUint(announced.value) ?? Infinity) > this.maxBodySize) {
+        return this.tooLarge()
+      }
       body = { parts: [], received: 0, contentFormat: cf, cancelExpiry: () => undefined }
       this.partial.set(key, body)
     }
@@ -117,7 +115,7 @@ export class Block1Receiver {
       if (this.partial.get(key) === body) this.partial.delete(key)
     })
     // §2.3: 2.31 acknowledges this block; its SZX is the size we want from now on (≤ theirs).
-    const szx = Math.min(b.szx, szxFor(this.maxBlockSize))
+    const szx = Math.min(b.szx, szxForSize(this.maxBlockSize))
     return {
       kind: 'reply',
       response: reply(Response.CONTINUE, withBlock([], Option.BLOCK1, { num: b.num, more: true, szx }))
@@ -158,7 +156,7 @@ export class Block2Cache {
   /** Keeps `response` under `key`, adding an ETag if it has none (§2.4: SHOULD, to detect changes). */
   store(key: string, response: ResponseParts): ResponseParts {
     this.drop(key)
-    const tagged = findOption(response.options, Option.ETAG) !== undefined
+    const tagged = getOption(response, Option.ETAG) !== null
       ? response
       : {
           ...response,

@@ -3,22 +3,11 @@
 // block (Block1, §2.5), and a response body of any size is fetched block by block (Block2, §2.4).
 // Each block is an ordinary exchange; `send` performs one and knows nothing of blocks.
 
+import { bytesEqual, concatBytes } from '../bytes'
+import { blockOption, blockSize, MAX_BLOCK_NUM, szxForSize, withBlock } from './block'
 import { CoapBlockwiseError } from './errors'
 import { codeClass, formatCode, Option, Response, type CoapMessage, type CoapOption } from './message'
-import {
-  blockOption,
-  blockSize,
-  bytesEqual,
-  concatBytes,
-  findOption,
-  MAX_BLOCK_NUM,
-  szxFor,
-  uintOption,
-  withBlock,
-  withOption,
-  withoutOptions,
-  withUintOption
-} from './option-values'
+import { decodeUint, getOption, withOption, withoutOptions, withUintOption } from './options'
 
 /** Performs one request/response exchange with these options and payload. */
 export type BlockSend = (options: readonly CoapOption[], payload: Uint8Array) => Promise<CoapMessage>
@@ -82,7 +71,7 @@ async function uploadBlock1(
   body: Uint8Array,
   o: BlockwiseOptions
 ): Promise<Upload> {
-  let size = blockSize(szxFor(o.block1Size))
+  let size = blockSize(szxForSize(o.block1Size))
   let blockwise = body.length > size
   let restarts = 0
   let offset = 0
@@ -91,13 +80,13 @@ async function uploadBlock1(
     if (!blockwise) {
       const first =
         o.block2Size !== null
-          ? withBlock(options, Option.BLOCK2, { num: 0, more: false, szx: szxFor(o.block2Size) })
+          ? withBlock(options, Option.BLOCK2, { num: 0, more: false, szx: szxForSize(o.block2Size) })
           : options
       const r = await send(first, body)
       // §2.9.3: 4.13 to a request without Block1 hints at using it.
       if (r.code === Response.REQUEST_ENTITY_TOO_LARGE && body.length > 16 && restarts < MAX_RESTARTS) {
-        const hint = blockOption(r.options, Option.BLOCK1)
-        size = Math.min(hint !== null ? blockSize(hint.szx) : size, blockSize(szxFor(body.length - 1)))
+        const hint = blockOption(r, Option.BLOCK1)
+        size = Math.min(hint !== null ? blockSize(hint.szx) : size, blockSize(szxForSize(body.length - 1)))
         blockwise = true
         restarts++
         continue
@@ -110,11 +99,11 @@ async function uploadBlock1(
     }
     const end = Math.min(offset + size, body.length)
     const more = end < body.length
-    let opts = withBlock(base, Option.BLOCK1, { num, more, szx: szxFor(size) })
+    let opts = withBlock(base, Option.BLOCK1, { num, more, szx: szxForSize(size) })
     // RFC 7959 §4: Size1 tells the server the whole size up front so it can refuse early.
     if (num === 0) opts = withUintOption(opts, Option.SIZE1, body.length)
     const r = await send(opts, body.subarray(offset, end))
-    const ack = blockOption(r.options, Option.BLOCK1)
+    const ack = blockOption(r, Option.BLOCK1)
     // §2.3: 2.31, or any 2.xx whose Block1 has M = 1 (a server acting non-atomically), asks
     // for the next block.
     if (more && (r.code === Response.CONTINUE || (codeClass(r.code) === 2 && ack?.more === true))) {
@@ -161,17 +150,19 @@ export async function collectBlock2(
   let head = first
   let restarts = 0
   restart: for (;;) {
-    let block = blockOption(head.options, Option.BLOCK2)
+    let block = blockOption(head, Option.BLOCK2)
     if (block === null || codeClass(head.code) !== 2) return head
     if (block.num !== 0) {
       throw new CoapBlockwiseError(`the first response carries block ${block.num}, not 0`, head)
     }
     // RFC 7959 §4: Size2 announces the whole size; refuse early what we would refuse later.
-    const announced = uintOption(head.options, Option.SIZE2)
+    // A Size2 too large for a safe integer is certainly too large.
+    const size2 = getOption(head, Option.SIZE2)
+    const announced = size2 === null ? null : (decodeUint(size2.value) ?? Infinity)
     if (announced !== null && announced > o.maxBodySize) {
       throw new CoapBlockwiseError(`the response body (${announced} B) exceeds ${o.maxBodySize} B`, head)
     }
-    const etag = findOption(head.options, Option.ETAG)?.value
+    const etag = getOption(head, Option.ETAG)?.value
     const parts = [head.payload]
     let received = head.payload.length
     let last = head
@@ -184,7 +175,7 @@ export async function collectBlock2(
         throw new CoapBlockwiseError(`the response body exceeds ${o.maxBodySize} bytes`, last)
       }
       const size = Math.min(blockSize(block.szx), o.preferred ?? Infinity)
-      const szx = szxFor(size)
+      const szx = szxForSize(size)
       const num = received / blockSize(szx)
       if (num > MAX_BLOCK_NUM) {
         throw new CoapBlockwiseError('the response has more blocks than Block2 can number', last)
@@ -193,7 +184,7 @@ export async function collectBlock2(
       if (codeClass(r.code) !== 2) {
         throw new CoapBlockwiseError(`block ${num} was answered ${formatCode(r.code)}`, r)
       }
-      if (!bytesEqual(findOption(r.options, Option.ETAG)?.value, etag)) {
+      if (!bytesEqual(getOption(r, Option.ETAG)?.value, etag)) {
         // §2.4: the resource changed between blocks; the pieces must not be mixed.
         if (++restarts > MAX_RESTARTS) {
           throw new CoapBlockwiseError('the representation kept changing during the transfer', r)
@@ -201,7 +192,7 @@ export async function collectBlock2(
         head = await fetch(0, szx)
         continue restart
       }
-      const rb = blockOption(r.options, Option.BLOCK2)
+      const rb = blockOption(r, Option.BLOCK2)
       if (rb === null || rb.num * blockSize(rb.szx) !== received) {
         throw new CoapBlockwiseError(`asked for the block at byte ${received}, got another`, r)
       }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // One-line summaries of CoAP messages for logs and the inspector's packet list, e.g.
 // `CON GET mid=0x1234 tok=ab12 /rd?ep=dev1&lt=300 [Content-Format: 40] 123 B`.
+import { toHex as hex } from '../bytes'
 import { parseBlock } from './block'
 import { formatCode, Option, type CoapMessage, type CoapOption, type Code } from './message'
 import { decodeString, decodeUint, optionDef, optionName } from './options'
@@ -29,12 +30,6 @@ export function codeName(c: Code): string {
   if (c < 32 && METHOD_NAMES[c]) return METHOD_NAMES[c] as string
   const name = RESPONSE_NAMES.get(c)
   return name === undefined ? formatCode(c) : `${formatCode(c)} ${name}`
-}
-
-function hex(b: Uint8Array): string {
-  let s = ''
-  for (let i = 0; i < b.length; i++) s += (b[i] as number).toString(16).padStart(2, '0')
-  return s
 }
 
 const MAX_TEXT = 64

@@ -3,7 +3,9 @@
 // above it, and block-wise transfer (RFC 7959) and observation (RFC 7641) on top. Roles (the
 // LwM2M server, bootstrap server, client) talk to this and never to the link.
 
+import { bytesEqual } from '../bytes'
 import type { DatagramLink, PeerAddress, Random, Scheduler } from '../ports'
+import { withBlock } from './block'
 import { blockwiseRequest, collectBlock2, type BlockSend } from './blockwise'
 import type { EndpointEvent } from './events'
 import { ExchangeLayer } from './exchanges'
@@ -19,15 +21,7 @@ import {
 } from './message'
 import { MessageLayer } from './message-layer'
 import { ObserveClient, type CoapNotification, type ObservationEnd } from './observe-client'
-import {
-  bytesEqual,
-  findOption,
-  hasOption,
-  withBlock,
-  withOption,
-  withoutOptions,
-  withUintOption
-} from './option-values'
+import { getOption, hasOption, withOption, withoutOptions, withUintOption } from './options'
 import { RequestServer, type RequestHandler } from './server'
 import { TimerSet } from './timers'
 import {
@@ -157,7 +151,7 @@ export class CoapEndpoint {
       timers: this.timers,
       emit: this.emit,
       lifetimeMs: this.settings.exchangeLifetimeMs,
-      maxBlockSize: o.maxBlockSize ?? 1024,
+      maxBlockSize: blockSetting(o.maxBlockSize ?? 1024),
       maxBodySize: this.maxBodySize
     })
     this.exchanges.serve((peer, m, responder) => this.server.handle(peer, m, responder))
@@ -167,9 +161,10 @@ export class CoapEndpoint {
   async request(peer: PeerAddress, req: CoapRequest, opts: RequestOptions = {}): Promise<CoapResponse> {
     checkMethod(req)
     const send = this.sender(peer, req, opts)
+    const block2 = opts.block2Size ?? null
     const r = await blockwiseRequest(send, req.options, req.payload ?? NO_BYTES, {
-      block1Size: opts.block1Size ?? 1024,
-      block2Size: opts.block2Size ?? null,
+      block1Size: blockSetting(opts.block1Size ?? 1024),
+      block2Size: block2 === null ? null : blockSetting(block2),
       requestTag: opts.requestTag === true ? this.random.bytes(4) : null,
       maxBodySize: this.maxBodySize
     })
@@ -196,7 +191,9 @@ export class CoapEndpoint {
     const plainOptions = withoutOptions(req.options, Option.OBSERVE)
     const follow = (num: number, szx: number): Promise<CoapMessage> =>
       send(withBlock(plainOptions, Option.BLOCK2, { num, more: false, szx }), req.payload ?? NO_BYTES)
-    const collect = { preferred: opts.block2Size ?? null, maxBodySize: this.maxBodySize }
+    const block2 = opts.block2Size ?? null
+    const preferred = block2 === null ? null : blockSetting(block2)
+    const collect = { preferred, maxBodySize: this.maxBodySize }
     let settle: (end: ObservationEnd) => void = () => undefined
     const ended = new Promise<ObservationEnd>((resolve) => (settle = resolve))
     const client: ObserveClient = new ObserveClient({
@@ -313,10 +310,10 @@ export class CoapEndpoint {
       this.exchanges.exchange(peer, { code: req.code, options, payload, confirmable }, exchange)
     return async (options, payload) => {
       const r = await once(options, payload)
-      const echo = findOption(r.options, Option.ECHO)
+      const echo = getOption(r, Option.ECHO)
       // RFC 9175 §2.3: 4.01 with Echo asks for the same request again, carrying that value.
-      const echoed = findOption(options, Option.ECHO)?.value
-      if (r.code === Response.UNAUTHORIZED && echo !== undefined && !bytesEqual(echoed, echo.value)) {
+      const echoed = getOption({ options }, Option.ECHO)?.value
+      if (r.code === Response.UNAUTHORIZED && echo !== null && !bytesEqual(echoed, echo.value)) {
         return once(withOption(options, Option.ECHO, echo.value), payload)
       }
       return r
@@ -331,6 +328,14 @@ function checkMethod(req: CoapRequest): void {
   }
 }
 
+/**
+ * Block sizes are 16..1024 (RFC 7959 §2.2); a smaller setting, or NaN, has always meant the
+ * smallest block rather than an error, and szxForSize (which refuses them) must keep it so.
+ */
+function blockSetting(size: number): number {
+  return size >= 16 ? size : 16
+}
+
 function isRegistration(m: CoapMessage): boolean {
-  return codeClass(m.code) === 2 && hasOption(m.options, Option.OBSERVE)
+  return codeClass(m.code) === 2 && hasOption(m, Option.OBSERVE)
 }

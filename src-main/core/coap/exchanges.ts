@@ -3,11 +3,11 @@
 // NSTART limit per peer (§4.7), and deadlines. It works over any MessageTransport, so stream
 // links (RFC 8323) can reuse it without the datagram message layer.
 
+import { toHex } from '../bytes'
 import type { PeerAddress, Random } from '../ports'
 import { CoapClosedError, CoapResetError, CoapTimeoutError } from './errors'
 import type { EventSink } from './events'
 import type { CoapMessage, CoapOption, Code } from './message'
-import { toHex } from './option-values'
 import type { TimerSet } from './timers'
 import type {
   MessageSink,

@@ -6,9 +6,10 @@
 import type { PeerAddress, Scheduler } from '../ports'
 import type { EventSink } from './events'
 import type { TokenHandler } from './exchanges'
+import { blockOption } from './block'
 import { codeClass, Option, type CoapMessage, type CoapOption, type Code } from './message'
 import { isNewerNotification } from './observe-freshness'
-import { blockOption, uintOption } from './option-values'
+import { uintOption } from './options'
 import type { ResponseVerdict } from './transport'
 
 /** One notification, with the whole body when it came block-wise (RFC 7959 §2.6). */
@@ -56,7 +57,7 @@ export class ObserveClient implements TokenHandler {
 
   /** The registration response, which sets the first sequence number (§3.4). */
   start(response: CoapMessage): void {
-    const v = uintOption(response.options, Option.OBSERVE)
+    const v = uintOption(response, Option.OBSERVE)
     if (v !== null) this.freshest = { v, t: this.o.scheduler.now() }
   }
 
@@ -64,7 +65,7 @@ export class ObserveClient implements TokenHandler {
     if (this.state === 'ended') return 'reject'
     // While a deregistering GET is on its way, notifications are acknowledged but not delivered.
     if (this.state === 'cancelling') return 'accept'
-    const v = uintOption(m.options, Option.OBSERVE)
+    const v = uintOption(m, Option.OBSERVE)
     if (v === null || codeClass(m.code) !== 2) {
       // §3.2/§4.2: a response without Observe, or an error, ends the relation.
       this.end({ reason: 'server', response: m })
@@ -76,7 +77,7 @@ export class ObserveClient implements TokenHandler {
     }
     this.freshest = { v, t: now }
     const order = ++this.arrived
-    const b2 = blockOption(m.options, Option.BLOCK2)
+    const b2 = blockOption(m, Option.BLOCK2)
     if (b2 !== null && b2.more) {
       // RFC 7959 §2.6: a notification carries the first block; fetch the rest with plain GETs.
       this.o.complete(m).then(

@@ -144,21 +144,28 @@ export function decodeString(value: Uint8Array): string {
 // ---------------------------------------------------------------------------------------------
 // Readers
 
+/** Anything carrying options: a message, a request or response being built, a handler's answer. */
+export type HasOptions = Pick<CoapMessage, 'options'>
+
 /** The first occurrence of option `n`, or null. */
-export function getOption(m: CoapMessage, n: OptionNumber): CoapOption | null {
+export function getOption(m: HasOptions, n: OptionNumber): CoapOption | null {
   for (const o of m.options) if (o.number === n) return o
   return null
 }
 
 /** Every occurrence of option `n`, in wire order. */
-export function getOptions(m: CoapMessage, n: OptionNumber): CoapOption[] {
+export function getOptions(m: HasOptions, n: OptionNumber): CoapOption[] {
   return m.options.filter((o) => o.number === n)
 }
 
 /** The first option `n` read as a uint, or null when absent (or beyond a safe integer). */
-export function uintOption(m: CoapMessage, n: OptionNumber): number | null {
+export function uintOption(m: HasOptions, n: OptionNumber): number | null {
   const o = getOption(m, n)
   return o === null ? null : decodeUint(o.value)
+}
+
+export function hasOption(m: HasOptions, n: OptionNumber): boolean {
+  return m.options.some((o) => o.number === n)
 }
 
 /** The first option `n` read as UTF-8, or null when absent. */
@@ -235,6 +242,35 @@ export function queryOptions(q: readonly string[]): CoapOption[] {
 /** An option holding a minimal uint (e.g. Content-Format, Observe). */
 export function uintOptionOf(n: OptionNumber, value: number): CoapOption {
   return { number: n, value: encodeUint(value) }
+}
+
+/** Options without any of `numbers`. */
+export function withoutOptions(
+  options: readonly CoapOption[],
+  ...numbers: OptionNumber[]
+): CoapOption[] {
+  return options.filter((o) => !numbers.includes(o.number))
+}
+
+/** Replaces every `number` option by one with `value`, keeping wire order (ascending, stable). */
+export function withOption(
+  options: readonly CoapOption[],
+  number: OptionNumber,
+  value: Uint8Array
+): CoapOption[] {
+  const rest = withoutOptions(options, number)
+  const at = rest.findIndex((o) => o.number > number)
+  const option = { number, value }
+  return at < 0 ? [...rest, option] : [...rest.slice(0, at), option, ...rest.slice(at)]
+}
+
+/** withOption with a minimal uint value (e.g. Size1, Observe). */
+export function withUintOption(
+  options: readonly CoapOption[],
+  number: OptionNumber,
+  n: number
+): CoapOption[] {
+  return withOption(options, number, encodeUint(n))
 }
 
 // ---------------------------------------------------------------------------------------------

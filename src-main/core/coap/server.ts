@@ -4,6 +4,7 @@
 // never an exception in the endpoint.
 
 import type { PeerAddress } from '../ports'
+import { blockOption, blockSize, szxForSize, withBlock } from './block'
 import {
   Block1Receiver,
   Block2Cache,
@@ -13,7 +14,7 @@ import {
 } from './blockwise-server'
 import type { EventSink } from './events'
 import { Option, Response, type CoapMessage, type CoapOption, type Code } from './message'
-import { blockOption, blockSize, hasOption, szxFor, withBlock } from './option-values'
+import { hasOption } from './options'
 import type { TimerSet } from './timers'
 import type { Responder } from './transport'
 
@@ -77,18 +78,18 @@ export class RequestServer {
     const key = bodyKey(peer, m)
     let body = m.payload
     let block1 = null
-    if (hasOption(m.options, Option.BLOCK1)) {
-      const b = blockOption(m.options, Option.BLOCK1)
+    if (hasOption(m, Option.BLOCK1)) {
+      const b = blockOption(m, Option.BLOCK1)
       if (b === null) return send(plain(Response.BAD_OPTION))
       const outcome = this.block1.accept(key, m, b)
       if (outcome.kind === 'reply') return send(outcome.response)
       body = outcome.body
       block1 = outcome.block1
     }
-    const b2 = blockOption(m.options, Option.BLOCK2)
+    const b2 = blockOption(m, Option.BLOCK2)
     if (b2 !== null && b2.szx === 7) return send(plain(Response.BAD_REQUEST))
     // §2.4: serve at the size asked for or ours if smaller, with NUM scaled to the same offset.
-    const szx = Math.min(b2?.szx ?? 6, szxFor(this.o.maxBlockSize))
+    const szx = Math.min(b2?.szx ?? 6, szxForSize(this.o.maxBlockSize))
     const num = b2 !== null && block1 === null ? (b2.num * blockSize(b2.szx)) / blockSize(szx) : 0
     if (num > 0) {
       // §2.4: later blocks come from the body kept when block 0 was served.

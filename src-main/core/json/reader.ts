@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// A strict pull reader for JSON text (RFC 8259). JSON.parse cannot say where a problem is and
-// silently keeps the last of duplicate keys; SenML JSON needs both, so formats walk the text with
-// this cursor. Offsets are UTF-16 character offsets into the decoded text. Syntax errors are
+// A strict pull reader for JSON text (RFC 8259). JSON.parse cannot say where a problem is,
+// silently keeps the last of duplicate keys and rounds 64-bit integers; SenML JSON and legacy OMA
+// JSON need all three, so formats walk the text with this cursor (or take parseJson's tree, built
+// with it). Offsets are UTF-16 character offsets into the decoded text. Syntax errors are
 // recorded and then thrown as JsonError, which format decoders catch at their boundary.
-import type { ViolationList } from '../lwm2m/violation'
+import { ViolationList } from '../lwm2m/violation'
 
 const SECTION = 'RFC 8259 §2'
 
@@ -210,5 +211,78 @@ export class JsonReader {
       SECTION,
       'text follows the JSON value'
     )
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A whole-text tree, for decoders that look at a value before deciding what it means
+
+export type JsonNode =
+  | { readonly kind: 'object'; readonly offset: number; readonly entries: readonly JsonEntry[] }
+  | { readonly kind: 'array'; readonly offset: number; readonly items: readonly JsonNode[] }
+  | { readonly kind: 'string'; readonly offset: number; readonly value: string }
+  /** The exact lexeme, so 64-bit integers and decimals keep every digit. */
+  | { readonly kind: 'number'; readonly offset: number; readonly text: string }
+  | { readonly kind: 'boolean'; readonly offset: number; readonly value: boolean }
+  | { readonly kind: 'null'; readonly offset: number }
+
+/** One key of an object; every key is kept, in order, duplicates included. */
+export interface JsonEntry {
+  readonly key: string
+  readonly keyOffset: number
+  readonly value: JsonNode
+}
+
+export type JsonParse =
+  | { readonly ok: true; readonly value: JsonNode }
+  | { readonly ok: false; readonly offset: number; readonly reason: string }
+
+/**
+ * Parses one JSON text into a tree; the first syntax error, text after the value, or an object or
+ * array nested `maxDepth` deep (a refusal, not a stack overflow) gives ok: false.
+ */
+export function parseJson(text: string, maxDepth = 64): JsonParse {
+  const j = new JsonReader(text, new ViolationList(), maxDepth)
+  const value = (depth: number): JsonNode => {
+    const c = j.peek()
+    const offset = j.pos
+    if (c === 123 || c === 91) {
+      if (depth >= maxDepth) j.fail(offset, `values nest deeper than ${maxDepth} levels`, 'json.depth-limit')
+      j.pos++
+      const empty = j.peek() === (c === 123 ? 125 : 93)
+      if (empty) j.pos++
+      if (c === 91) {
+        const items: JsonNode[] = []
+        if (!empty) do items.push(value(depth + 1))
+        while (j.next(93, '"]"'))
+        return { kind: 'array', offset, items }
+      }
+      const entries: JsonEntry[] = []
+      if (!empty) {
+        do {
+          j.peek()
+          const keyOffset = j.pos
+          const key = j.readString()
+          j.expect(58, '":"')
+          entries.push({ key, keyOffset, value: value(depth + 1) })
+        } while (j.next(125, '"}"'))
+      }
+      return { kind: 'object', offset, entries }
+    }
+    if (c === 34) return { kind: 'string', offset, value: j.readString() }
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      j.readNumber()
+      return { kind: 'number', offset, text: text.slice(offset, j.pos) }
+    }
+    const literal = j.readLiteral()
+    return literal === 110 ? { kind: 'null', offset } : { kind: 'boolean', offset, value: literal === 116 }
+  }
+  try {
+    const v = value(0)
+    if (j.peek() !== -1) j.fail(j.pos, 'text follows the JSON value', 'json.trailing')
+    return { ok: true, value: v }
+  } catch (e) {
+    if (!(e instanceof JsonError)) throw e
+    return { ok: false, offset: e.offset, reason: j.violations.items[0]?.message ?? 'syntax error' }
   }
 }

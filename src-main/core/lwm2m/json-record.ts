@@ -5,6 +5,7 @@
 // decimal strings beyond, none null. Non-finite floats, which JSON has no number for, are the
 // strings "NaN", "Infinity" and "-Infinity" (and -0 comes back as 0). A path-only record (composite requests) has no
 // "type" and no "value"; a SenML-ETCH deletion adds "delete": true.
+import { toHex } from '../bytes'
 import { formatPath, parsePath } from './path'
 import type { Lwm2mRecord } from './record'
 import { normalizeInteger, parseObjectLink, RESOURCE_TYPES, type ResourceType, type Value } from './value'
@@ -143,14 +144,6 @@ function integer(v: unknown): bigint | null {
 function fail(reason: string): JsonRecordParse {
   return { ok: false, reason }
 }
-
-function toHex(b: Uint8Array): string {
-  let s = ''
-  for (let i = 0; i < b.length; i++) s += HEX[b[i] as number]
-  return s
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 function fromHex(s: string): Uint8Array {
   const out = new Uint8Array(s.length / 2)

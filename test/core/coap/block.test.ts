@@ -3,11 +3,15 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  blockOption,
+  blockSize,
   encodeBlock,
   MAX_BLOCK_NUM,
   parseBlock,
-  szxForSize
+  szxForSize,
+  withBlock
 } from '../../../src-main/core/coap/block'
+import { Option } from '../../../src-main/core/coap/message'
 import { hex, toHex } from './helpers'
 
 describe('RFC 7959 §2.2: reading a block value', () => {
@@ -86,5 +90,22 @@ describe('RFC 7959 §2.2/§2.4: block size to SZX', () => {
   it('refuses sizes below 16', () => {
     expect(() => szxForSize(15)).toThrow(RangeError)
     expect(() => szxForSize(Number.NaN)).toThrow(RangeError)
+  })
+})
+
+describe('Block options on a message (the endpoint\'s view)', () => {
+  const msg = (v: string) => ({ options: [{ number: Option.BLOCK2, value: hex(v) }] })
+
+  it('keeps SZX 7 (a request with it is 4.00, RFC 7959 §2.2) and is null when absent or too long', () => {
+    expect(blockOption(msg('1f'), Option.BLOCK2)).toEqual({ num: 1, more: true, szx: 7, size: 2048 })
+    expect(blockOption(msg('12'), Option.BLOCK2)).toEqual(parseBlock(hex('12')))
+    expect(blockOption(msg('12'), Option.BLOCK1)).toBeNull()
+    expect(blockOption(msg('00 00 00 12'), Option.BLOCK2)).toBeNull()
+  })
+
+  it('blockSize is 2^(SZX+4); withBlock writes the option in place', () => {
+    expect([0, 6].map(blockSize)).toEqual([16, 1024])
+    const opts = withBlock([{ number: Option.BLOCK2, value: hex('00') }], Option.BLOCK2, { num: 1, more: true, szx: 2 })
+    expect(opts).toEqual([{ number: Option.BLOCK2, value: hex('1a') }])
   })
 })

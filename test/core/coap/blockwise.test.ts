@@ -17,6 +17,24 @@ const requestsFrom = (net: LossyNetwork, from = CLIENT): CoapMessage[] =>
 const distinct = (ms: CoapMessage[]): CoapMessage[] => [...new Map(ms.map((m) => [m.messageId, m])).values()]
 
 describe('RFC 7959 §2.4 Block2: responses of any size', () => {
+  it('§2.2 block sizes below 16 (or NaN) mean the smallest block, not an error', async () => {
+    const { scheduler, net, client, server } = pair({ server: { maxBlockSize: 4 } })
+    const big = body(40)
+    let got: Uint8Array | null = null
+    server.endpoint.onRequest((req) => {
+      got = req.payload
+      return { code: Response.CHANGED, payload: big }
+    })
+    const r = await scheduler.run(
+      client.endpoint.request(SERVER, { code: Method.PUT, options: path('x'), payload: big }, { block1Size: 8, block2Size: Number.NaN })
+    )
+    expect(got).toEqual(big)
+    expect(r.payload).toEqual(big)
+    const reqs = requestsFrom(net)
+    expect(reqs.filter((m) => has(m, Option.BLOCK1)).map((m) => block(m, Option.BLOCK1)!.size)).toEqual([16, 16, 16])
+    expect(distinct(net.sentBy(SERVER)).filter((m) => has(m, Option.BLOCK2)).every((m) => block(m, Option.BLOCK2)!.size === 16)).toBe(true)
+  })
+
   it('§2.4 a 300 KB response arrives whole through 7 % loss; the handler runs once', async () => {
     const { scheduler, net, client, server } = pair()
     const big = body(300_000)

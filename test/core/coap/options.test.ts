@@ -12,6 +12,7 @@ import {
   encodeUint,
   getOption,
   getOptions,
+  hasOption,
   isCritical,
   isNoCacheKey,
   isUnsafe,
@@ -28,7 +29,10 @@ import {
   uintOptionOf,
   unrecognizedCriticalOptions,
   uriPath,
-  uriQuery
+  uriQuery,
+  withOption,
+  withoutOptions,
+  withUintOption
 } from '../../../src-main/core/coap/options'
 import { ascii, hex, toHex } from './helpers'
 
@@ -250,5 +254,25 @@ describe('RFC 7252 §5.4.1: unrecognised critical options', () => {
   it('hand-built options out of wire order give the same sorted answer, each number once', () => {
     const m = withOptions([65001, ''], [3, '61'], [65001, ''], [3, '62'])
     expect(unrecognizedCriticalOptions(m)).toEqual([3, 65001])
+  })
+})
+
+describe('option list builders', () => {
+  const o = (number: number, v: string) => ({ number, value: hex(v) })
+
+  it('withOption replaces every occurrence and keeps ascending wire order', () => {
+    const opts = [o(4, 'aa'), o(11, '61'), o(11, '62'), o(60, '01')]
+    expect(withOption(opts, 11, hex('63'))).toEqual([o(4, 'aa'), o(11, '63'), o(60, '01')])
+    expect(withOption(opts, 1, hex('ff'))).toEqual([o(1, 'ff'), ...opts])
+    expect(withOption(opts, 258, hex(''))).toEqual([...opts, o(258, '')])
+    expect(withUintOption([], Option.SIZE1, 1024)).toEqual([o(60, '04 00')])
+  })
+
+  it('withoutOptions drops every listed number; hasOption reads any holder of options', () => {
+    const opts = [o(4, 'aa'), o(23, '02'), o(27, '0e'), o(60, '01')]
+    expect(withoutOptions(opts, Option.BLOCK1, Option.BLOCK2)).toEqual([o(4, 'aa'), o(60, '01')])
+    expect(hasOption({ options: opts }, Option.BLOCK1)).toBe(true)
+    expect(hasOption({ options: opts }, Option.OBSERVE)).toBe(false)
+    expect(getOption({ options: opts }, Option.ETAG)?.value).toEqual(hex('aa'))
   })
 })

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { JsonError, JsonReader } from '../../../src-main/core/json/reader'
+import { JsonError, JsonReader, parseJson } from '../../../src-main/core/json/reader'
 import { ViolationList } from '../../../src-main/core/lwm2m/violation'
 
 function reader(text: string): JsonReader {
@@ -57,5 +57,30 @@ describe('JSON reader (RFC 8259)', () => {
     j.skipValue()
     j.finish()
     expect(j.violations.items).toMatchObject([{ rule: 'json.trailing', offset: 3 }])
+  })
+})
+
+describe('parseJson: the tree for strict decoders (legacy OMA JSON)', () => {
+  it('keeps offsets, duplicate keys and exact number text', () => {
+    const p = parseJson(' {"a": 18446744073709551615, "a": [true, null, "\\u00e9\\n"]}')
+    expect(p.ok).toBe(true)
+    if (!p.ok || p.value.kind !== 'object') return
+    expect(p.value.offset).toBe(1)
+    expect(p.value.entries.map((e) => [e.key, e.keyOffset])).toEqual([['a', 2], ['a', 29]])
+    expect(p.value.entries[0]?.value).toEqual({ kind: 'number', offset: 7, text: '18446744073709551615' })
+    expect(p.value.entries[1]?.value).toMatchObject({ kind: 'array', items: [{ kind: 'boolean', value: true }, { kind: 'null' }, { kind: 'string', value: 'é\n' }] })
+  })
+  it('rejects what RFC 8259 does not allow, with the offset', () => {
+    for (const [text, offset] of [['01', 1], ['{"a":1,}', 7], ['"a\nb"', 2], ['[1 2]', 3], ['tru', 0], ['{"a" 1}', 5], ['"\\x"', 1], ['1 1', 2]] as const) {
+      const p = parseJson(text)
+      expect(p.ok, text).toBe(false)
+      if (!p.ok) expect(p.offset, text).toBe(offset)
+    }
+  })
+  it('accepts what JSON.parse accepts, and refuses deep nesting without recursing into it', () => {
+    fc.assert(fc.property(fc.json(), (text) => {
+      expect(parseJson(text)).toMatchObject({ ok: true })
+    }), { numRuns: 500 })
+    expect(parseJson('['.repeat(100000))).toMatchObject({ ok: false, offset: 64 })
   })
 })

@@ -5,6 +5,7 @@
 // simulator's 1.0 clients and for the inspector's conversions. Numbers are read from their exact
 // text, so 64-bit integers survive, and typed by the model (a "v" may be Integer, Unsigned, Float
 // or Time; a "sv" holds String, Corelnk or Base64 Opaque).
+import { parseJson, type JsonEntry, type JsonNode } from '../../json/reader'
 import type { CodecContext, ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { ResourceModel } from '../model'
@@ -13,8 +14,7 @@ import type { DecodeResult, Lwm2mRecord } from '../record'
 import { normalizeInteger, parseObjectLink, type Value } from '../value'
 import { ViolationList } from '../violation'
 import { decodeBase64, encodeBase64 } from './base64'
-import { parseJson, type JsonEntry, type JsonNode } from './json-reader'
-import { assertEncodable, assertIds, inInt64, inUint64, objlnkInRange, refusal, resourceOf } from './typing'
+import { assertEncodable, assertIds, guardedDecode, inInt64, inUint64, objlnkInRange, refusal, resourceOf } from './typing'
 import { encodeUtf8, readUtf8 } from './utf8'
 
 const SECTION = 'LwM2M 1.2 Core §7.5.6.1 (OMA JSON 11543)'
@@ -309,14 +309,6 @@ function valueMember(value: Value, path: Path): string {
 
 export const lwm2mJsonCodec: ContentCodec = {
   format: CF.LWM2M_JSON,
-  decode(bytes, ctx) {
-    try {
-      return decodeLwm2mJson(bytes, ctx)
-    } catch (e) {
-      const v = new ViolationList()
-      v.add(0, 'lwm2m-json.internal', SECTION, `decoder fault: ${e instanceof Error ? e.message : String(e)}`)
-      return { records: [], violations: v.items }
-    }
-  },
+  decode: guardedDecode('lwm2m-json', SECTION, decodeLwm2mJson),
   encode: encodeLwm2mJson
 }

@@ -4,15 +4,13 @@
 // records, without an intermediate tree. SenML-ETCH CBOR (CF 322) reuses this.
 import { CborError, CborReader, MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_NEGINT, MAJOR_TEXT, MAJOR_UINT } from '../../cbor/reader'
 import { CborWriter } from '../../cbor/writer'
-import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
+import type { CodecContext, ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { ViolationList } from '../violation'
-import { checkInteger } from './cbor-value'
-import { writeObjlnkText } from './objlnk-text'
 import {
   K_BOOL, K_DATA, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V,
-  L_VB, L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, etchKind, type SenmlDialect
+  L_VB, L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, etchKind, senmlValueField, type SenmlDialect
 } from './senml-pack'
 
 /** RFC 8428 §6 Table 6 integer labels, offset by 6 so that -6..8 index the array. */
@@ -210,58 +208,37 @@ export function encodeSenmlCborPack(records: readonly Lwm2mRecord[], dialect: Se
 }
 
 function cborValue(w: CborWriter, rec: Lwm2mRecord, dialect: SenmlDialect, rule: string): void {
-  const where = '/' + rec.path.join('/')
-  if (rec.delete === true) {
-    if (dialect !== 'etch') throw new EncodeError(
-      `${rule}.delete`,
-      'only a SenML-ETCH Patch Pack can delete',
-      where
-    )
-    w.head(MAJOR_UINT, 2)
-    w.null()
-    return
-  }
-  const v = rec.value
-  if (v === undefined) return
-  switch (v.type) {
-    case 'integer':
-    case 'time':
-      checkInteger(v.value, -(2n ** 63n), 2n ** 63n - 1n, rule, where)
+  const f = senmlValueField(rec, dialect, rule)
+  if (f === null) return
+  switch (f.kind) {
+    case 'delete':
       w.head(MAJOR_UINT, 2)
-      w.int(v.value)
+      w.null()
       return
-    case 'unsigned':
-      checkInteger(v.value, 0n, 2n ** 64n - 1n, rule, where)
+    case 'integer':
       w.head(MAJOR_UINT, 2)
-      w.int(v.value)
+      w.int(f.value)
       return
     case 'float':
       w.head(MAJOR_UINT, 2)
-      w.float(v.value)
+      w.float(f.value)
       return
     case 'string':
-    case 'corelnk':
       w.head(MAJOR_UINT, 3)
-      w.text(v.value)
+      w.text(f.value)
       return
     case 'boolean':
       w.head(MAJOR_UINT, 4)
-      w.bool(v.value)
+      w.bool(f.value)
       return
     case 'opaque':
       w.head(MAJOR_UINT, 8)
-      w.bytes(v.value)
+      w.bytes(f.value)
       return
     case 'objlnk':
+      // vlo has no CBOR integer label: its key is the text.
       w.text('vlo')
-      w.text(writeObjlnkText(v.value, rule, where))
-      return
-    case 'none':
-      throw new EncodeError(
-        `${rule}.none-value`,
-        'SenML has no value for an executable (none) resource; leave the value out',
-        where
-      )
+      w.text(f.value)
   }
 }
 

@@ -9,11 +9,9 @@ import { CF } from '../content-format'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { ViolationList } from '../violation'
 import { encodeBase64Url } from './base64'
-import { writeObjlnkText } from './objlnk-text'
-import { checkInteger } from './cbor-value'
 import {
   K_BOOL, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V, L_VB,
-  L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, etchKind, type SenmlDialect
+  L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, etchKind, senmlValueField, type SenmlDialect
 } from './senml-pack'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -197,44 +195,25 @@ function jsonNumber(n: number, rule: string, rec: Lwm2mRecord): string {
   return Object.is(n, -0) ? '-0.0' : String(n)
 }
 
-/** The value field of a record ('' for none); value kinds per C §7.5.6 Tbl 7.5.6-1. */
+/** The value field of a record ('' for none), as senmlValueField checked it. */
 function jsonValue(rec: Lwm2mRecord, dialect: SenmlDialect, rule: string): string {
-  const where = '/' + rec.path.join('/')
-  if (rec.delete === true) {
-    if (dialect !== 'etch') throw new EncodeError(
-      `${rule}.delete`,
-      'only a SenML-ETCH Patch Pack can delete',
-      where
-    )
-    return '"v":null'
-  }
-  const v = rec.value
-  if (v === undefined) return ''
-  switch (v.type) {
+  const f = senmlValueField(rec, dialect, rule)
+  if (f === null) return ''
+  switch (f.kind) {
+    case 'delete':
+      return '"v":null'
     case 'integer':
-    case 'time':
-      checkInteger(v.value, -(2n ** 63n), 2n ** 63n - 1n, rule, where)
-      return '"v":' + String(v.value)
-    case 'unsigned':
-      checkInteger(v.value, 0n, 2n ** 64n - 1n, rule, where)
-      return '"v":' + String(v.value)
+      return '"v":' + String(f.value)
     case 'float':
-      return '"v":' + jsonNumber(v.value, rule, rec)
+      return '"v":' + jsonNumber(f.value, rule, rec)
     case 'string':
-    case 'corelnk':
-      return '"vs":' + JSON.stringify(v.value)
+      return '"vs":' + JSON.stringify(f.value)
     case 'boolean':
-      return v.value ? '"vb":true' : '"vb":false'
+      return f.value ? '"vb":true' : '"vb":false'
     case 'opaque':
-      return '"vd":"' + encodeBase64Url(v.value) + '"'
+      return '"vd":"' + encodeBase64Url(f.value) + '"'
     case 'objlnk':
-      return '"vlo":"' + writeObjlnkText(v.value, rule, where) + '"'
-    case 'none':
-      throw new EncodeError(
-        `${rule}.none-value`,
-        'SenML has no value for an executable (none) resource; leave the value out',
-        where
-      )
+      return '"vlo":"' + f.value + '"'
   }
 }
 

@@ -8,9 +8,10 @@ import type { CodecContext } from '../codec'
 import type { Path } from '../path'
 import type { Lwm2mRecord } from '../record'
 import type { ResourceType, Value } from '../value'
-import { readObjlnkText } from './objlnk-text'
+import { readObjlnkText, writeObjlnkText } from './objlnk-text'
 import type { ViolationList } from '../violation'
 import { decodeBase64Any } from './base64'
+import { checkInteger } from './cbor-value'
 import { ModelTyper } from './model-typing'
 
 export type SenmlDialect = 'senml' | 'etch'
@@ -657,4 +658,62 @@ export function etchKind(rec: Lwm2mRecord, kind: number): number {
     )
   }
   return k
+}
+
+/**
+ * What a record's value field holds, whatever the syntax (C §7.5.6 Tbl 7.5.6-1): "v" for a
+ * deletion, an integer or a float, "vs", "vb", "vd", or "vlo" with the link already as text.
+ */
+export type SenmlValueField =
+  | { readonly kind: 'delete' }
+  | { readonly kind: 'integer'; readonly value: number | bigint }
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'boolean'; readonly value: boolean }
+  | { readonly kind: 'opaque'; readonly value: Uint8Array }
+  | { readonly kind: 'objlnk'; readonly value: string }
+
+/**
+ * The value field of `rec`, or null when it has none, after the checks both encoders make (a
+ * deletion only in ETCH, integer ranges, an objlnk's text, no value for an executable); so that
+ * SenML JSON and SenML CBOR refuse exactly the same records with the same EncodeError.
+ */
+export function senmlValueField(rec: Lwm2mRecord, dialect: SenmlDialect, rule: string): SenmlValueField | null {
+  const where = '/' + rec.path.join('/')
+  if (rec.delete === true) {
+    if (dialect !== 'etch') throw new EncodeError(
+      `${rule}.delete`,
+      'only a SenML-ETCH Patch Pack can delete',
+      where
+    )
+    return { kind: 'delete' }
+  }
+  const v = rec.value
+  if (v === undefined) return null
+  switch (v.type) {
+    case 'integer':
+    case 'time':
+      checkInteger(v.value, -(2n ** 63n), 2n ** 63n - 1n, rule, where)
+      return { kind: 'integer', value: v.value }
+    case 'unsigned':
+      checkInteger(v.value, 0n, 2n ** 64n - 1n, rule, where)
+      return { kind: 'integer', value: v.value }
+    case 'float':
+      return { kind: 'float', value: v.value }
+    case 'string':
+    case 'corelnk':
+      return { kind: 'string', value: v.value }
+    case 'boolean':
+      return { kind: 'boolean', value: v.value }
+    case 'opaque':
+      return { kind: 'opaque', value: v.value }
+    case 'objlnk':
+      return { kind: 'objlnk', value: writeObjlnkText(v.value, rule, where) }
+    case 'none':
+      throw new EncodeError(
+        `${rule}.none-value`,
+        'SenML has no value for an executable (none) resource; leave the value out',
+        where
+      )
+  }
 }

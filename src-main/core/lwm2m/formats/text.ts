@@ -6,14 +6,14 @@
 // as a string value, with a violation that says why.
 import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
+import { formatPlainDecimal } from '../decimal'
 import type { ResourceModel } from '../model'
 import { formatPath, type Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { normalizeInteger, parseObjectLink, type Value } from '../value'
 import { ViolationList } from '../violation'
 import { decodeBase64, encodeBase64 } from './base64'
-import { formatPlainDecimal } from './decimal'
-import { assertEncodable, assertIds, inInt64, inUint64, objlnkInRange, refusal, resourceOf } from './typing'
+import { assertEncodable, assertIds, guardedDecode, inInt64, inUint64, objlnkInRange, refusal, resourceOf } from './typing'
 import { encodeUtf8, readUtf8, utf8Length } from './utf8'
 
 const SECTION = 'LwM2M 1.2 Core §7.5, App. C Tbl C-2'
@@ -160,14 +160,6 @@ export function valueText(value: Value, path: Path = []): string {
 
 export const textCodec: ContentCodec = {
   format: CF.TEXT,
-  decode(bytes, ctx) {
-    try {
-      return decodeText(bytes, ctx)
-    } catch (e) {
-      const v = new ViolationList()
-      v.add(0, 'text.internal', SECTION, `decoder fault: ${e instanceof Error ? e.message : String(e)}`)
-      return { records: [], violations: v.items }
-    }
-  },
+  decode: guardedDecode('text', SECTION, decodeText),
   encode: encodeText
 }

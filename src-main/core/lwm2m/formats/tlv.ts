@@ -10,7 +10,7 @@ import { comparePaths, formatPath, type Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { normalizeInteger, type Value } from '../value'
 import { ViolationList } from '../violation'
-import { assertEncodable, assertIds, objlnkInRange, refusal, resourceOf } from './typing'
+import { assertEncodable, assertIds, guardedDecode, objlnkInRange, refusal, resourceOf } from './typing'
 import { readUtf8, utf8Length, writeUtf8 } from './utf8'
 
 const SECTION = 'LwM2M 1.2 Core §7.5.5'
@@ -133,21 +133,11 @@ class TlvDecoder {
       this.instance(NO_INSTANCE, start, end, false)
       return
     }
-    const seen = new IdSet()
-    let at = start
-    while (at < end) {
-      if (!this.next(at, end)) return
-      at = this.valueEnd
-      if (this.kind !== OI) {
-        this.misplaced(`at the top of a payload for /${this.objectId}: an Object Instance TLV must wrap it`)
-        continue
-      }
-      if (!seen.add(this.id)) {
-        this.duplicate('object instance')
-        continue
-      }
-      this.instance(this.id, this.valueStart, this.valueEnd, true)
-    }
+    this.each(start, end, 'object instance', () => {
+      if (this.kind === OI) return true
+      this.misplaced(`at the top of a payload for /${this.objectId}: an Object Instance TLV must wrap it`)
+      return false
+    }, () => this.instance(this.id, this.valueStart, this.valueEnd, true))
   }
 
   /** Resource and Multiple Resource TLVs of instance `iid` in [start, end). */
@@ -157,27 +147,20 @@ class TlvDecoder {
       this.records.push({ path: [this.objectId, iid] })
       return
     }
-    const seen = new IdSet()
-    let at = start
-    while (at < end) {
-      if (!this.next(at, end)) return
-      at = this.valueEnd
-      const kind = this.kind
-      if (kind === OI) {
+    this.each(start, end, `resource /${this.objectId}/${iid}/`, () => {
+      if (this.kind === OI) {
         this.misplaced(`inside an instance (nesting is Object Instance > Multiple Resource > Resource Instance)`)
-        continue
+        return false
       }
-      if (kind === RI) {
+      if (this.kind === RI) {
         this.misplaced('directly inside an instance: it belongs in a Multiple Resource TLV')
-        continue
+        return false
       }
-      if (!seen.add(this.id)) {
-        this.duplicate(`resource /${this.objectId}/${iid}/`)
-        continue
-      }
-      if (kind === RES) this.resource(iid, this.id, this.valueStart, this.valueEnd)
+      return true
+    }, () => {
+      if (this.kind === RES) this.resource(iid, this.id, this.valueStart, this.valueEnd)
       else this.multiple(iid, this.id, this.valueStart, this.valueEnd)
-    }
+    })
   }
 
   /** A Resource TLV with a value. */
@@ -203,26 +186,40 @@ class TlvDecoder {
       this.records.push({ path: [this.objectId, iid, rid] })
       return
     }
+    this.each(start, end, `resource instance /${this.objectId}/${iid}/${rid}/`, () => {
+      if (this.kind === RI) return true
+      if (this.kind === OI || this.kind === MR) {
+        this.flag(this.start, 'tlv.nesting-depth',
+          `a ${KIND_NAMES[this.kind]} TLV at ${this.start} would nest deeper than 3 levels (C §7.5.5)`)
+      } else {
+        this.misplaced('inside a Multiple Resource TLV: only Resource Instance TLVs are')
+      }
+      return false
+    }, () => {
+      const path: Path = [this.objectId, iid, rid, this.id]
+      this.records.push({ path, value: this.value(rm, this.valueStart, this.valueEnd, path) })
+    })
+  }
+
+  /**
+   * The TLVs in [start, end), in order: `fits` says (and reports) whether the current one's kind
+   * belongs here, a repeated id is reported as a duplicate `what`, and `visit` reads the rest.
+   * Stops at a TLV that does not parse (next has reported it). The three levels share this so
+   * they cannot disagree on duplicates or on where the walk resumes.
+   */
+  private each(start: number, end: number, what: string, fits: () => boolean, visit: () => void): void {
     const seen = new IdSet()
     let at = start
     while (at < end) {
       if (!this.next(at, end)) return
+      // Taken before visit, which walks the nested TLVs and moves valueEnd.
       at = this.valueEnd
-      if (this.kind !== RI) {
-        if (this.kind === OI || this.kind === MR) {
-          this.flag(this.start, 'tlv.nesting-depth',
-            `a ${KIND_NAMES[this.kind]} TLV at ${this.start} would nest deeper than 3 levels (C §7.5.5)`)
-        } else {
-          this.misplaced('inside a Multiple Resource TLV: only Resource Instance TLVs are')
-        }
-        continue
-      }
+      if (!fits()) continue
       if (!seen.add(this.id)) {
-        this.duplicate(`resource instance /${this.objectId}/${iid}/${rid}/`)
+        this.duplicate(what)
         continue
       }
-      const path: Path = [this.objectId, iid, rid, this.id]
-      this.records.push({ path, value: this.value(rm, this.valueStart, this.valueEnd, path) })
+      visit()
     }
   }
 
@@ -708,15 +705,6 @@ function writeValue(value: Value, out: Uint8Array, view: DataView, p: number, le
 
 export const tlvCodec: ContentCodec = {
   format: CF.TLV,
-  decode(bytes, ctx) {
-    try {
-      return decodeTlv(bytes, ctx)
-    } catch (e) {
-      // Unreachable by design (fuzzed); kept so that a bug shows as a violation, not a crash.
-      const v = new ViolationList()
-      v.add(0, 'tlv.internal', SECTION, `decoder fault: ${e instanceof Error ? e.message : String(e)}`)
-      return { records: [], violations: v.items }
-    }
-  },
+  decode: guardedDecode('tlv', SECTION, decodeTlv),
   encode: encodeTlv
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the model says a value must be (C App. C Tbl C-1), shared by the codecs whose payloads
 // carry no types (TLV, text, legacy JSON numbers) and by every encoder that must refuse values.
-import { EncodeError } from '../codec'
+import { EncodeError, type ContentCodec } from '../codec'
 import type { ObjectModel, ResourceModel } from '../model'
 import { formatPath, type Path } from '../path'
 import type { Value } from '../value'
+import { ViolationList } from '../violation'
 
 export const INT64_MIN = -(1n << 63n)
 export const INT64_MAX = (1n << 63n) - 1n
@@ -148,4 +149,20 @@ export function assertIds(path: readonly number[], rules: string): void {
 export function refusal(rule: string, path: Path, text: string): EncodeError {
   const where = formatPath(path)
   return new EncodeError(rule, where + text, where)
+}
+
+/**
+ * `decode` made total: a throw (a decoder bug; the decoders are fuzzed against it) becomes one
+ * `<rules>.internal` violation, so that a bug shows as a violation and not as a crash.
+ */
+export function guardedDecode(rules: string, section: string, decode: ContentCodec['decode']): ContentCodec['decode'] {
+  return (bytes, ctx) => {
+    try {
+      return decode(bytes, ctx)
+    } catch (e) {
+      const v = new ViolationList()
+      v.add(0, `${rules}.internal`, section, `decoder fault: ${e instanceof Error ? e.message : String(e)}`)
+      return { records: [], violations: v.items }
+    }
+  }
 }

@@ -2,7 +2,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeBase64, encodeBase64 } from '../../../../src-main/core/lwm2m/formats/base64'
-import { formatPlainDecimal } from '../../../../src-main/core/lwm2m/formats/decimal'
+import { formatDecimal, formatPlainDecimal } from '../../../../src-main/core/lwm2m/decimal'
+import { guardedDecode } from '../../../../src-main/core/lwm2m/formats/typing'
 import { encodeUtf8, readUtf8, utf8Length } from '../../../../src-main/core/lwm2m/formats/utf8'
 
 const ascii = (s: string) => new TextEncoder().encode(s)
@@ -61,5 +62,26 @@ describe('plain decimals (C Tbl C-2: 6.667e-11 is written 0.00000000006667)', ()
     expect(formatPlainDecimal(22.5)).toBe('22.5')
     expect(formatPlainDecimal(-0)).toBe('-0')
     expect(formatPlainDecimal(Number.MIN_VALUE)).toBe('0.' + '0'.repeat(323) + '5')
+  })
+  it('reads back as the same double, and is the attributes\' layout apart from -0', () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => {
+      expect(Object.is(Number(formatPlainDecimal(v)), v)).toBe(true)
+      expect(formatDecimal(v)).toBe(v === 0 ? '0' : formatPlainDecimal(v))
+    }))
+  })
+})
+
+describe('guarded decoders', () => {
+  it('turn a throw into one <rules>.internal violation and pass results through', () => {
+    const ok = { records: [], violations: [] }
+    const fine = guardedDecode('x', 'S', () => ok)
+    expect(fine(Uint8Array.of(), undefined as never)).toBe(ok)
+    const broken = guardedDecode('x', 'S', () => {
+      throw new Error('boom')
+    })
+    expect(broken(Uint8Array.of(), undefined as never)).toEqual({
+      records: [],
+      violations: [{ offset: 0, rule: 'x.internal', section: 'S', message: 'decoder fault: boom' }]
+    })
   })
 })

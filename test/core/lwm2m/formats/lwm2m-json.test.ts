@@ -2,7 +2,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { EncodeError, type CodecContext } from '../../../../src-main/core/lwm2m/codec'
-import { parseJson } from '../../../../src-main/core/lwm2m/formats/json-reader'
 import { lwm2mJsonCodec } from '../../../../src-main/core/lwm2m/formats/lwm2m-json'
 import type { Path } from '../../../../src-main/core/lwm2m/path'
 import type { Lwm2mRecord } from '../../../../src-main/core/lwm2m/record'
@@ -186,24 +185,5 @@ describe('C §7.5.6.1 legacy OMA JSON decoder fuzz: never throws', () => {
     // Deep nesting is refused, not a stack overflow.
     const deep = decode('['.repeat(100000), [3, 0])
     expect(rules(deep)).toEqual(['lwm2m-json.syntax'])
-  })
-})
-
-describe('JSON reader (RFC 8259) for strict decoders', () => {
-  it('keeps offsets, duplicate keys and exact number text', () => {
-    const p = parseJson(' {"a": 18446744073709551615, "a": [true, null, "\\u00e9\\n"]}')
-    expect(p.ok).toBe(true)
-    if (!p.ok || p.value.kind !== 'object') return
-    expect(p.value.offset).toBe(1)
-    expect(p.value.entries.map((e) => [e.key, e.keyOffset])).toEqual([['a', 2], ['a', 29]])
-    expect(p.value.entries[0]?.value).toEqual({ kind: 'number', offset: 7, text: '18446744073709551615' })
-    expect(p.value.entries[1]?.value).toMatchObject({ kind: 'array', items: [{ kind: 'boolean', value: true }, { kind: 'null' }, { kind: 'string', value: 'é\n' }] })
-  })
-  it('rejects what RFC 8259 does not allow, with the offset', () => {
-    for (const [text, offset] of [['01', 1], ['{"a":1,}', 7], ['"a\nb"', 2], ['[1 2]', 3], ['tru', 0], ['{"a" 1}', 5], ['"\\x"', 1], ['1 1', 2]] as const) {
-      const p = parseJson(text)
-      expect(p.ok, text).toBe(false)
-      if (!p.ok) expect(p.offset, text).toBe(offset)
-    }
   })
 })
