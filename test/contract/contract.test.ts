@@ -122,9 +122,9 @@ describe('the same fixtures through both carriers', () => {
           expect(o.error.message.length).toBeGreaterThan(5)
         }
       }
-      // Identical apart from what legitimately differs per instance (carrier, data dir, pid, time).
+      // Identical apart from what legitimately differs per instance (carrier, data dir, pid, time, key file).
       const scrub = (o: Outcome<unknown>) =>
-        JSON.parse(JSON.stringify(o), (k, v) => (['carrier', 'dataDir', 'pid', 'startedAt'].includes(k) ? '*' : v))
+        JSON.parse(JSON.stringify(o), (k, v) => (['carrier', 'dataDir', 'pid', 'startedAt', 'secrets'].includes(k) ? '*' : v))
       expect(scrub(a)).toEqual(scrub(b))
     })
   }
