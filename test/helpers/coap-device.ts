@@ -21,6 +21,8 @@ export class NodeCoapDevice {
   readonly log: DeviceRequestLog[] = []
   location = ''
   executed: string[] = []
+  /** Opaque resources (firmware images and the like), e.g. /5/0/0. */
+  readonly blobs = new Map<string, Buffer>()
   /** /O/I/R → value */
   readonly values = new Map<string, Value>([
     ['/1/0/0', 101],
@@ -106,6 +108,11 @@ export class NodeCoapDevice {
       res.end([`<${path}>` + (query.includes('depth') ? '' : ''), ...[...objects].map((o) => `<${o}>`), ...links.map((l) => `<${l}>`)].join(','))
       return
     }
+    if (path === '/5/0/0' && req.method === 'GET' && this.blobs.has(path)) {
+      res.setOption('Content-Format', 'application/octet-stream')
+      res.end(this.blobs.get(path)) // node-coap sends it block-wise (Block2)
+      return
+    }
     if (req.method === 'GET') {
       if (parts.length === 3 && this.values.has(path)) {
         res.setOption('Content-Format', 'text/plain')
@@ -161,6 +168,12 @@ export class NodeCoapDevice {
         return
       }
       for (const r of recs) this.values.set(r.path, r.value)
+      res.code = '2.04'
+      res.end()
+      return
+    }
+    if (path === '/5/0/0' && req.method === 'PUT') {
+      this.blobs.set(path, Buffer.from(req.payload)) // node-coap reassembled the Block1 transfer
       res.code = '2.04'
       res.end()
       return

@@ -149,6 +149,18 @@ describe('a node-coap device registers and is driven through devices.* (C §6.2,
     expect(e.result.records).toEqual([{ path: '/3303/0/5700', type: 'float', value: 19.75 }])
   })
 
+  it('RFC 7959: a 3 MB firmware image goes out block-wise (Block1) and comes back block-wise (Block2)', async () => {
+    const image = Buffer.alloc(3 * 1024 * 1024)
+    for (let i = 0; i < image.length; i++) image[i] = (i * 31 + (i >> 10)) & 0xff
+    const w = await call<OperationResultDto>('devices.write', { endpoint: 'nc-dev', path: '/5/0/0', records: [{ path: '/5/0/0', type: 'opaque', value: image.toString('hex') }] })
+    expect(w.code).toBe('2.04')
+    expect(device.blobs.get('/5/0/0')?.equals(image)).toBe(true)
+    const r = await call<OperationResultDto>('devices.read', { endpoint: 'nc-dev', path: '/5/0/0' })
+    expect(r.code).toBe('2.05')
+    expect(r.contentFormat).toBe(42)
+    expect(r.records[0]?.value).toBe(image.toString('hex'))
+  }, 120_000)
+
   it('Gw-Enab-01: a gateway prefix addresses the end device behind it (/dev1/3/0/9)', async () => {
     const r = await call<OperationResultDto>('devices.read', { endpoint: 'nc-dev', path: '/dev1/3/0/9' })
     expect(r.code).toBe('2.05')

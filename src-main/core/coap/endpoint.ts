@@ -304,7 +304,9 @@ export class CoapEndpoint {
   }
 
   private sender(peer: PeerAddress, req: CoapRequest, opts: RequestOptions): BlockSend {
-    const exchange = this.exchangeOptions(req, opts)
+    // One token for every block of a transfer (RFC 7959 §2.3 allows either): peers such as
+    // node-coap reassemble Block1 bodies by token, and the blocks never overlap (NSTART = 1).
+    const exchange = { ...this.exchangeOptions(req, opts), token: this.exchanges.newToken(peer) }
     const confirmable = req.confirmable ?? true
     const once = (options: readonly CoapOption[], payload: Uint8Array): Promise<CoapMessage> =>
       this.exchanges.exchange(peer, { code: req.code, options, payload, confirmable }, exchange)

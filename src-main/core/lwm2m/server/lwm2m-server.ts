@@ -416,9 +416,10 @@ export class Lwm2mServer {
 
   /** TLV for 1.0 clients (the only hierarchical format they must have); SenML CBOR from 1.1. */
   private hierarchicalFormat(r: Registration, path: Path, records: readonly Lwm2mRecord[]): ContentFormat {
+    // One value at its own path: plain text, or raw bytes for Opaque (firmware images, C §7.5).
     if (path.length >= 3 && records.length === 1 && records[0]?.path.length === path.length) {
       const v = records[0].value
-      if (v && v.type !== 'opaque') return CF.TEXT
+      if (v) return v.type === 'opaque' ? CF.OPAQUE : CF.TEXT
     }
     if (r.lwm2mVersion === '1.0') return CF.TLV
     return r.contentFormats.includes(CF.SENML_CBOR) ? CF.SENML_CBOR : r.contentFormats.includes(CF.LWM2M_CBOR) ? CF.LWM2M_CBOR : CF.TLV
