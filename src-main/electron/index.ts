@@ -34,11 +34,11 @@ if (!app.requestSingleInstanceLock()) {
     })
     // The same listeners as `lwm2m-wb serve`; a port in use leaves that role off (system.info shows
     // which listeners are open) rather than stopping the app.
-    const wb = workbench
-    void wb
-      .startListeners({ coap: { host: '0.0.0.0', port: 5683 }, bootstrap: null })
-      .then(() => wb.startListeners({ coap: null, bootstrap: { host: '0.0.0.0', port: 5783 } }))
-      .catch((e: Error) => process.stderr.write(`listener not started: ${e.message}\n`))
+    for (const l of [
+      { coap: { host: '0.0.0.0', port: 5683 }, bootstrap: null },
+      { coap: null, bootstrap: { host: '0.0.0.0', port: 5783 } }
+    ])
+      void workbench.startListeners(l).catch((e: Error) => process.stderr.write(`listener not started: ${e.message}\n`))
     attachIpc(ipcMain, workbench.dispatcher, isTrustedUrl)
     forwardEvents(workbench.events, () => webContents.getAllWebContents())
     Menu.setApplicationMenu(buildMenu())
