@@ -4,21 +4,18 @@
 import type { BootstrapConfigEntry, BootstrapRunDto } from '../contract/bootstrap'
 import { ServiceError } from '../contract/errors'
 import type { Listener } from '../contract/system'
-import { coapCodec } from '../core/coap/codec'
-import { CoapEndpoint } from '../core/coap/endpoint'
 import { BootstrapServer, type BootstrapRun } from '../core/lwm2m/bootstrap/bootstrap-server'
 import { checkConfig, type BootstrapConfig } from '../core/lwm2m/bootstrap/config'
 import type { ModelLookup } from '../core/lwm2m/model'
 import { coapDeviceLink, serveUplink } from '../core/lwm2m/server/coap-binding'
 import type { BootstrapStore, StoredRun } from '../store/bootstrap-store'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
-import { UdpLink } from '../transports/udp'
+import { CoapListener } from './coap-listener'
 import { WallClock } from './device-dto'
 import type { EventHub } from './event-hub'
 
 export class BootstrapService {
-  #link: UdpLink | null = null
-  #endpoint: CoapEndpoint | null = null
+  #listener: CoapListener | null = null
   readonly #clock = new WallClock(nodeScheduler.now())
 
   constructor(
@@ -29,8 +26,8 @@ export class BootstrapService {
 
   async start(opts: { host: string; port: number }): Promise<void> {
     const models = await this.models()
-    const link = await UdpLink.open({ host: opts.host, port: opts.port })
-    const endpoint = new CoapEndpoint({ link, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom })
+    const listener = await CoapListener.open('Bootstrap Server', opts)
+    const endpoint = listener.endpoint
     const role = new BootstrapServer({
       link: coapDeviceLink(endpoint),
       scheduler: nodeScheduler,
@@ -44,18 +41,16 @@ export class BootstrapService {
       }
     })
     serveUplink(endpoint, (req, accept) => role.handle(req, accept))
-    this.#link = link
-    this.#endpoint = endpoint
+    this.#listener = listener
   }
 
   listener(): Listener | null {
-    return this.#link ? { role: 'Bootstrap Server', transport: 'coap (UDP)', address: this.#link.address, port: this.#link.port } : null
+    return this.#listener?.describe() ?? null
   }
 
   async close(): Promise<void> {
-    this.#endpoint?.close()
-    await this.#link?.close()
-    this.#link = null
+    await this.#listener?.close()
+    this.#listener = null
   }
 
   list(): { configs: BootstrapConfigEntry[] } {

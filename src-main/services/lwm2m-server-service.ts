@@ -4,8 +4,6 @@
 import type { DeviceDetail, DevicesPage, ObserveResultDto, OperationResultDto, QueuedRequestDto } from '../contract/devices'
 import { ServiceError } from '../contract/errors'
 import type { Listener } from '../contract/system'
-import { coapCodec } from '../core/coap/codec'
-import { CoapEndpoint } from '../core/coap/endpoint'
 import { CoapClosedError, CoapError, CoapResetError, CoapTimeoutError } from '../core/coap/errors'
 import { EncodeError } from '../core/lwm2m/codec'
 import { resolveFormat, type ContentFormat } from '../core/lwm2m/content-format'
@@ -16,7 +14,7 @@ import type { Lwm2mRecord } from '../core/lwm2m/record'
 import { coapDeviceLink, serveUplink } from '../core/lwm2m/server/coap-binding'
 import { Lwm2mServer, OperationError, type OperationResult, type ServerEvent } from '../core/lwm2m/server/lwm2m-server'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
-import { UdpLink } from '../transports/udp'
+import { CoapListener } from './coap-listener'
 import { detailDto, queueDto, resultDto, summaryDto, WallClock } from './device-dto'
 import type { EventHub } from './event-hub'
 
@@ -26,8 +24,7 @@ export interface ServerListenOptions {
 }
 
 export class Lwm2mServerService {
-  #link: UdpLink | null = null
-  #endpoint: CoapEndpoint | null = null
+  #listener: CoapListener | null = null
   #server: Lwm2mServer | null = null
   readonly #clock = new WallClock(nodeScheduler.now())
 
@@ -38,8 +35,8 @@ export class Lwm2mServerService {
 
   async start(opts: ServerListenOptions): Promise<void> {
     const models = await this.models()
-    const link = await UdpLink.open({ host: opts.host, port: opts.port })
-    const endpoint = new CoapEndpoint({ link, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom })
+    const listener = await CoapListener.open('LwM2M Server', opts)
+    const endpoint = listener.endpoint
     const server = new Lwm2mServer({
       link: coapDeviceLink(endpoint),
       scheduler: nodeScheduler,
@@ -48,20 +45,18 @@ export class Lwm2mServerService {
       onEvent: (e) => this.forward(e)
     })
     serveUplink(endpoint, (req) => server.handle(req))
-    this.#link = link
-    this.#endpoint = endpoint
+    this.#listener = listener
     this.#server = server
   }
 
   listener(): Listener | null {
-    return this.#link ? { role: 'LwM2M Server', transport: 'coap (UDP)', address: this.#link.address, port: this.#link.port } : null
+    return this.#listener?.describe() ?? null
   }
 
   async close(): Promise<void> {
     this.#server?.close()
-    this.#endpoint?.close()
-    await this.#link?.close()
-    this.#link = null
+    await this.#listener?.close()
+    this.#listener = null
   }
 
   list(cursor = 0, limit = 200, filter?: string): DevicesPage {
