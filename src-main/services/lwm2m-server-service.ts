@@ -5,6 +5,7 @@ import type { DeviceDetail, DevicesPage, ObserveResultDto, OperationResultDto, Q
 import { ServiceError } from '../contract/errors'
 import type { Listener } from '../contract/system'
 import { CoapClosedError, CoapError, CoapResetError, CoapTimeoutError } from '../core/coap/errors'
+import { parseAttributeQuery } from '../core/lwm2m/attributes'
 import { EncodeError } from '../core/lwm2m/codec'
 import { resolveFormat, type ContentFormat } from '../core/lwm2m/content-format'
 import { fromJsonRecord, type JsonRecord } from '../core/lwm2m/json-record'
@@ -86,7 +87,8 @@ export class Lwm2mServerService {
   writeComposite(endpoint: string, records: readonly JsonRecord[], format?: string) {
     return this.run(() => this.server().writeComposite(endpoint, parseRecords(records), formatOf(format)))
   }
-  async observeComposite(endpoint: string, paths: readonly string[], attributes?: string, format?: string): Promise<ObserveResultDto> {
+  async observeComposite(endpoint: string, paths: readonly string[], attributes?: string, format?: string, force = false): Promise<ObserveResultDto> {
+    if (!force && attributes) this.checkAttributes(endpoint, [], attributes)
     try {
       const o = await this.server().observeComposite(endpoint, paths.map(lwm2mPath), attributes ?? '', formatOf(format))
       return { ...resultDto(o.result, this.#clock), observationId: o.observationId }
@@ -102,8 +104,10 @@ export class Lwm2mServerService {
     const t = target(path)
     return this.run(() => this.server().write(endpoint, t.path, parseRecords(records), { format: formatOf(format), partial, prefix: t.prefix }))
   }
-  writeAttributes(endpoint: string, path: string, attributes: string) {
-    return this.run(() => this.server().writeAttributes(endpoint, lwm2mPath(path), attributes))
+  writeAttributes(endpoint: string, path: string, attributes: string, force = false) {
+    const p = lwm2mPath(path)
+    if (!force) this.checkAttributes(endpoint, p, attributes)
+    return this.run(() => this.server().writeAttributes(endpoint, p, attributes))
   }
   execute(endpoint: string, path: string, args?: string) {
     const t = target(path)
@@ -117,9 +121,10 @@ export class Lwm2mServerService {
     return this.run(() => this.server().delete(endpoint, t.path, t.prefix))
   }
 
-  async observe(endpoint: string, path: string, attributes?: string, format?: string): Promise<ObserveResultDto> {
+  async observe(endpoint: string, path: string, attributes?: string, format?: string, force = false): Promise<ObserveResultDto> {
+    const t = target(path)
+    if (!force && attributes) this.checkAttributes(endpoint, t.path, attributes)
     try {
-      const t = target(path)
       const o = await this.server().observe(endpoint, t.path, attributes ?? '', formatOf(format), t.prefix)
       return { ...resultDto(o.result, this.#clock), observationId: o.observationId }
     } catch (e) {
@@ -143,6 +148,20 @@ export class Lwm2mServerService {
 
   cancelQueued(endpoint: string, requestId: string): { cancelled: boolean } {
     return { cancelled: this.server().cancelQueued(endpoint, requestId) }
+  }
+
+  /** INFO-01/03: observation attributes checked against C §5.1.2 and the resource's type first. */
+  private checkAttributes(endpoint: string, path: Path, attributes: string): void {
+    const r = this.server().registrations.byEndpoint(endpoint)
+    if (!r) throw notRegistered(endpoint)
+    const model = path.length > 0 ? this.server().modelsFor(r).get(path[0] as number) : undefined
+    const { violations } = parseAttributeQuery(attributes, { path, ...(model ? { model } : {}) })
+    if (violations.length > 0)
+      throw new ServiceError(
+        'devices.invalid_request',
+        `attributes: ${violations.map((v) => v.message).join('; ')} (send with force to try the device anyway)`,
+        { violations }
+      )
   }
 
   private async run(op: () => Promise<OperationResult>): Promise<OperationResultDto> {

@@ -270,3 +270,22 @@ describe('Bootstrap Server (C §6.1)', () => {
     await device.close()
   })
 })
+
+describe('INFO-01/03: observation attributes are checked before they go out (C §5.1.2)', () => {
+  let device: NodeCoapDevice
+  beforeAll(async () => {
+    device = await NodeCoapDevice.start()
+    expect((await device.register(coapPort, 'attr-dev')).code).toBe('2.01')
+  })
+  afterAll(() => device.close())
+
+  it('refuses pmax < pmin, a bad edge and gt on a string resource, naming the rule; force sends anyway', async () => {
+    const sent = device.log.length
+    await expect(call('devices.observe', { endpoint: 'attr-dev', path: '/3303/0/5700', attributes: 'pmin=60&pmax=10&edge=2' })).rejects.toThrow(/devices.invalid_request: attributes: .*(pmax|edge)/)
+    await expect(call('devices.writeAttributes', { endpoint: 'attr-dev', path: '/3/0/0', attributes: 'gt=5' })).rejects.toThrow(/devices.invalid_request/)
+    expect(device.log.length).toBe(sent) // nothing reached the device
+    const forced = await call<OperationResultDto>('devices.writeAttributes', { endpoint: 'attr-dev', path: '/3/0/0', attributes: 'gt=5', force: true })
+    expect(device.log.at(-1)?.url).toBe('/3/0/0?gt=5')
+    expect(forced.code).toBe('2.04')
+  })
+})
