@@ -44,7 +44,7 @@ export const METHOD_PARAMS = {
   'devices.write': object({ endpoint, path: target, records, format: optional(format), partial: optional(boolean()) }),
   /** `force` sends attributes that break C §5.1.2's rules anyway (to test a client's answer). */
   'devices.writeAttributes': object({ endpoint, path, attributes: string({ maxLength: 1000 }), force: optional(boolean()) }),
-  'devices.execute': object({ endpoint, path: target, args: optional(string({ maxLength: 4096 })) }),
+  'devices.execute': object({ endpoint, path: target, args: optional(string({ maxLength: 4096 })), force: optional(boolean()) }),
   'devices.create': object({ endpoint, path, records, format: optional(format) }),
   'devices.delete': object({ endpoint, path: target }),
   'devices.observe': object({ endpoint, path: target, attributes: optional(string({ maxLength: 1000 })), format: optional(format), force: optional(boolean()) }),

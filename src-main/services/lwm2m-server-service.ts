@@ -6,6 +6,7 @@ import { ServiceError } from '../contract/errors'
 import type { Listener } from '../contract/system'
 import { CoapClosedError, CoapError, CoapResetError, CoapTimeoutError } from '../core/coap/errors'
 import { parseAttributeQuery } from '../core/lwm2m/attributes'
+import { parseExecuteArgs } from '../core/lwm2m/execute-args'
 import { EncodeError } from '../core/lwm2m/codec'
 import { resolveFormat, type ContentFormat } from '../core/lwm2m/content-format'
 import { fromJsonRecord, type JsonRecord } from '../core/lwm2m/json-record'
@@ -109,8 +110,14 @@ export class Lwm2mServerService {
     if (!force) this.checkAttributes(endpoint, p, attributes)
     return this.run(() => this.server().writeAttributes(endpoint, p, attributes))
   }
-  execute(endpoint: string, path: string, args?: string) {
+  execute(endpoint: string, path: string, args?: string, force = false) {
     const t = target(path)
+    if (args && !force) {
+      // C §6.3.5 argument syntax: digit[='text'], comma-separated, each digit once.
+      const { violations } = parseExecuteArgs(args)
+      if (violations.length > 0)
+        throw new ServiceError('devices.invalid_request', `Execute arguments: ${violations.map((v) => v.message).join('; ')} (send with force to try the device anyway)`, { violations })
+    }
     return this.run(() => this.server().execute(endpoint, t.path, args, t.prefix))
   }
   create(endpoint: string, path: string, records: readonly JsonRecord[], format?: string) {

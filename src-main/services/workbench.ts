@@ -83,7 +83,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'devices.discover': (p) => server.discover(p.endpoint, p.path, p.depth),
     'devices.write': (p) => server.write(p.endpoint, p.path, p.records as never, p.format, p.partial),
     'devices.writeAttributes': (p) => server.writeAttributes(p.endpoint, p.path, p.attributes, p.force),
-    'devices.execute': (p) => server.execute(p.endpoint, p.path, p.args),
+    'devices.execute': (p) => server.execute(p.endpoint, p.path, p.args, p.force),
     'devices.create': (p) => server.create(p.endpoint, p.path, p.records as never, p.format),
     'devices.delete': (p) => server.delete(p.endpoint, p.path),
     'devices.observe': (p) => server.observe(p.endpoint, p.path, p.attributes, p.format, p.force),

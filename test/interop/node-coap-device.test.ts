@@ -87,6 +87,12 @@ describe('a node-coap device registers and is driven through devices.* (C §6.2,
     expect(device.executed).toEqual(["0='now'"])
   })
 
+  it('C §6.3.5: Execute arguments that break the syntax are refused before sending', async () => {
+    const before = device.executed.length
+    await expect(call('devices.execute', { endpoint: 'nc-dev', path: '/1/0/8', args: "1='a b',1" })).rejects.toThrow(/devices.invalid_request: Execute arguments/)
+    expect(device.executed.length).toBe(before)
+  })
+
   it('DMSE-01: a refused Delete comes back as 4.05 with its meaning', async () => {
     const d = await call<OperationResultDto>('devices.delete', { endpoint: 'nc-dev', path: '/3/0' })
     expect(d).toMatchObject({ code: '4.05', success: false })
