@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Every setting the app knows, with its schema and default. A key not listed here is refused,
 // so a typo in `lwm2m-wb call settings.set` fails loudly instead of storing a dead value.
-import { array, literal, string, type Infer, type Schema } from './schema'
+import { array, integer, literal, string, type Infer, type Schema } from './schema'
 
 export const SETTINGS = {
   /** Colour theme; "system" follows the OS. */
@@ -9,7 +9,13 @@ export const SETTINGS = {
   /** Row density of the big lists. */
   'ui.density': { schema: literal('compact', 'comfortable'), default: 'compact' },
   /** Extra folders of OMA DDF XML object definitions loaded at start (issue 3). */
-  'models.folders': { schema: array(string({ minLength: 1, maxLength: 4096 }), 64), default: [] as string[] }
+  'models.folders': { schema: array(string({ minLength: 1, maxLength: 4096 }), 64), default: [] as string[] },
+  /**
+   * How long a queue-mode device counts as awake after its last message (T §6.5 recommends
+   * MAX_TRANSMIT_WAIT, 93 s); requests to it wait in the queue after that. Read when the
+   * LwM2M Server starts.
+   */
+  'server.queueAwakeSeconds': { schema: integer(1, 86400), default: 93 }
 } as const satisfies Record<string, { schema: Schema<unknown>; default: unknown }>
 
 export type SettingKey = keyof typeof SETTINGS

@@ -32,7 +32,9 @@ export class Lwm2mServerService {
 
   constructor(
     private readonly events: EventHub,
-    private readonly models: () => Promise<ModelLookup>
+    private readonly models: () => Promise<ModelLookup>,
+    /** Seconds a queue-mode device counts as awake after its last message (setting). */
+    private readonly awakeSeconds: () => number = () => 93
   ) {}
 
   async start(opts: ServerListenOptions): Promise<void> {
@@ -44,6 +46,7 @@ export class Lwm2mServerService {
       scheduler: nodeScheduler,
       random: nodeRandom,
       models,
+      awakeMs: this.awakeSeconds() * 1000,
       onEvent: (e) => this.forward(e)
     })
     serveUplink(endpoint, (req) => server.handle(req))

@@ -51,7 +51,11 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     settings,
     events
   )
-  const server = new Lwm2mServerService(events, () => models.registry())
+  const server = new Lwm2mServerService(
+    events,
+    () => models.registry(),
+    () => settings.get(['server.queueAwakeSeconds'])['server.queueAwakeSeconds'] ?? 93
+  )
   const secretBox = SecretBox.forDataDir(opts.dataDir)
   const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, () => models.registry())
   const system = new SystemService({

@@ -5,7 +5,7 @@ import { computed, ref, watch } from 'vue'
 import { useBackend } from '../backend'
 import { useConnectionStore } from './useConnectionStore'
 
-const DEFAULTS: Settings = { 'ui.theme': 'system', 'ui.density': 'compact', 'models.folders': [] }
+const DEFAULTS: Settings = { 'ui.theme': 'system', 'ui.density': 'compact', 'models.folders': [], 'server.queueAwakeSeconds': 93 }
 
 export const useSettingsStore = defineStore('settings', () => {
   const backend = useBackend()
