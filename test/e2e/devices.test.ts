@@ -67,6 +67,13 @@ describe('Devices view', () => {
     await expect.poll(() => page.locator('[data-path="/3/0/9"]').textContent()).toContain('87')
   })
 
+  it('Read-Composite from the Composite panel (C §6.3.2)', async () => {
+    await page.getByTestId('composite-panel').locator('summary').click()
+    await page.getByTestId('op-read-composite').click()
+    await expect.poll(() => page.getByTestId('composite-panel').textContent()).toContain('Acme Devices')
+    expect(await page.getByTestId('composite-panel').textContent()).toContain('87')
+  })
+
   it('an Observe with attributes plots the notifications', async () => {
     await page.locator('[data-path="/3303/0/5700"]').click()
     await page.getByTestId('attr-pmin').fill('1')
