@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { createWorkbench, type Workbench } from '../services/workbench'
 import { handleAppScheme, registerAppScheme } from './app-protocol'
 import { attachIpc, forwardEvents } from './ipc-adapter'
+import { keyringSecretBox } from './keyring-secret-box'
 import { createMainWindow, isTrustedUrl } from './main-window'
 import { buildMenu } from './menu'
 
@@ -27,8 +28,11 @@ if (!app.requestSingleInstanceLock()) {
     // The renderer asks for nothing (camera, notifications, ...): refuse every permission.
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
     handleAppScheme(fileURLToPath(new URL('../renderer', import.meta.url)))
+    const dataDir = app.getPath('userData')
+    const secretBox = keyringSecretBox(dataDir)
     workbench = createWorkbench({
-      dataDir: app.getPath('userData'),
+      dataDir,
+      ...(secretBox ? { secretBox } : {}),
       electronVersion: process.versions.electron,
       resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources')
     })

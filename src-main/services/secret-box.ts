@@ -11,8 +11,14 @@ const PREFIX = 'enc:v1:'
 export class SecretBox {
   private constructor(
     private readonly key: Buffer,
-    readonly protection: 'key-file'
+    readonly protection: 'key-file' | 'os-keyring'
   ) {}
+
+  /** A key the caller keeps safe elsewhere (the Electron shell: in the OS keyring via safeStorage). */
+  static withKey(key: Buffer, protection: 'key-file' | 'os-keyring'): SecretBox {
+    if (key.length !== 32) throw new Error('a SecretBox key is 256 bits')
+    return new SecretBox(key, protection)
+  }
 
   /** Loads the data dir's key, creating it (0600) on first use. */
   static forDataDir(dataDir: string): SecretBox {
@@ -39,8 +45,14 @@ export class SecretBox {
     const [ivB64, bodyB64] = stored.slice(PREFIX.length).split(':')
     const iv = Buffer.from(ivB64 ?? '', 'base64')
     const body = Buffer.from(bodyB64 ?? '', 'base64')
-    const d = createDecipheriv('aes-256-gcm', this.key, iv)
-    d.setAuthTag(body.subarray(body.length - 16))
-    return Buffer.concat([d.update(body.subarray(0, body.length - 16)), d.final()]).toString('utf8')
+    try {
+      const d = createDecipheriv('aes-256-gcm', this.key, iv)
+      d.setAuthTag(body.subarray(body.length - 16))
+      return Buffer.concat([d.update(body.subarray(0, body.length - 16)), d.final()]).toString('utf8')
+    } catch {
+      throw new Error(
+        'a stored secret was sealed with another key (the desktop app keeps its key in the OS keyring, which lwm2m-wb serve cannot read)'
+      )
+    }
   }
 }

@@ -19,6 +19,8 @@ import { SystemService } from './system-service'
 export interface WorkbenchOptions {
   readonly dataDir: string
   readonly electronVersion?: string | null
+  /** What seals secrets at rest; default: a key file in the data dir. */
+  readonly secretBox?: SecretBox
   /** The shipped resources/ folder; found next to the code when not given. */
   readonly resourcesDir?: string
   /** Where internal (programming) errors go; never receives secrets. */
@@ -56,7 +58,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     () => models.registry(),
     () => settings.get(['server.queueAwakeSeconds'])['server.queueAwakeSeconds'] ?? 93
   )
-  const secretBox = SecretBox.forDataDir(opts.dataDir)
+  const secretBox = opts.secretBox ?? SecretBox.forDataDir(opts.dataDir)
   const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, () => models.registry())
   const system = new SystemService({
     dataDir: opts.dataDir,
@@ -65,7 +67,10 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     listeners: () => [server.listener(), bootstrap.listener()].filter((l) => l !== null),
     secrets: {
       protection: secretBox.protection,
-      detail: `AES-256-GCM with the key in ${join(opts.dataDir, 'secrets.key')} (readable by this user only)`
+      detail:
+        secretBox.protection === 'os-keyring'
+          ? 'AES-256-GCM with a key protected by the OS keyring'
+          : `AES-256-GCM with the key in ${join(opts.dataDir, 'secrets.key')} (readable by this user only)`
     }
   })
 
