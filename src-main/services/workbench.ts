@@ -3,6 +3,7 @@
 // dispatcher table. Electron, headless and in-process CLI commands all start here.
 import { join } from 'node:path'
 import type { BootstrapConfig } from '../contract/bootstrap'
+import type { Listener } from '../contract/system'
 import { openDatabase, type Database } from '../store/database'
 import { SettingsStore } from '../store/settings-store'
 import { Dispatcher, type HandlerTable } from './dispatcher'
@@ -40,6 +41,8 @@ export interface Workbench {
   readonly dataDir: string
   /** Opens the protocol listeners (UDP sockets); a port in use rejects with EADDRINUSE. */
   startListeners(opts: ListenerOptions): Promise<void>
+  /** The listeners open now (as system.info reports them). */
+  listeners(): Listener[]
   close(): Promise<void>
 }
 
@@ -60,11 +63,12 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   )
   const secretBox = opts.secretBox ?? SecretBox.forDataDir(opts.dataDir)
   const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, () => models.registry())
+  const listeners = (): Listener[] => [server.listener(), bootstrap.listener()].filter((l) => l !== null)
   const system = new SystemService({
     dataDir: opts.dataDir,
     electronVersion: opts.electronVersion ?? null,
     startedAt: new Date(),
-    listeners: () => [server.listener(), bootstrap.listener()].filter((l) => l !== null),
+    listeners,
     secrets: {
       protection: secretBox.protection,
       detail:
@@ -113,6 +117,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     dispatcher,
     events,
     dataDir: opts.dataDir,
+    listeners,
     startListeners: async (l) => {
       if (l.coap) await server.start(l.coap)
       if (l.bootstrap) await bootstrap.start(l.bootstrap)

@@ -120,6 +120,7 @@ export const serve: Command = {
     })
     io.out(`Workbench UI: ${server.uiUrl}`)
     io.out(`Data dir: ${dataDir}`)
+    for (const l of workbench.listeners()) io.out(`${l.role}: coap://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} (UDP)`)
     return exit
   }
 }
