@@ -55,6 +55,8 @@ export const METHOD_PARAMS = {
   'bootstrap.configs.get': object({ endpoint }),
   'bootstrap.configs.put': object({ config: BOOTSTRAP_CONFIG_SCHEMA }),
   'bootstrap.configs.delete': object({ endpoint }),
+  /** Our configuration JSON (one or an array) or Leshan's bootstrap file, imported as it is. */
+  'bootstrap.configs.import': object({ json: json(12) }),
   'bootstrap.runs.list': object({ endpoint: optional(endpoint), limit: optional(integer(1, 1000)) })
 } as const satisfies Record<string, Schema<unknown>>
 
@@ -87,6 +89,7 @@ export interface MethodResults {
   'bootstrap.configs.get': BootstrapConfigEntry
   'bootstrap.configs.put': BootstrapConfigEntry
   'bootstrap.configs.delete': { deleted: boolean }
+  'bootstrap.configs.import': { imported: BootstrapConfigEntry[]; problems: string[] }
   'bootstrap.runs.list': { runs: BootstrapRunDto[] }
 }
 

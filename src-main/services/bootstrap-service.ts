@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Bootstrap Server listener behind bootstrap.*: configurations in the store (sealed, they hold
 // keys), the role on its own UDP port, and a record of every run.
-import type { BootstrapConfigEntry, BootstrapRunDto } from '../contract/bootstrap'
+import { BOOTSTRAP_CONFIG_SCHEMA, type BootstrapConfigEntry, type BootstrapRunDto } from '../contract/bootstrap'
+import { validate } from '../contract/schema'
+import { fromLeshanBootstrapJson, isLeshanBootstrapJson } from '../core/lwm2m/bootstrap/leshan-import'
 import { ServiceError } from '../contract/errors'
 import type { Listener } from '../contract/system'
 import { BootstrapServer, type BootstrapRun } from '../core/lwm2m/bootstrap/bootstrap-server'
@@ -70,6 +72,22 @@ export class BootstrapService {
     const now = new Date()
     this.store.putConfig(config.endpoint, config, now)
     return this.entry(config.endpoint, config, now.toISOString())
+  }
+
+  /** Imports our format (one configuration or an array) or Leshan's file; nothing is saved if any fails. */
+  import(json: unknown): { imported: BootstrapConfigEntry[]; problems: string[] } {
+    let configs: BootstrapConfig[]
+    let problems: string[] = []
+    if (isLeshanBootstrapJson(json)) ({ configs, problems } = fromLeshanBootstrapJson(json))
+    else configs = (Array.isArray(json) ? json : [json]) as BootstrapConfig[]
+    configs.forEach((c, i) => {
+      const issues = validate(BOOTSTRAP_CONFIG_SCHEMA, c)
+      if (issues.length > 0)
+        throw new ServiceError('bootstrap.invalid_config', `configuration ${i + 1}: ${issues.map((x) => `${x.at} ${x.message}`).join('; ')}`, { issues })
+      const p = checkConfig(c)
+      if (p.length > 0) throw new ServiceError('bootstrap.invalid_config', `${c.endpoint}: ${p.join('; ')}`, { problems: p })
+    })
+    return { imported: configs.map((c) => this.put(c)), problems }
   }
 
   delete(endpoint: string): { deleted: boolean } {

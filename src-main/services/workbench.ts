@@ -107,6 +107,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'bootstrap.configs.get': (p) => bootstrap.get(p.endpoint),
     'bootstrap.configs.put': (p) => bootstrap.put(p.config as BootstrapConfig),
     'bootstrap.configs.delete': (p) => bootstrap.delete(p.endpoint),
+    'bootstrap.configs.import': (p) => bootstrap.import(p.json),
     'bootstrap.runs.list': (p) => bootstrap.runs(p.endpoint, p.limit)
   }
 

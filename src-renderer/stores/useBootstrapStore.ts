@@ -38,6 +38,17 @@ export const useBootstrapStore = defineStore('bootstrap', () => {
     }
   }
 
+  /** Our JSON (one or an array) or Leshan's bootstrap file; returns null or the reason it failed. */
+  async function importJson(json: unknown): Promise<{ error: string | null; problems: string[] }> {
+    try {
+      const r = await backend.call('bootstrap.configs.import', { json: json as never })
+      await load()
+      return { error: null, problems: r.problems }
+    } catch (e) {
+      return { error: (e as Error).message, problems: [] }
+    }
+  }
+
   async function remove(endpoint: string): Promise<void> {
     await backend.call('bootstrap.configs.delete', { endpoint })
     await load()
@@ -47,5 +58,5 @@ export const useBootstrapStore = defineStore('bootstrap', () => {
     runs.value = [run, ...runs.value.filter((r) => r.id !== run.id)].slice(0, 200)
   })
   watch(() => connection.generation, () => void load(), { immediate: true })
-  return { configs, runs, error, load, save, remove }
+  return { configs, runs, error, load, save, remove, importJson }
 })
