@@ -12,6 +12,7 @@ import { formatPath, parsePath, type Path } from '../core/lwm2m/path'
 import type { Lwm2mRecord } from '../core/lwm2m/record'
 import type { Violation } from '../core/lwm2m/violation'
 import { CF } from '../core/lwm2m/content-format'
+import { isWarningRule } from '../core/lwm2m/formats/warnings'
 import { loadModelLibrary } from './model-library'
 import { findResourcesDir } from './resources-dir'
 
@@ -19,7 +20,8 @@ export interface DecodedPayload {
   readonly format: string
   readonly contentFormat: ContentFormat
   readonly records: JsonRecord[]
-  readonly violations: readonly Violation[]
+  /** Each with its severity: a warning accepts the input as it stands (e.g. non-preferred CBOR). */
+  readonly violations: readonly (Violation & { severity: 'error' | 'warning' })[]
   /** Link format only: the links with their attributes. */
   readonly links?: readonly { target: string; path?: string; attributes: Link['attributes'] }[]
 }
@@ -53,7 +55,7 @@ export function decodeForPeople(format: ContentFormat, bytes: Uint8Array, path: 
     format: formatName(r.format) ?? String(r.format),
     contentFormat: r.format,
     records: r.records.map(toJsonRecord),
-    violations: r.violations
+    violations: r.violations.map((v) => ({ ...v, severity: isWarningRule(v.rule) ? ('warning' as const) : ('error' as const) }))
   }
   if (r.format === CF.LINK) {
     const links = parseLinkFormat(new TextDecoder().decode(bytes)).links.map((l) => ({

@@ -37,9 +37,17 @@ describe('lwm2m-wb decode', () => {
     const r = runCli(['decode', '--format', 'tlv', '--path', '/3/0', 'C8 00 FF 41'])
     expect(r.status).toBe(1)
     const out = json(r.stdout)
-    expect(out.violations[0]).toMatchObject({ offset: 0, rule: 'tlv.length-overrun' })
+    expect(out.violations[0]).toMatchObject({ offset: 0, rule: 'tlv.length-overrun', severity: 'error' })
     expect(out.violations[0].section).toMatch(/§7\.5\.5/)
     expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+  it('a warning (non-preferred CBOR length, RFC 8949 §4.2.1) is reported but does not fail the command', () => {
+    // CBOR 60 unsigned 5 written with a one-byte argument (18 05) instead of the preferred 05.
+    const r = runCli(['decode', '--format', 'cbor', '--path', '/3/0/9', '1805'])
+    expect(r.status).toBe(0)
+    const out = json(r.stdout)
+    expect(out.records).toEqual([{ path: '/3/0/9', type: 'integer', value: 5 }])
+    expect(out.violations).toEqual([expect.objectContaining({ rule: 'cbor.non-preferred', severity: 'warning' })])
   })
   it('bad arguments: exit 2 with one line', () => {
     for (const args of [

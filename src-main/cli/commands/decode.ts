@@ -11,7 +11,8 @@ Decodes an LwM2M payload strictly and prints
   {"format", "contentFormat", "records": [{"path", "type", "value"}], "violations": [...]}
 Types: string, integer, unsigned, float, boolean, opaque (lowercase hex), time (seconds),
 objlnk ("66:0"), corelnk, none. Values are typed by the OMA object models (plus --models).
-Exits 1 when the payload breaks a rule (the violations say where and why), 2 on bad arguments.
+Each violation has a severity: "error" (the payload breaks a rule; exit 1) or "warning" (accepted
+as it stands, e.g. a non-preferred CBOR length; exit 0). Exit 2 on bad arguments.
 
 Formats: text (0), link (40), opaque (42), cbor (60), senml-json (110), senml-cbor (112),
 senml-etch-json (320), senml-etch-cbor (322), tlv (11542), lwm2m-json (11543),
@@ -48,7 +49,8 @@ export const decode: Command = {
       for (const f of failures) io.err(`models: ${f.file}: ${f.reason}`)
       const out = decodeForPeople(format, bytes, path, models)
       io.out(JSON.stringify(out, null, 2))
-      return out.violations.length > 0 ? 1 : 0
+      // Warnings (accepted as they stand) do not fail the command; errors do.
+      return out.violations.some((v) => v.severity === 'error') ? 1 : 0
     } catch (e) {
       if (e instanceof FormatError) throw new UsageError(e.message)
       throw e
