@@ -54,7 +54,8 @@ export interface OperationResultDto {
   readonly success: boolean
   readonly contentFormat: number | null
   readonly records: readonly JsonRecord[]
-  readonly violations: readonly Violation[]
+  /** What the decoder found wrong in the device's payload; a warning accepts it as it stands. */
+  readonly violations: readonly (Violation & { readonly severity: 'error' | 'warning' })[]
   readonly payloadHex: string
   readonly locationPath?: string
   readonly at: string

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Core results → contract DTOs (JSON-safe: records in the decode CLI shape, times as ISO strings).
 import type { DeviceDetail, DeviceSummary, OperationResultDto, QueuedRequestDto } from '../contract/devices'
+import { isWarningRule } from '../core/lwm2m/formats/warnings'
 import { toJsonRecord } from '../core/lwm2m/json-record'
 import type { OperationResult, QueuedRequest } from '../core/lwm2m/server/lwm2m-server'
 import type { Registration } from '../core/lwm2m/server/registry'
@@ -29,7 +30,7 @@ export function resultDto(r: OperationResult, clock: WallClock): OperationResult
     success: r.code >> 5 === 2,
     contentFormat: r.contentFormat,
     records: r.records.map(toJsonRecord),
-    violations: r.violations,
+    violations: r.violations.map((v) => ({ ...v, severity: isWarningRule(v.rule) ? ('warning' as const) : ('error' as const) })),
     payloadHex: hex(r.payload),
     ...(r.locationPath ? { locationPath: '/' + r.locationPath.join('/') } : {}),
     at: clock.iso(r.at)

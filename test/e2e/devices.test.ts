@@ -67,11 +67,13 @@ describe('Devices view', () => {
     await expect.poll(() => page.locator('[data-path="/3/0/9"]').textContent()).toContain('87')
   })
 
-  it('Read-Composite from the Composite panel (C §6.3.2)', async () => {
+  it('Read-Composite and Write-Composite from the Composite panel (C §6.3.2, §6.3.4)', async () => {
     await page.getByTestId('composite-panel').locator('summary').click()
     await page.getByTestId('op-read-composite').click()
     await expect.poll(() => page.getByTestId('composite-panel').textContent()).toContain('Acme Devices')
     expect(await page.getByTestId('composite-panel').textContent()).toContain('87')
+    await page.getByTestId('op-write-composite').click()
+    await expect.poll(() => devices[0]?.values.get('/1/0/1')).toBe(600)
   })
 
   it('an Observe with attributes plots the notifications', async () => {
