@@ -27,3 +27,8 @@ export class BackendError extends Error {
     this.details = error.details
   }
 }
+
+/** One line for people: the contract code (when there is one) and the message. */
+export function errorText(e: unknown): string {
+  return e instanceof BackendError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e)
+}

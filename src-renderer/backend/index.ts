@@ -7,7 +7,7 @@ import type { BackendClient } from './client'
 import { createIpcClient } from './ipc-client'
 import { createWsClient } from './ws-client'
 
-export { BackendError, type BackendClient, type ConnectionState } from './client'
+export { BackendError, errorText, type BackendClient, type ConnectionState } from './client'
 
 const TOKEN_KEY = 'lwm2m-wb.token'
 export const BACKEND: InjectionKey<BackendClient> = Symbol('backend')

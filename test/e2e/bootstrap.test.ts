@@ -1,40 +1,20 @@
 // End to end (issue 4): a bootstrap configuration made in the UI's form is delivered to a node-coap
 // device by Bootstrap-Request, and the run shows with its steps; the JSON view validates as you type.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from '../helpers/browser'
-import { ROOT, runCliAsync, serve, type Served } from '../helpers/cli'
 import { NodeCoapDevice } from '../helpers/coap-device'
-import { tempDir } from '../helpers/temp-dir'
+import { openWorkbenchPage, SHOTS, type WorkbenchPage } from '../helpers/workbench-page'
 
-const SHOTS = join(ROOT, 'test-results', 'e2e')
-let data: ReturnType<typeof tempDir>
-let served: Served
-let browser: Browser
-let page: Page
+let wb: WorkbenchPage
+let page: WorkbenchPage['page']
 let bsPort = 0
-const problems: string[] = []
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true })
-  data = tempDir()
-  served = await serve(data.path)
-  const info = JSON.parse((await runCliAsync(['call', 'system.info', '--data-dir', data.path])).stdout)
-  bsPort = info.capabilities.listeners.find((l: { role: string }) => l.role === 'Bootstrap Server').port
-  browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
-  page.on('pageerror', (e) => problems.push(e.message))
-  await page.goto(served.uiUrl)
-  await page.getByTestId('version').waitFor()
+  wb = await openWorkbenchPage()
+  page = wb.page
+  bsPort = wb.ports['Bootstrap Server'] as number
 })
-afterAll(async () => {
-  await browser?.close()
-  await served?.stop()
-  data?.cleanup()
-})
+afterAll(() => wb?.close())
 
 describe('Bootstrap view', () => {
   it('the JSON view names what breaks the schema; a fixed configuration saves', async () => {
@@ -69,6 +49,6 @@ describe('Bootstrap view', () => {
   })
 
   it('raised no CSP violation or script error', () => {
-    expect(problems).toEqual([])
+    expect(wb.problems).toEqual([])
   })
 })

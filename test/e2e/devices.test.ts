@@ -1,41 +1,23 @@
 // End to end (issue 4): devices on node-coap register with `lwm2m-wb serve`; in Chromium a
 // registered client appears, a Read shows values, and an Observe plots notifications.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from '../helpers/browser'
-import { ROOT, runCliAsync, serve, type Served } from '../helpers/cli'
 import { NodeCoapDevice } from '../helpers/coap-device'
-import { tempDir } from '../helpers/temp-dir'
+import { openWorkbenchPage, SHOTS, type WorkbenchPage } from '../helpers/workbench-page'
 
-const SHOTS = join(ROOT, 'test-results', 'e2e')
-let data: ReturnType<typeof tempDir>
-let served: Served
-let browser: Browser
-let page: Page
+let wb: WorkbenchPage
+let page: WorkbenchPage['page']
 const devices: NodeCoapDevice[] = []
-const problems: string[] = []
 let coapPort = 0
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true })
-  data = tempDir()
-  served = await serve(data.path)
-  const info = JSON.parse((await runCliAsync(['call', 'system.info', '--data-dir', data.path])).stdout)
-  coapPort = info.capabilities.listeners.find((l: { role: string }) => l.role === 'LwM2M Server').port
-  browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
-  page.on('pageerror', (e) => problems.push(e.message))
-  await page.goto(served.uiUrl)
-  await page.getByTestId('version').waitFor()
+  wb = await openWorkbenchPage()
+  page = wb.page
+  coapPort = wb.ports['LwM2M Server'] as number
 })
 afterAll(async () => {
-  await browser?.close()
   for (const d of devices) await d.close()
-  await served?.stop()
-  data?.cleanup()
+  await wb?.close()
 })
 
 describe('Devices view', () => {
@@ -92,6 +74,6 @@ describe('Devices view', () => {
   })
 
   it('raised no CSP violation or script error', () => {
-    expect(problems).toEqual([])
+    expect(wb.problems).toEqual([])
   })
 })

@@ -3,35 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from '../helpers/browser'
-import { ROOT, serve, type Served } from '../helpers/cli'
-import { tempDir } from '../helpers/temp-dir'
+import { openWorkbenchPage, SHOTS, type WorkbenchPage } from '../helpers/workbench-page'
 
-const SHOTS = join(ROOT, 'test-results', 'e2e')
-let data: ReturnType<typeof tempDir>
-let served: Served
-let browser: Browser
-let page: Page
-const problems: string[] = []
+let wb: WorkbenchPage
+let page: WorkbenchPage['page']
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true })
-  data = tempDir()
-  served = await serve(data.path)
-  browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`))
-  await page.goto(served.uiUrl)
-  await page.getByTestId('version').waitFor()
+  wb = await openWorkbenchPage()
+  page = wb.page
 })
-afterAll(async () => {
-  await browser?.close()
-  await served?.stop()
-  data?.cleanup()
-})
+afterAll(() => wb?.close())
 
 describe('Models view', () => {
   it('searches by name and shows which resources matched', async () => {
@@ -64,7 +45,7 @@ describe('Models view', () => {
   })
 
   it('adds a DDF folder: its objects load, a broken file is named with the reason', async () => {
-    const folder = join(data.path, 'my-ddf')
+    const folder = join(wb.data.path, 'my-ddf')
     mkdirSync(folder, { recursive: true })
     writeFileSync(
       join(folder, '32770.xml'),
@@ -85,6 +66,6 @@ describe('Models view', () => {
   })
 
   it('raised no CSP violation, script error or failed request', () => {
-    expect(problems).toEqual([])
+    expect(wb.problems).toEqual([])
   })
 })

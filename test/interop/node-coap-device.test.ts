@@ -12,6 +12,7 @@ import type { BootstrapRunDto } from '../../src-main/contract/bootstrap'
 import type { SystemInfo } from '../../src-main/contract/system'
 import { NodeCoapDevice } from '../helpers/coap-device'
 import { tempDir } from '../helpers/temp-dir'
+import { callIn } from '../helpers/in-process'
 
 let dir: ReturnType<typeof tempDir>
 let wb: Workbench
@@ -19,11 +20,7 @@ let coapPort = 0
 let bsPort = 0
 const events: [string, unknown][] = []
 
-async function call<T>(method: string, params: unknown): Promise<T> {
-  const o = await wb.dispatcher.dispatch(method, params, { carrier: 'in-process' })
-  if (!o.ok) throw new Error(`${o.error.code}: ${o.error.message}`)
-  return o.result as T
-}
+const call = <T>(method: string, params: unknown): Promise<T> => callIn<T>(wb, method, params)
 const until = async (f: () => boolean, ms = 5000) => {
   const end = Date.now() + ms
   while (!f()) {

@@ -6,6 +6,7 @@ import type { DeviceDetail, OperationResultDto } from '../../src-main/contract/d
 import type { SystemInfo } from '../../src-main/contract/system'
 import { NodeCoapDevice } from '../helpers/coap-device'
 import { tempDir } from '../helpers/temp-dir'
+import { callIn } from '../helpers/in-process'
 
 let dir: ReturnType<typeof tempDir>
 let wb: Workbench
@@ -13,11 +14,7 @@ let device: NodeCoapDevice
 let port = 0
 const events: [string, unknown][] = []
 
-async function call<T>(method: string, params: unknown): Promise<T> {
-  const o = await wb.dispatcher.dispatch(method, params, { carrier: 'in-process' })
-  if (!o.ok) throw new Error(`${o.error.code}: ${o.error.message}`)
-  return o.result as T
-}
+const call = <T>(method: string, params: unknown): Promise<T> => callIn<T>(wb, method, params)
 
 beforeAll(async () => {
   dir = tempDir()

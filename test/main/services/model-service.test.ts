@@ -6,14 +6,11 @@ import { join } from 'node:path'
 import { createWorkbench, type Workbench } from '../../../src-main/services/workbench'
 import type { ModelDetail, ModelFoldersResult, ModelsOverview } from '../../../src-main/contract/models'
 import { tempDir } from '../../helpers/temp-dir'
+import { callIn } from '../../helpers/in-process'
 
 let dir: ReturnType<typeof tempDir>
 let wb: Workbench
-const call = async <T>(method: string, params: unknown): Promise<T> => {
-  const o = await wb.dispatcher.dispatch(method, params, { carrier: 'in-process' })
-  if (!o.ok) throw new Error(`${o.error.code}: ${o.error.message}`)
-  return o.result as T
-}
+const call = <T>(method: string, params: unknown): Promise<T> => callIn<T>(wb, method, params)
 
 const CUSTOM = `<?xml version="1.0" encoding="UTF-8"?>
 <LWM2M><Object ObjectType="MODefinition"><Name>Acme Valve</Name><ObjectID>32769</ObjectID>

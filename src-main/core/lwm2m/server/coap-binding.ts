@@ -16,7 +16,6 @@ import {
   uriPath,
   uriQuery
 } from '../../coap/options'
-import type { PeerAddress } from '../../ports'
 import type { DeviceLink, DownlinkRequest, DownlinkResponse, Method, UplinkRequest, UplinkResponse } from './messages'
 
 const METHODS: Record<number, Method> = { [M.GET]: 'GET', [M.POST]: 'POST', [M.PUT]: 'PUT', [M.DELETE]: 'DELETE', [M.FETCH]: 'FETCH', [M.IPATCH]: 'IPATCH' }
@@ -28,9 +27,8 @@ const asMessage = (options: readonly CoapOption[]): CoapMessage =>
   ({ type: 'CON', code: 0, messageId: 0, token: new Uint8Array(), options, payload: new Uint8Array() }) as CoapMessage
 
 /** Serves uplink requests (Register, Send, Bootstrap-Request, …) with `handle`. */
-export function serveUplink(endpoint: CoapEndpoint, handle: (req: UplinkRequest, accept: number | null) => UplinkResponse, onSeen?: (peer: PeerAddress) => void): void {
+export function serveUplink(endpoint: CoapEndpoint, handle: (req: UplinkRequest, accept: number | null) => UplinkResponse): void {
   endpoint.onRequest((req) => {
-    onSeen?.(req.peer)
     const method = METHODS[req.code]
     if (!method) return { code: METHOD_NOT_ALLOWED }
     const m = asMessage(req.options)

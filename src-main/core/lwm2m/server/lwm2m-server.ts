@@ -96,7 +96,7 @@ export class Lwm2mServer {
     if (first === 'rd' && second === undefined && req.method === 'POST') return this.register(req)
     if (first === 'rd' && second !== undefined && rest.length === 0) {
       if (req.method === 'POST') return this.update(second, req)
-      if (req.method === 'DELETE') return this.deregister(second, req)
+      if (req.method === 'DELETE') return this.deregister(second)
     }
     if (first === 'dp' && second === undefined && req.method === 'POST') return this.send(req)
     return { code: NOT_FOUND, payload: text(`no ${req.method} ${'/' + req.path.join('/')} on this server`) }
@@ -168,7 +168,7 @@ export class Lwm2mServer {
     return { code: CHANGED }
   }
 
-  private deregister(id: string, _req: UplinkRequest): UplinkResponse {
+  private deregister(id: string): UplinkResponse {
     const r = this.registrations.remove(id)
     if (!r) return { code: NOT_FOUND, payload: text(`no registration ${id}`) }
     this.endRegistration(r, 'de-register')
