@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Devices registered with the LwM2M Server role, and the results of operations on them.
 import type { JsonRecord } from '../core/lwm2m/json-record'
-import type { Violation } from '../core/lwm2m/violation'
+import type { Violation } from '../core/violation'
 
 export type { JsonRecord } from '../core/lwm2m/json-record'
 

@@ -16,6 +16,12 @@ const cases: [string, string, boolean][] = [
   ['src-main/core/lwm2m/x.ts', "import { a } from '../../services/y'\nexport const x = a", false],
   ['src-main/core/lwm2m/x.ts', "import { decode } from 'cbor-x'\nexport const x = decode", true],
   ['src-main/core/lwm2m/x.ts', "import { formatPath } from './path'\nexport const x = formatPath", true],
+  ['src-main/core/coap/x.ts', "import { formatPath } from '../lwm2m/path'\nexport const x = formatPath", false],
+  ['src-main/core/cbor/x.ts', "import type { Path } from '../lwm2m/path'\nexport type X = Path", false],
+  ['src-main/core/json/x.ts', "import { CF } from '../lwm2m/content-format'\nexport const x = CF", false],
+  ['src-main/core/coap/x.ts', "import { readFileSync } from 'node:fs'\nexport const x = readFileSync", false],
+  ['src-main/core/coap/x.ts', "import { ViolationList } from '../violation'\nexport const x = ViolationList", true],
+  ['src-main/core/lwm2m/x.ts', "import { ViolationList } from '../violation'\nexport const x = ViolationList", true],
   ['src-main/contract/x.ts', "import type { Path } from '../core/lwm2m/path'\nexport type X = Path", true],
   ['src-main/contract/x.ts', "import { formatPath } from '../core/lwm2m/path'\nexport const x = formatPath", false],
   ['src-main/services/x.ts', "import { app } from 'electron'\nexport const x = app", false],
@@ -36,4 +42,23 @@ describe('DESIGN.md dependency rules (lint boundary)', () => {
       else expect(errors.length).toBeGreaterThan(0)
     })
   }
+})
+
+// DESIGN.md "Layers": the lower core layers never import core/lwm2m. This reads the real tree, so a
+// type-only import (which the bundle would drop) is caught as well as a value import.
+describe('core/coap, core/cbor and core/json do not import core/lwm2m', () => {
+  it('no file under them names ../lwm2m in an import', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const offenders: string[] = []
+    for (const layer of ['coap', 'cbor', 'json']) {
+      const dir = join(ROOT, 'src-main/core', layer)
+      for (const f of readdirSync(dir, { recursive: true }) as string[]) {
+        if (!f.endsWith('.ts')) continue
+        const text = readFileSync(join(dir, f), 'utf8')
+        if (/(from\s+|import\()\s*['"][./]*\/lwm2m\//.test(text)) offenders.push(`${layer}/${f}`)
+      }
+    }
+    expect(offenders).toEqual([])
+  })
 })

@@ -5,7 +5,7 @@
 // Problems that leave the rest unreadable (truncation, reserved additional info, a misplaced break,
 // the depth limit) are recorded and then thrown as CborError, which format decoders catch at their
 // boundary; recoverable ones (non-preferred lengths, invalid UTF-8, trailing bytes) are only recorded.
-import { ViolationList } from '../lwm2m/violation'
+import { ViolationList } from '../violation'
 
 export const MAJOR_UINT = 0
 export const MAJOR_NEGINT = 1

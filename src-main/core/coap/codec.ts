@@ -3,7 +3,7 @@
 // DecodedDatagram whose violations say what is wrong and whose `reject` says what RFC 7252
 // §4.2/§4.3 tells the receiver to do about it. Encoding is deterministic and refuses only what
 // the format cannot represent. Both work in one pass over one buffer; decoded values are views.
-import { ViolationList } from '../lwm2m/violation'
+import { ViolationList } from '../violation'
 import type { CoapMessage, CoapOption, DecodedDatagram, MessageCodec, MessageType } from './message'
 
 const TYPES: readonly MessageType[] = ['CON', 'NON', 'ACK', 'RST']

@@ -3,7 +3,7 @@
 // the operation that caused it.
 
 import type { PeerAddress } from '../ports'
-import type { Violation } from '../lwm2m/violation'
+import type { Violation } from '../violation'
 import type { CoapMessage } from './message'
 
 export type EndpointEvent =

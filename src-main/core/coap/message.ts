@@ -112,7 +112,7 @@ export const Option = {
 export interface DecodedDatagram {
   /** The message, or null when it could not be parsed far enough to act on. */
   readonly message: CoapMessage | null
-  readonly violations: readonly import('../lwm2m/violation').Violation[]
+  readonly violations: readonly import('../violation').Violation[]
   /**
    * What RFC 7252 §4.2/§4.3 says to do when the datagram cannot be processed: 'rst' (a CON with
    * a format error: reset echoing its MID), 'ignore' (NON/ACK/RST, Ver ≠ 1, too short), or null

@@ -4,7 +4,7 @@
 // JSON need all three, so formats walk the text with this cursor (or take parseJson's tree, built
 // with it). Offsets are UTF-16 character offsets into the decoded text. Syntax errors are
 // recorded and then thrown as JsonError, which format decoders catch at their boundary.
-import { ViolationList } from '../lwm2m/violation'
+import { ViolationList } from '../violation'
 
 const SECTION = 'RFC 8259 §2'
 

@@ -8,7 +8,7 @@ import { formatDecimal, parseDecimal } from './decimal'
 import { findResource, type ObjectModel } from './model'
 import { pathLevel, type Path } from './path'
 import type { ResourceType } from './value'
-import { ViolationList, type Violation } from './violation'
+import { ViolationList, type Violation } from '../violation'
 
 /** In the order formatAttributeQuery writes them. */
 export const NOTIFICATION_ATTRIBUTES = [

@@ -6,7 +6,7 @@
 // Each digit at most once (1.2.1). Parsing is total: deviations are violations with offsets,
 // and what a lenient peer means is still returned (e.g. `0=U`, the /1/x/8 query form, facts §7).
 import { EncodeError } from './codec'
-import { ViolationList, type Violation } from './violation'
+import { ViolationList, type Violation } from '../violation'
 
 export interface ExecuteArgument {
   /** 0..9 */

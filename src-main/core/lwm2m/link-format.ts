@@ -6,7 +6,7 @@
 import { EncodeError } from './codec'
 import { formatDecimal, parseDecimal } from './decimal'
 import { parsePath, type Path } from './path'
-import { ViolationList, type Violation } from './violation'
+import { ViolationList, type Violation } from '../violation'
 
 export type LinkAttributeValue = string | number | true | number[]
 

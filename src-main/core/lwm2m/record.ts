@@ -22,5 +22,5 @@ export interface Lwm2mRecord {
 
 export interface DecodeResult {
   readonly records: Lwm2mRecord[]
-  readonly violations: import('./violation').Violation[]
+  readonly violations: import('../violation').Violation[]
 }

@@ -2,7 +2,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { JsonError, JsonReader, parseJson } from '../../../src-main/core/json/reader'
-import { ViolationList } from '../../../src-main/core/lwm2m/violation'
+import { ViolationList } from '../../../src-main/core/violation'
 
 function reader(text: string): JsonReader {
   return new JsonReader(text, new ViolationList())

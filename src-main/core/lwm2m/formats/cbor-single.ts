@@ -7,7 +7,7 @@ import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import { formatPath } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { ViolationList } from '../violation'
+import { ViolationList } from '../../violation'
 import { readCborValue, writeCborValue } from './cbor-value'
 import { ModelTyper } from './model-typing'
 

@@ -27,7 +27,7 @@ import { MAX_ID } from '../ids'
 import type { Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import type { Value } from '../value'
-import { ViolationList } from '../violation'
+import { ViolationList } from '../../violation'
 import { readCborValue, writeCborValue } from './cbor-value'
 import { ModelTyper } from './model-typing'
 

@@ -5,7 +5,7 @@ import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import { formatPath } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { ViolationList } from '../violation'
+import { ViolationList } from '../../violation'
 import { assertIds, refusal, resourceOf } from './typing'
 
 const SECTION = 'LwM2M 1.2 Core §7.5, App. C Tbl C-2'

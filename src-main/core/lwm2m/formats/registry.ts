@@ -6,7 +6,7 @@
 import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { resolveFormat, type ContentFormat } from '../content-format'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { ViolationList } from '../violation'
+import { ViolationList } from '../../violation'
 import { lwm2mJsonCodec } from './lwm2m-json'
 import { opaqueCodec } from './opaque'
 import { textCodec } from './text'

@@ -7,7 +7,7 @@ import { CborWriter } from '../../cbor/writer'
 import type { CodecContext, ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { ViolationList } from '../violation'
+import { ViolationList } from '../../violation'
 import {
   K_BOOL, K_DATA, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V,
   L_VB, L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, etchKind, senmlValueField, type SenmlDialect

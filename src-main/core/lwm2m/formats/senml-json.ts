@@ -7,7 +7,7 @@ import { JsonError, JsonReader } from '../../json/reader'
 import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { ViolationList } from '../violation'
+import { ViolationList } from '../../violation'
 import { encodeBase64Url } from './base64'
 import {
   K_BOOL, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V, L_VB,

@@ -9,7 +9,7 @@ import type { ObjectModel, ResourceModel } from '../model'
 import { comparePaths, formatPath, type Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { normalizeInteger, type Value } from '../value'
-import { ViolationList } from '../violation'
+import { ViolationList } from '../../violation'
 import { assertEncodable, assertIds, guardedDecode, objlnkInRange, refusal, resourceOf } from './typing'
 import { readUtf8, utf8Length, writeUtf8 } from './utf8'
 

@@ -5,7 +5,7 @@ import { EncodeError, type ContentCodec } from '../codec'
 import type { ObjectModel, ResourceModel } from '../model'
 import { formatPath, type Path } from '../path'
 import type { Value } from '../value'
-import { ViolationList } from '../violation'
+import { ViolationList } from '../../violation'
 
 export const INT64_MIN = -(1n << 63n)
 export const INT64_MAX = (1n << 63n) - 1n

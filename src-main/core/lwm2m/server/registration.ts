@@ -5,7 +5,7 @@
 // (VER-01..04), 4.09 when the object list cannot be determined (unknown pid without a payload,
 // LwM2M-Ident-01/02).
 import { parseLinkFormat } from '../link-format'
-import type { Violation } from '../violation'
+import type { Violation } from '../../violation'
 
 /** Enabler versions this server speaks ("1.2.x" releases share the 1.2 interfaces). */
 export const SUPPORTED_VERSIONS: readonly string[] = ['1.0', '1.1', '1.2', '1.2.1', '1.2.2']

@@ -4,7 +4,7 @@
 // verdict they name, standing in for the codec's findings on malformed input.
 
 import type { CoapMessage, DecodedDatagram, MessageCodec } from '../../../../src-main/core/coap/message'
-import type { Violation } from '../../../../src-main/core/lwm2m/violation'
+import type { Violation } from '../../../../src-main/core/violation'
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 const unhex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16))
