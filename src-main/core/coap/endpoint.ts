@@ -4,11 +4,12 @@
 // LwM2M server, bootstrap server, client) talk to this and never to the link.
 
 import { bytesEqual } from '../bytes'
+import type { CancelSignal } from '../cancel'
 import type { DatagramLink, PeerAddress, Random, Scheduler } from '../ports'
 import { withBlock } from './block'
 import { blockwiseRequest, collectBlock2, type BlockSend } from './blockwise'
 import type { EndpointEvent } from './events'
-import { ExchangeLayer } from './exchanges'
+import { ExchangeLayer, type ExchangeOptions } from './exchanges'
 import {
   codeClass,
   formatCode,
@@ -45,6 +46,8 @@ export interface CoapEndpointOptions {
   readonly maxBlockSize?: number
   /** Largest body we assemble, from Block1 requests or Block2 responses; default 64 MiB. */
   readonly maxBodySize?: number
+  /** Most received messages remembered for deduplication (RFC 7252 §4.5); default 50 000. */
+  readonly maxDedupEntries?: number
 }
 
 export interface CoapRequest {
@@ -67,6 +70,12 @@ export interface RequestOptions {
   readonly block1Size?: number
   /** Tag a block-wise body with a random Request-Tag (RFC 9175 §3). */
   readonly requestTag?: boolean
+  /** Ends the request early with the signal's reason (stops retransmitting, forgets the token). */
+  readonly cancel?: CancelSignal
+  /** Called on each Empty ACK (RFC 7252 §5.2.2): the peer has the request, a response may follow. */
+  readonly onAck?: () => void
+  /** A response that arrives after the request ended without one (deadline, cancel). */
+  readonly onLate?: (message: CoapMessage) => void
 }
 
 export interface CoapResponse {
@@ -137,7 +146,8 @@ export class CoapEndpoint {
       random: o.random,
       settings: this.settings,
       ackDelayMs: o.ackDelayMs ?? this.settings.ackTimeoutMs / 2,
-      emit: this.emit
+      emit: this.emit,
+      ...(o.maxDedupEntries !== undefined ? { maxDedupEntries: o.maxDedupEntries } : {})
     })
     this.exchanges = new ExchangeLayer({
       transport: this.messages,
@@ -145,7 +155,8 @@ export class CoapEndpoint {
       random: o.random,
       nstart: this.settings.nstart,
       tokenLength,
-      emit: this.emit
+      emit: this.emit,
+      lateWindowMs: this.settings.exchangeLifetimeMs
     })
     this.server = new RequestServer({
       timers: this.timers,
@@ -294,12 +305,18 @@ export class CoapEndpoint {
     for (const client of [...this.observations]) client.end({ reason: 'closed' })
   }
 
-  private exchangeOptions(req: CoapRequest, opts: RequestOptions): { timeoutMs: number } {
+  private exchangeOptions(
+    req: CoapRequest,
+    opts: RequestOptions
+  ): Pick<ExchangeOptions, 'timeoutMs' | 'cancel' | 'onAck' | 'onLate'> {
     const confirmable = req.confirmable ?? true
     return {
       timeoutMs:
         opts.timeoutMs ??
-        (confirmable ? this.settings.exchangeLifetimeMs : this.settings.maxTransmitWaitMs)
+        (confirmable ? this.settings.exchangeLifetimeMs : this.settings.maxTransmitWaitMs),
+      ...(opts.cancel ? { cancel: opts.cancel } : {}),
+      ...(opts.onAck ? { onAck: opts.onAck } : {}),
+      ...(opts.onLate ? { onLate: opts.onLate } : {})
     }
   }
 

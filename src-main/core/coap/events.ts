@@ -39,6 +39,8 @@ export type EndpointEvent =
   | { readonly type: 'duplicate'; readonly peer: PeerAddress; readonly message: CoapMessage }
   /** An ACK, RST or response that belongs to no exchange (RFC 7252 §4.2, §5.3.2). */
   | { readonly type: 'unmatched'; readonly peer: PeerAddress; readonly message: CoapMessage }
+  /** A response for a request that had already ended (deadline or cancel); acknowledged, not delivered. */
+  | { readonly type: 'late'; readonly peer: PeerAddress; readonly message: CoapMessage }
   /** The request handler threw or returned something unsendable; the peer got 5.00. */
   | {
       readonly type: 'handler-error'

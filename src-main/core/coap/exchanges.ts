@@ -4,6 +4,7 @@
 // links (RFC 8323) can reuse it without the datagram message layer.
 
 import { toHex } from '../bytes'
+import type { CancelSignal } from '../cancel'
 import type { PeerAddress, Random } from '../ports'
 import { CoapClosedError, CoapResetError, CoapTimeoutError } from './errors'
 import type { EventSink } from './events'
@@ -40,6 +41,15 @@ export interface ExchangeOptions {
   readonly skip?: (message: CoapMessage) => boolean
   /** After the response: keep the token registered with the returned handler (RFC 7641). */
   readonly keep?: (response: CoapMessage) => TokenHandler | null
+  /** Ends the exchange early (stops retransmitting, forgets the token) with the signal's reason. */
+  readonly cancel?: CancelSignal
+  /** The peer acknowledged the request with an Empty ACK: a separate response may follow (§5.2.2). */
+  readonly onAck?: () => void
+  /**
+   * A response that arrives for this token after the exchange ended without one (deadline,
+   * cancel): it is acknowledged and handed here, never to another request.
+   */
+  readonly onLate?: (message: CoapMessage) => void
 }
 
 export type RequestServer = (peer: PeerAddress, request: CoapMessage, responder: Responder) => void
@@ -52,6 +62,8 @@ export interface ExchangeLayerOptions {
   /** §5.3.1: ≥ 4 random bytes when not protected by (D)TLS; 8 by default. */
   readonly tokenLength: number
   readonly emit: EventSink
+  /** How long an ended exchange's token is watched for a late response (EXCHANGE_LIFETIME). */
+  readonly lateWindowMs: number
 }
 
 interface PeerSlots {
@@ -59,12 +71,21 @@ interface PeerSlots {
   readonly queue: Array<() => void>
 }
 
+/** A token whose exchange ended without a response, kept to recognise a late one. */
+interface LateWatch {
+  readonly onLate: (message: CoapMessage) => void
+  readonly until: number
+}
+
 const NO_BYTES = new Uint8Array(0)
+/** At most this many ended exchanges are watched for late responses; the oldest go first. */
+const MAX_LATE_WATCHES = 10_000
 
 export class ExchangeLayer implements MessageSink {
   private readonly tokens = new Map<string, TokenHandler>()
   private readonly slots = new Map<string, PeerSlots>()
   private readonly aborts = new Set<(e: Error) => void>()
+  private readonly late = new Map<string, LateWatch>()
   private server: RequestServer | null = null
   private closed = false
 
@@ -94,9 +115,20 @@ export class ExchangeLayer implements MessageSink {
         reject(e)
       }
       this.aborts.add(abortQueued)
+      if (opts.cancel?.cancelled) {
+        abortQueued(opts.cancel.reason as Error)
+        return
+      }
+      const unsubscribe = opts.cancel?.onCancel(abortQueued)
       this.acquire(peer, () => {
+        if (!this.aborts.has(abortQueued)) {
+          // Cancelled while waiting for a slot: hand the slot on.
+          this.release(peer)
+          return
+        }
         started = true
         this.aborts.delete(abortQueued)
+        unsubscribe?.()
         this.start(peer, req, opts, resolve, reject)
       })
     })
@@ -113,19 +145,29 @@ export class ExchangeLayer implements MessageSink {
     const key = tokenKey(peer, token)
     let transmission: Transmission | null = null
     let cancelDeadline: (() => void) | null = null
+    let unsubscribe: (() => void) | undefined
     let done = false
+    // §4.7: an acknowledged request no longer counts against NSTART; the slot goes back once.
+    let slotHeld = true
+    const releaseSlot = (): void => {
+      if (!slotHeld) return
+      slotHeld = false
+      this.release(peer)
+    }
     const finish = (error: unknown, response: CoapMessage | null): void => {
       if (done) return
       done = true
       transmission?.cancel()
       cancelDeadline?.()
+      unsubscribe?.()
       this.aborts.delete(abort)
       const next = response !== null ? opts.keep?.(response) ?? null : null
       if (this.tokens.get(key) === handler) {
         if (next !== null) this.tokens.set(key, next)
         else this.tokens.delete(key)
       }
-      this.release(peer)
+      if (response === null && opts.onLate) this.watchLate(key, opts.onLate)
+      releaseSlot()
       if (response !== null) resolve(response)
       else reject(error)
     }
@@ -144,6 +186,15 @@ export class ExchangeLayer implements MessageSink {
         { code: req.code, token, options: req.options, payload: req.payload ?? NO_BYTES },
         req.confirmable ?? true,
         {
+          onEmptyAck: () => {
+            if (done) return
+            releaseSlot()
+            try {
+              opts.onAck?.()
+            } catch (error) {
+              this.o.emit({ type: 'internal-error', error })
+            }
+          },
           onReset: () => finish(new CoapResetError(), null),
           onGiveUp: (attempts) => finish(new CoapTimeoutError(attempts, 'ack'), null)
         }
@@ -158,6 +209,19 @@ export class ExchangeLayer implements MessageSink {
       cancelDeadline = this.o.timers.after(opts.timeoutMs, () =>
         finish(new CoapTimeoutError(sent.attempts, 'response'), null)
       )
+      unsubscribe = opts.cancel?.onCancel((reason) => finish(reason, null))
+    }
+  }
+
+  /** Remembers an ended token for EXCHANGE_LIFETIME so a late response is told apart (§5.3.2). */
+  private watchLate(key: string, onLate: (message: CoapMessage) => void): void {
+    const now = this.o.timers.now()
+    this.late.delete(key)
+    this.late.set(key, { onLate, until: now + this.o.lateWindowMs })
+    // Insertion order is expiry order: drop expired watches and the oldest beyond the cap.
+    for (const [k, w] of this.late) {
+      if (w.until > now && this.late.size <= MAX_LATE_WATCHES) break
+      this.late.delete(k)
     }
   }
 
@@ -168,8 +232,21 @@ export class ExchangeLayer implements MessageSink {
   }
 
   onResponse(peer: PeerAddress, message: CoapMessage): ResponseVerdict {
-    const handler = this.tokens.get(tokenKey(peer, message.token))
+    const key = tokenKey(peer, message.token)
+    const handler = this.tokens.get(key)
     if (handler === undefined) {
+      const watch = this.late.get(key)
+      if (watch !== undefined && watch.until > this.o.timers.now()) {
+        // Late: its request ended already. Acknowledge it (so the peer stops retransmitting)
+        // and report it; it answers nothing else.
+        this.o.emit({ type: 'late', peer, message })
+        try {
+          watch.onLate(message)
+        } catch (error) {
+          this.o.emit({ type: 'internal-error', error })
+        }
+        return 'accept'
+      }
       // §5.3.2: a response we cannot match is rejected (RST for CON; for NON too, which is what
       // ends an observation we have forgotten, RFC 7641 §3.6).
       this.o.emit({ type: 'unmatched', peer, message })
@@ -187,13 +264,15 @@ export class ExchangeLayer implements MessageSink {
     this.closed = true
     for (const abort of [...this.aborts]) abort(new CoapClosedError())
     this.tokens.clear()
+    this.late.clear()
   }
 
-  /** §5.3.1: random, and unique among the tokens in use with this peer. */
+  /** §5.3.1: random, and unique among the tokens in use (or watched for late answers) with this peer. */
   newToken(peer: PeerAddress): Uint8Array {
     for (;;) {
       const token = this.o.random.bytes(this.o.tokenLength)
-      if (!this.tokens.has(tokenKey(peer, token))) return token
+      const key = tokenKey(peer, token)
+      if (!this.tokens.has(key) && !this.late.has(key)) return token
     }
   }
 

@@ -27,6 +27,11 @@ export interface MessageLayerOptions {
   /** How long a CON request may wait for its piggybacked response before an Empty ACK goes out. */
   readonly ackDelayMs: number
   readonly emit: EventSink
+  /**
+   * Most received messages remembered for deduplication (§4.5); past it the oldest are forgotten
+   * early, so a flood cannot grow memory without bound. Default 50 000.
+   */
+  readonly maxDedupEntries?: number
 }
 
 /** A CON or NON we sent and may still hear an ACK or RST for. */
@@ -46,6 +51,8 @@ interface Seen {
   reply: Uint8Array | null
   /** Called on a duplicate while the reply is not settled yet. */
   onDuplicate: (() => void) | null
+  /** End of its lifetime (EXCHANGE_LIFETIME for CON, NON_LIFETIME for NON). */
+  readonly until: number
 }
 
 const NO_BYTES = new Uint8Array(0)
@@ -55,11 +62,13 @@ export class MessageLayer implements MessageTransport {
   private nextMid: number
   private readonly outstanding = new Map<string, Outstanding>()
   private readonly seen = new Map<string, Seen>()
+  private readonly maxSeen: number
   private closed = false
 
   constructor(private readonly o: MessageLayerOptions) {
     // §4.4: randomise the first MID so a restarted endpoint does not reuse recent ones.
     this.nextMid = Math.floor(o.random.next() * 0x10000) & 0xffff
+    this.maxSeen = o.maxDedupEntries ?? 50_000
     o.link.onReceive((peer, datagram) => this.receive(peer, datagram))
   }
 
@@ -232,8 +241,9 @@ export class MessageLayer implements MessageTransport {
       return
     }
     const key = keyOf(peer, m.messageId)
+    const now = this.o.timers.now()
     const previous = this.seen.get(key)
-    if (previous !== undefined) {
+    if (previous !== undefined && previous.until > now) {
       // §4.5: a duplicate is processed once; every copy of a CON gets the same answer.
       this.o.emit({ type: 'duplicate', peer, message: m })
       if (type === 'CON') {
@@ -242,12 +252,11 @@ export class MessageLayer implements MessageTransport {
       }
       return
     }
-    const seen: Seen = { reply: null, onDuplicate: null }
-    this.seen.set(key, seen)
     const lifetime = type === 'CON' ? this.o.settings.exchangeLifetimeMs : this.o.settings.nonLifetimeMs
-    this.o.timers.after(lifetime, () => {
-      if (this.seen.get(key) === seen) this.seen.delete(key)
-    })
+    const seen: Seen = { reply: null, onDuplicate: null, until: now + lifetime }
+    this.seen.delete(key)
+    this.seen.set(key, seen)
+    this.sweepSeen(now)
     if (cls === 0) {
       this.sink?.onRequest(peer, m, this.responderFor(peer, m, type, seen))
       return
@@ -261,6 +270,23 @@ export class MessageLayer implements MessageTransport {
       if (type === 'CON') seen.reply = rst
     } else if (type === 'CON') {
       seen.reply = this.sendEmpty(peer, 'ACK', m.messageId)
+    }
+  }
+
+  /** Messages remembered for deduplication now (bounded by lifetime and by maxDedupEntries). */
+  get dedupSize(): number {
+    return this.seen.size
+  }
+
+  /**
+   * Forgets what has outlived its lifetime, and the oldest beyond the cap. The map keeps insertion
+   * order, which is arrival order, so the expired ones are at the front: one timer per message
+   * is not needed, and the work per message stays constant.
+   */
+  private sweepSeen(now: number): void {
+    for (const [key, s] of this.seen) {
+      if (s.until > now && this.seen.size <= this.maxSeen) return
+      this.seen.delete(key)
     }
   }
 

@@ -31,6 +31,10 @@ export class TimerSet {
     return cancel
   }
 
+  now(): number {
+    return this.scheduler.now()
+  }
+
   get size(): number {
     return this.live.size
   }
