@@ -19,7 +19,7 @@ export interface DeviceSummary {
   readonly lastSeen: string
   /** null: lifetime 0, no expiry. */
   readonly expiresAt: string | null
-  /** Requests waiting for the device to wake up. */
+  /** Requests waiting to be sent (device asleep, or one ahead of them unacknowledged). */
   readonly pending: number
   readonly profileId: string | null
   readonly smsNumber: string | null
@@ -31,11 +31,80 @@ export interface RegisteredObjectDto {
   readonly version: string | null
 }
 
+/** A request to a device that has not ended: waiting, sent, or acknowledged (Empty ACK) and awaiting its answer. */
 export interface QueuedRequestDto {
   readonly id: string
   readonly operation: string
   readonly path: string
+  readonly state: 'queued' | 'sent' | 'acknowledged'
   readonly enqueuedAt: string
+  readonly sentAt: string | null
+  readonly acknowledgedAt: string | null
+  /** Milliseconds since it was queued. */
+  readonly ageMs: number
+  /** Its deadline, counted from sending. */
+  readonly timeoutMs: number
+}
+
+export interface CancelResultDto {
+  readonly cancelled: boolean
+  /** The state it was in, or null when no such request was live (it may have finished). */
+  readonly state: 'queued' | 'sent' | 'acknowledged' | null
+  /** Plainly: whether the device may still carry it out. */
+  readonly note: string
+}
+
+export type TimelineKind =
+  | 'registered'
+  | 'updated'
+  | 'takeover'
+  | 'address-changed'
+  | 'deregistered'
+  | 'expired'
+  | 'request'
+  | 'late-response'
+  | 'cancelled'
+  | 'send'
+  | 'observation-started'
+  | 'observation-ended'
+
+/** One step of a device's story, kept by the server (devices.timeline). */
+export interface TimelineEntryDto {
+  readonly seq: number
+  readonly at: string
+  readonly kind: TimelineKind
+  readonly text: string
+  readonly registrationId?: string
+  readonly requestId?: string
+  readonly operation?: string
+  readonly path?: string
+  readonly code?: string
+  readonly durationMs?: number
+  readonly address?: string
+  readonly previousAddress?: string
+}
+
+export interface TimelinePage {
+  readonly endpoint: string
+  readonly entries: readonly TimelineEntryDto[]
+  /** Pass back as `cursor` for the entries after these. */
+  readonly nextCursor: number
+  readonly total: number
+  /** Whether the device is registered now (false: its registration ended, history kept for a while). */
+  readonly live: boolean
+}
+
+export interface ObservationDto {
+  readonly id: string
+  readonly operation: 'Observe' | 'Observe-Composite' | string
+  readonly paths: readonly string[]
+  readonly attributes: string
+  readonly since: string
+  readonly lastNotificationAt: string | null
+  readonly lastValue: OperationResultDto
+  readonly notifications: number
+  /** Attributes attached with Write-Attributes for it (1.0/1.1 clients); they stay on the device. */
+  readonly attachedAttributes: string | null
 }
 
 export interface DeviceDetail extends DeviceSummary {
@@ -59,6 +128,16 @@ export interface OperationResultDto {
   readonly payloadHex: string
   readonly locationPath?: string
   readonly at: string
+  /** The request's id (caller-chosen or given by the server). */
+  readonly requestId?: string
+  /** From sending to the answer. */
+  readonly durationMs?: number
+  /** Each request of a multi-step operation (Write-Attributes, then Observe). */
+  readonly steps?: readonly { readonly operation: string; readonly path: string; readonly code: string; readonly meaning: string }[]
+  /** What a person should know about this answer. */
+  readonly notes?: readonly string[]
+  /** A route worth trying when this one was refused. */
+  readonly suggestion?: 'write-attributes-route'
 }
 
 export interface ObserveResultDto extends OperationResultDto {

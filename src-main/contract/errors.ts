@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'models.not_found'
   | 'models.folder_not_found'
   | 'devices.not_registered'
+  | 'devices.not_found'
   | 'devices.invalid_request'
   | 'devices.cancelled'
   | 'devices.timeout'

@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 // Events (`domain.event`) pushed from the main process to every connected UI and client.
 import type { BootstrapRunDto } from './bootstrap'
-import type { DeviceSummary, OperationResultDto, QueuedRequestDto } from './devices'
+import type { DeviceSummary, OperationResultDto, QueuedRequestDto, TimelineEntryDto } from './devices'
 import type { Json } from './schema'
 
 export interface EventPayloads {
   'settings.changed': { key: string; value: Json }
   /** The model library was reloaded (folders changed or reload asked). */
   'models.changed': { total: number; problems: number }
-  'devices.registered': { device: DeviceSummary; replaced: boolean }
+  /** `previousAddress`: the same endpoint was registered from another address, which it took over. */
+  'devices.registered': { device: DeviceSummary; replaced: boolean; previousAddress?: string }
   'devices.updated': { device: DeviceSummary }
   'devices.deregistered': { endpoint: string; reason: 'de-register' | 'expired' | 'replaced' }
   'devices.notification': { endpoint: string; observationId: string; result: OperationResultDto }
   'devices.observationEnded': { endpoint: string; observationId: string; reason: string }
   'devices.send': { endpoint: string; result: OperationResultDto }
   'devices.queue': { endpoint: string; queue: QueuedRequestDto[] }
+  /** A new entry on a device's server-side timeline (devices.timeline). */
+  'devices.timelineAppended': { endpoint: string; entry: TimelineEntryDto }
   /** A bootstrap run started, took a step or finished. */
   'bootstrap.progress': { run: BootstrapRunDto; change: 'started' | 'step' | 'finished' }
 }
@@ -31,5 +34,6 @@ export const EVENTS: readonly EventName[] = [
   'devices.observationEnded',
   'devices.send',
   'devices.queue',
+  'devices.timelineAppended',
   'bootstrap.progress'
 ]

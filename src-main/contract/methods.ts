@@ -2,13 +2,18 @@
 // The one contract: method names (`domain.verb`) to param schemas and result types. Adding a
 // method means adding it here, writing its service and one line in the dispatcher table.
 import { BOOTSTRAP_CONFIG_SCHEMA, type BootstrapConfigEntry, type BootstrapRunDto } from './bootstrap'
-import type { DeviceDetail, DevicesPage, ObserveResultDto, OperationResultDto, QueuedRequestDto } from './devices'
+import type { CancelResultDto, DeviceDetail, DevicesPage, ObservationDto, ObserveResultDto, OperationResultDto, QueuedRequestDto, TimelinePage } from './devices'
 import type { ModelDetail, ModelFoldersResult, ModelsOverview } from './models'
 import { array, boolean, integer, literal, number, object, optional, string, json, type Infer, type Json, type Schema } from './schema'
 import type { Settings } from './settings'
 import type { SystemInfo } from './system'
 
-const endpoint = string({ minLength: 1, maxLength: 256 })
+/** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
+const endpoint = string({ minLength: 1, maxBytes: 256, printable: true })
+const requestId = string({ minLength: 1, maxLength: 64, pattern: /^[A-Za-z0-9._:-]+$/ })
+/** Every request to a device may name itself (to cancel it) and set its deadline. */
+const perRequest = { requestId: optional(requestId), timeoutMs: optional(integer(1, 3_600_000)) }
+const attributesRoute = optional(literal('query', 'write-attributes'))
 /** An LwM2M path "/3/0/1" (checked strictly by the service). */
 const path = string({ minLength: 1, maxLength: 64, pattern: /^\/[0-9/]*$/ })
 /** A path, or a gateway end device's path with its prefix: "/dev1/3/0/1" (Object 25). */
@@ -36,21 +41,26 @@ export const METHOD_PARAMS = {
   'models.reload': object({}),
   'devices.list': object({ cursor: optional(integer(0)), limit: optional(integer(1, 1000)), filter: optional(string({ maxLength: 200 })) }),
   'devices.get': object({ endpoint }),
-  'devices.read': object({ endpoint, path: target, format: optional(format) }),
-  'devices.readComposite': object({ endpoint, paths: array(path, 1000), format: optional(format) }),
-  'devices.writeComposite': object({ endpoint, records, format: optional(format) }),
-  'devices.observeComposite': object({ endpoint, paths: array(path, 1000), attributes: optional(string({ maxLength: 1000 })), format: optional(format), force: optional(boolean()) }),
-  'devices.discover': object({ endpoint, path: target, depth: optional(integer(0, 3)) }),
-  'devices.write': object({ endpoint, path: target, records, format: optional(format), partial: optional(boolean()) }),
+  'devices.read': object({ endpoint, path: target, format: optional(format), ...perRequest }),
+  'devices.readComposite': object({ endpoint, paths: array(path, 1000), format: optional(format), ...perRequest }),
+  'devices.writeComposite': object({ endpoint, records, format: optional(format), ...perRequest }),
+  'devices.observeComposite': object({ endpoint, paths: array(path, 1000), attributes: optional(string({ maxLength: 1000 })), format: optional(format), force: optional(boolean()), attributesRoute, ...perRequest }),
+  'devices.discover': object({ endpoint, path: target, depth: optional(integer(0, 3)), ...perRequest }),
+  'devices.write': object({ endpoint, path: target, records, format: optional(format), partial: optional(boolean()), ...perRequest }),
   /** `force` sends attributes that break C §5.1.2's rules anyway (to test a client's answer). */
-  'devices.writeAttributes': object({ endpoint, path, attributes: string({ maxLength: 1000 }), force: optional(boolean()) }),
-  'devices.execute': object({ endpoint, path: target, args: optional(string({ maxLength: 4096 })), force: optional(boolean()) }),
-  'devices.create': object({ endpoint, path, records, format: optional(format) }),
-  'devices.delete': object({ endpoint, path: target }),
-  'devices.observe': object({ endpoint, path: target, attributes: optional(string({ maxLength: 1000 })), format: optional(format), force: optional(boolean()) }),
-  'devices.cancelObservation': object({ observationId: string({ minLength: 1, maxLength: 64 }), mode: optional(literal('get', 'rst')) }),
+  'devices.writeAttributes': object({ endpoint, path, attributes: string({ maxLength: 1000 }), force: optional(boolean()), ...perRequest }),
+  'devices.execute': object({ endpoint, path: target, args: optional(string({ maxLength: 4096 })), force: optional(boolean()), ...perRequest }),
+  'devices.create': object({ endpoint, path, records, format: optional(format), ...perRequest }),
+  'devices.delete': object({ endpoint, path: target, ...perRequest }),
+  'devices.observe': object({ endpoint, path: target, attributes: optional(string({ maxLength: 1000 })), format: optional(format), force: optional(boolean()), attributesRoute, ...perRequest }),
+  /** `clearAttributes` removes attributes attached with Write-Attributes for this observation (1.0/1.1 route). */
+  'devices.cancelObservation': object({ observationId: string({ minLength: 1, maxLength: 64 }), mode: optional(literal('get', 'rst')), clearAttributes: optional(boolean()) }),
+  'devices.observations': object({ endpoint }),
   'devices.queue': object({ endpoint }),
-  'devices.cancelQueued': object({ endpoint, requestId: string({ minLength: 1, maxLength: 64 }) }),
+  /** Ends a queued or in-flight request; one already sent may still take effect on the device. */
+  'devices.cancel': object({ endpoint, requestId }),
+  /** The device's story as the server kept it; `cursor` is the last `seq` seen (-1: from the start). */
+  'devices.timeline': object({ endpoint, cursor: optional(integer(-1)), limit: optional(integer(1, 1000)) }),
   'bootstrap.configs.list': object({}),
   'bootstrap.configs.get': object({ endpoint }),
   'bootstrap.configs.put': object({ config: BOOTSTRAP_CONFIG_SCHEMA }),
@@ -82,9 +92,11 @@ export interface MethodResults {
   'devices.create': OperationResultDto
   'devices.delete': OperationResultDto
   'devices.observe': ObserveResultDto
-  'devices.cancelObservation': { cancelled: true }
+  'devices.cancelObservation': { cancelled: true; cleared: OperationResultDto[] }
+  'devices.observations': { observations: ObservationDto[] }
   'devices.queue': { queue: QueuedRequestDto[] }
-  'devices.cancelQueued': { cancelled: boolean }
+  'devices.cancel': CancelResultDto
+  'devices.timeline': TimelinePage
   'bootstrap.configs.list': { configs: BootstrapConfigEntry[] }
   'bootstrap.configs.get': BootstrapConfigEntry
   'bootstrap.configs.put': BootstrapConfigEntry

@@ -30,6 +30,26 @@ export interface StringRules {
   readonly minLength?: number
   readonly maxLength?: number
   readonly pattern?: RegExp
+  /** Longest UTF-8 encoding in bytes (protocol limits count bytes, not characters). */
+  readonly maxBytes?: number
+  /** Refuse control characters (C0, DEL, C1) and text that is not valid Unicode (lone surrogates). */
+  readonly printable?: boolean
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+function utf8Length(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4
+      i++
+    } else n += 3
+  }
+  return n
 }
 
 export function string(rules: StringRules = {}): Schema<string> {
@@ -40,6 +60,10 @@ export function string(rules: StringRules = {}): Schema<string> {
     if (rules.maxLength !== undefined && v.length > rules.maxLength)
       issues.push({ at, message: `must be at most ${rules.maxLength} characters` })
     if (rules.pattern && !rules.pattern.test(v)) issues.push({ at, message: `must match ${rules.pattern}` })
+    if (rules.maxBytes !== undefined && utf8Length(v) > rules.maxBytes)
+      issues.push({ at, message: `must be at most ${rules.maxBytes} bytes of UTF-8` })
+    if (rules.printable && (/[\u0000-\u001f\u007f-\u009f]/.test(v) || LONE_SURROGATE.test(v)))
+      issues.push({ at, message: 'must not contain control characters or invalid Unicode' })
   })
 }
 

@@ -12,10 +12,15 @@ export const SETTINGS = {
   'models.folders': { schema: array(string({ minLength: 1, maxLength: 4096 }), 64), default: [] as string[] },
   /**
    * How long a queue-mode device counts as awake after its last message (T §6.5 recommends
-   * MAX_TRANSMIT_WAIT, 93 s); requests to it wait in the queue after that. Read when the
-   * LwM2M Server starts.
+   * MAX_TRANSMIT_WAIT, 93 s); requests to it wait in the queue after that. Applies at once.
    */
-  'server.queueAwakeSeconds': { schema: integer(1, 86400), default: 93 }
+  'server.queueAwakeSeconds': { schema: integer(1, 86400), default: 93 },
+  /** Deadline for a device's answer to a request, counted from sending (a call's timeoutMs overrides it). Applies at once. */
+  'server.requestTimeoutSeconds': { schema: integer(1, 3600), default: 30 },
+  /** Most registrations the LwM2M Server holds; past it a Register gets 5.03 with Max-Age. Applies at once. */
+  'server.maxRegistrations': { schema: integer(1, 10_000_000), default: 100_000 },
+  /** How long a device whose registration ended stays on the timeline and in the ended list. Applies at once. */
+  'server.historyMinutes': { schema: integer(1, 10_080), default: 60 }
 } as const satisfies Record<string, { schema: Schema<unknown>; default: unknown }>
 
 export type SettingKey = keyof typeof SETTINGS

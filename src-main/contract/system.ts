@@ -31,6 +31,8 @@ export interface SystemInfo {
   readonly startedAt: string
   /** What protects secrets at rest (bootstrap keys): the OS keyring, or a key file in the data dir. */
   readonly secrets: { readonly protection: 'os-keyring' | 'key-file'; readonly detail: string }
+  /** Live registrations against the cap (setting server.maxRegistrations); null without the LwM2M Server. */
+  readonly registrations: { readonly count: number; readonly max: number } | null
   readonly capabilities: {
     readonly serial: Capability
     readonly pcsc: Capability

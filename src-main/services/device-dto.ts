@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Core results → contract DTOs (JSON-safe: records in the decode CLI shape, times as ISO strings).
-import type { DeviceDetail, DeviceSummary, OperationResultDto, QueuedRequestDto } from '../contract/devices'
+import type { DeviceDetail, DeviceSummary, ObservationDto, OperationResultDto, QueuedRequestDto, TimelineEntryDto } from '../contract/devices'
 import { isWarningRule } from '../core/lwm2m/formats/warnings'
 import { toJsonRecord } from '../core/lwm2m/json-record'
 import type { OperationResult, QueuedRequest } from '../core/lwm2m/server/lwm2m-server'
+import type { ObservationRecord } from '../core/lwm2m/server/observations'
 import type { Registration } from '../core/lwm2m/server/registry'
+import type { TimelineEntry } from '../core/lwm2m/server/timeline'
 
 /** Scheduler time (monotonic ms) → wall clock, fixed at start so every time shifts the same way. */
 export class WallClock {
@@ -33,7 +35,30 @@ export function resultDto(r: OperationResult, clock: WallClock): OperationResult
     violations: r.violations.map((v) => ({ ...v, severity: isWarningRule(v.rule) ? ('warning' as const) : ('error' as const) })),
     payloadHex: hex(r.payload),
     ...(r.locationPath ? { locationPath: '/' + r.locationPath.join('/') } : {}),
-    at: clock.iso(r.at)
+    at: clock.iso(r.at),
+    ...(r.requestId !== undefined ? { requestId: r.requestId } : {}),
+    ...(r.durationMs !== undefined ? { durationMs: Math.round(r.durationMs) } : {}),
+    ...(r.steps ? { steps: r.steps.map((s) => ({ operation: s.operation, path: s.path, code: s.codeText, meaning: s.meaning })) } : {}),
+    ...(r.notes ? { notes: r.notes } : {}),
+    ...(r.suggestion ? { suggestion: r.suggestion } : {})
+  }
+}
+
+export function timelineEntryDto(e: TimelineEntry, clock: WallClock): TimelineEntryDto {
+  return { ...e, at: clock.iso(e.at), ...(e.durationMs !== undefined ? { durationMs: Math.round(e.durationMs) } : {}) }
+}
+
+export function observationDto(o: ObservationRecord, clock: WallClock): ObservationDto {
+  return {
+    id: o.id,
+    operation: o.operation,
+    paths: o.paths,
+    attributes: o.attributes,
+    since: clock.iso(o.since),
+    lastNotificationAt: o.lastNotificationAt === null ? null : clock.iso(o.lastNotificationAt),
+    lastValue: resultDto(o.lastResult, clock),
+    notifications: o.notifications,
+    attachedAttributes: o.attached ? o.attached.names.join('&') : null
   }
 }
 
@@ -56,8 +81,18 @@ export function summaryDto(r: Registration, awake: boolean, pending: number, clo
   }
 }
 
-export function queueDto(q: readonly QueuedRequest[], clock: WallClock): QueuedRequestDto[] {
-  return q.map((p) => ({ id: p.id, operation: p.operation, path: p.path, enqueuedAt: clock.iso(p.enqueuedAt) }))
+export function queueDto(q: readonly QueuedRequest[], clock: WallClock, now: number): QueuedRequestDto[] {
+  return q.map((p) => ({
+    id: p.id,
+    operation: p.operation,
+    path: p.path,
+    state: p.state,
+    enqueuedAt: clock.iso(p.enqueuedAt),
+    sentAt: p.sentAt === null ? null : clock.iso(p.sentAt),
+    acknowledgedAt: p.acknowledgedAt === null ? null : clock.iso(p.acknowledgedAt),
+    ageMs: Math.round(now - p.enqueuedAt),
+    timeoutMs: p.timeoutMs
+  }))
 }
 
 export function detailDto(r: Registration, summary: DeviceSummary, observations: string[], queue: QueuedRequestDto[]): DeviceDetail {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The LwM2M Server listener behind devices.*: a UDP socket, a CoAP endpoint on it, the server
 // role, and the translation of its results and events into the contract.
-import type { DeviceDetail, DevicesPage, ObserveResultDto, OperationResultDto, QueuedRequestDto } from '../contract/devices'
+import type { CancelResultDto, DeviceDetail, DevicesPage, ObservationDto, ObserveResultDto, OperationResultDto, QueuedRequestDto, TimelinePage } from '../contract/devices'
 import { ServiceError } from '../contract/errors'
+import type { Params } from '../contract/methods'
+import type { Settings } from '../contract/settings'
 import type { Listener } from '../contract/system'
 import { CoapClosedError, CoapError, CoapResetError, CoapTimeoutError } from '../core/coap/errors'
 import { parseAttributeQuery } from '../core/lwm2m/attributes'
@@ -14,10 +16,11 @@ import type { ModelLookup } from '../core/lwm2m/model'
 import { parsePath, parseTarget, type Path } from '../core/lwm2m/path'
 import type { Lwm2mRecord } from '../core/lwm2m/record'
 import { coapDeviceLink, serveUplink } from '../core/lwm2m/server/coap-binding'
-import { Lwm2mServer, OperationError, type OperationResult, type ServerEvent } from '../core/lwm2m/server/lwm2m-server'
+import { Lwm2mServer, OperationError, type ObserveOptions, type OperationResult, type RequestOptions, type ServerEvent } from '../core/lwm2m/server/lwm2m-server'
+import { RequestError } from '../core/lwm2m/server/request-pipeline'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { CoapListener } from './coap-listener'
-import { detailDto, queueDto, resultDto, summaryDto, WallClock } from './device-dto'
+import { detailDto, observationDto, queueDto, resultDto, summaryDto, timelineEntryDto, WallClock } from './device-dto'
 import type { EventHub } from './event-hub'
 
 export interface ServerListenOptions {
@@ -25,17 +28,28 @@ export interface ServerListenOptions {
   readonly port: number
 }
 
+/** The settings the server reads; kept current from settings.changed so they apply at once. */
+type ServerSettings = Pick<Settings, 'server.queueAwakeSeconds' | 'server.requestTimeoutSeconds' | 'server.maxRegistrations' | 'server.historyMinutes'>
+export const SERVER_SETTING_KEYS = ['server.queueAwakeSeconds', 'server.requestTimeoutSeconds', 'server.maxRegistrations', 'server.historyMinutes'] as const
+
 export class Lwm2mServerService {
   #listener: CoapListener | null = null
   #server: Lwm2mServer | null = null
   readonly #clock = new WallClock(nodeScheduler.now())
+  #settings: ServerSettings
 
   constructor(
     private readonly events: EventHub,
     private readonly models: () => Promise<ModelLookup>,
-    /** Seconds a queue-mode device counts as awake after its last message (setting). */
-    private readonly awakeSeconds: () => number = () => 93
-  ) {}
+    settings: () => ServerSettings
+  ) {
+    this.#settings = settings()
+    events.subscribe((name, payload) => {
+      if (name !== 'settings.changed') return
+      const { key } = payload as { key: string }
+      if ((SERVER_SETTING_KEYS as readonly string[]).includes(key)) this.#settings = settings()
+    })
+  }
 
   async start(opts: ServerListenOptions): Promise<void> {
     const models = await this.models()
@@ -46,7 +60,10 @@ export class Lwm2mServerService {
       scheduler: nodeScheduler,
       random: nodeRandom,
       models,
-      awakeMs: this.awakeSeconds() * 1000,
+      awakeMs: () => this.#settings['server.queueAwakeSeconds'] * 1000,
+      requestTimeoutMs: () => this.#settings['server.requestTimeoutSeconds'] * 1000,
+      maxRegistrations: () => this.#settings['server.maxRegistrations'],
+      historyMs: () => this.#settings['server.historyMinutes'] * 60_000,
       onEvent: (e) => this.forward(e)
     })
     serveUplink(endpoint, (req) => server.handle(req))
@@ -56,6 +73,11 @@ export class Lwm2mServerService {
 
   listener(): Listener | null {
     return this.#listener?.describe() ?? null
+  }
+
+  /** Live registrations against the cap, for system.info. */
+  registrations(): { count: number; max: number } | null {
+    return this.#server ? { count: this.#server.registrations.size, max: this.#settings['server.maxRegistrations'] } : null
   }
 
   async close(): Promise<void> {
@@ -78,86 +100,107 @@ export class Lwm2mServerService {
     const s = this.server()
     const r = s.registrations.byEndpoint(endpoint)
     if (!r) throw notRegistered(endpoint)
-    return detailDto(r, this.summary(endpoint), s.observations(endpoint), queueDto(s.queue(endpoint), this.#clock))
+    return detailDto(r, this.summary(endpoint), s.observations(endpoint), this.queueOf(endpoint))
   }
 
-  read(endpoint: string, path: string, format?: string) {
-    const t = target(path)
-    return this.run(() => this.server().read(endpoint, t.path, formatOf(format), t.prefix))
+  read(p: Params<'devices.read'>) {
+    const t = target(p.path)
+    return this.run(() => this.server().read(p.endpoint, t.path, formatOf(p.format), t.prefix, perRequest(p)))
   }
-  readComposite(endpoint: string, paths: readonly string[], format?: string) {
-    return this.run(() => this.server().readComposite(endpoint, paths.map(lwm2mPath), formatOf(format)))
+  readComposite(p: Params<'devices.readComposite'>) {
+    return this.run(() => this.server().readComposite(p.endpoint, p.paths.map(lwm2mPath), formatOf(p.format), perRequest(p)))
   }
-  writeComposite(endpoint: string, records: readonly JsonRecord[], format?: string) {
-    return this.run(() => this.server().writeComposite(endpoint, parseRecords(records), formatOf(format)))
+  writeComposite(p: Params<'devices.writeComposite'>) {
+    return this.run(() => this.server().writeComposite(p.endpoint, parseRecords(p.records as JsonRecord[]), formatOf(p.format), perRequest(p)))
   }
-  async observeComposite(endpoint: string, paths: readonly string[], attributes?: string, format?: string, force = false): Promise<ObserveResultDto> {
-    if (!force && attributes) this.checkAttributes(endpoint, [], attributes)
+  async observeComposite(p: Params<'devices.observeComposite'>): Promise<ObserveResultDto> {
+    if (!p.force && p.attributes) this.checkAttributes(p.endpoint, [], p.attributes)
     try {
-      const o = await this.server().observeComposite(endpoint, paths.map(lwm2mPath), attributes ?? '', formatOf(format))
+      const o = await this.server().observeComposite(p.endpoint, p.paths.map(lwm2mPath), p.attributes ?? '', observeOptions(p))
       return { ...resultDto(o.result, this.#clock), observationId: o.observationId }
     } catch (e) {
       throw mapError(e)
     }
   }
-  discover(endpoint: string, path: string, depth?: number) {
-    const t = target(path)
-    return this.run(() => this.server().discover(endpoint, t.path, depth, t.prefix))
+  discover(p: Params<'devices.discover'>) {
+    const t = target(p.path)
+    return this.run(() => this.server().discover(p.endpoint, t.path, p.depth, t.prefix, perRequest(p)))
   }
-  write(endpoint: string, path: string, records: readonly JsonRecord[], format?: string, partial?: boolean) {
-    const t = target(path)
-    return this.run(() => this.server().write(endpoint, t.path, parseRecords(records), { format: formatOf(format), partial, prefix: t.prefix }))
+  write(p: Params<'devices.write'>) {
+    const t = target(p.path)
+    const records = parseRecords(p.records as JsonRecord[])
+    return this.run(() => this.server().write(p.endpoint, t.path, records, { format: formatOf(p.format), partial: p.partial, prefix: t.prefix, ...perRequest(p) }))
   }
-  writeAttributes(endpoint: string, path: string, attributes: string, force = false) {
-    const p = lwm2mPath(path)
-    if (!force) this.checkAttributes(endpoint, p, attributes)
-    return this.run(() => this.server().writeAttributes(endpoint, p, attributes))
+  writeAttributes(p: Params<'devices.writeAttributes'>) {
+    const path = lwm2mPath(p.path)
+    if (!p.force) this.checkAttributes(p.endpoint, path, p.attributes)
+    return this.run(() => this.server().writeAttributes(p.endpoint, path, p.attributes, perRequest(p)))
   }
-  execute(endpoint: string, path: string, args?: string, force = false) {
-    const t = target(path)
-    if (args && !force) {
+  execute(p: Params<'devices.execute'>) {
+    const t = target(p.path)
+    if (p.args && !p.force) {
       // C §6.3.5 argument syntax: digit[='text'], comma-separated, each digit once.
-      const { violations } = parseExecuteArgs(args)
+      const { violations } = parseExecuteArgs(p.args)
       if (violations.length > 0)
         throw new ServiceError('devices.invalid_request', `Execute arguments: ${violations.map((v) => v.message).join('; ')} (send with force to try the device anyway)`, { violations })
     }
-    return this.run(() => this.server().execute(endpoint, t.path, args, t.prefix))
+    return this.run(() => this.server().execute(p.endpoint, t.path, p.args, t.prefix, perRequest(p)))
   }
-  create(endpoint: string, path: string, records: readonly JsonRecord[], format?: string) {
-    return this.run(() => this.server().create(endpoint, lwm2mPath(path), parseRecords(records), formatOf(format)))
+  create(p: Params<'devices.create'>) {
+    return this.run(() => this.server().create(p.endpoint, lwm2mPath(p.path), parseRecords(p.records as JsonRecord[]), formatOf(p.format), perRequest(p)))
   }
-  delete(endpoint: string, path: string) {
-    const t = target(path)
-    return this.run(() => this.server().delete(endpoint, t.path, t.prefix))
+  delete(p: Params<'devices.delete'>) {
+    const t = target(p.path)
+    return this.run(() => this.server().delete(p.endpoint, t.path, t.prefix, perRequest(p)))
   }
 
-  async observe(endpoint: string, path: string, attributes?: string, format?: string, force = false): Promise<ObserveResultDto> {
-    const t = target(path)
-    if (!force && attributes) this.checkAttributes(endpoint, t.path, attributes)
+  async observe(p: Params<'devices.observe'>): Promise<ObserveResultDto> {
+    const t = target(p.path)
+    if (!p.force && p.attributes) this.checkAttributes(p.endpoint, t.path, p.attributes)
     try {
-      const o = await this.server().observe(endpoint, t.path, attributes ?? '', formatOf(format), t.prefix)
+      const o = await this.server().observe(p.endpoint, t.path, p.attributes ?? '', { ...observeOptions(p), ...(t.prefix ? { prefix: t.prefix } : {}) })
       return { ...resultDto(o.result, this.#clock), observationId: o.observationId }
     } catch (e) {
       throw mapError(e)
     }
   }
 
-  async cancelObservation(id: string, mode: 'get' | 'rst' = 'get'): Promise<{ cancelled: true }> {
+  async cancelObservation(id: string, mode: 'get' | 'rst' = 'get', clearAttributes = false): Promise<{ cancelled: true; cleared: OperationResultDto[] }> {
     try {
-      await this.server().cancelObservation(id, mode)
-      return { cancelled: true }
+      const { cleared } = await this.server().cancelObservation(id, mode, clearAttributes)
+      return { cancelled: true, cleared: cleared.map((r) => resultDto(r, this.#clock)) }
     } catch (e) {
       throw mapError(e)
     }
+  }
+
+  observations(endpoint: string): { observations: ObservationDto[] } {
+    const s = this.server()
+    if (!s.registrations.byEndpoint(endpoint)) throw notRegistered(endpoint)
+    return { observations: s.observationTable.list(endpoint).map((o) => observationDto(o, this.#clock)) }
   }
 
   queue(endpoint: string): { queue: QueuedRequestDto[] } {
     if (!this.server().registrations.byEndpoint(endpoint)) throw notRegistered(endpoint)
-    return { queue: queueDto(this.server().queue(endpoint), this.#clock) }
+    return { queue: this.queueOf(endpoint) }
   }
 
-  cancelQueued(endpoint: string, requestId: string): { cancelled: boolean } {
-    return { cancelled: this.server().cancelQueued(endpoint, requestId) }
+  cancel(endpoint: string, requestId: string): CancelResultDto {
+    if (!this.server().registrations.byEndpoint(endpoint)) throw notRegistered(endpoint)
+    return this.server().cancel(endpoint, requestId)
+  }
+
+  timeline(endpoint: string, cursor = -1, limit = 200): TimelinePage {
+    const s = this.server()
+    const page = s.timeline.page(endpoint, nodeScheduler.now(), cursor, limit)
+    if (!page) throw new ServiceError('devices.not_found', `no device "${endpoint}" is registered or was recently`, { endpoint })
+    return {
+      endpoint,
+      entries: page.entries.map((e) => timelineEntryDto(e, this.#clock)),
+      nextCursor: page.nextCursor,
+      total: page.total,
+      live: s.registrations.byEndpoint(endpoint) !== undefined
+    }
   }
 
   /** INFO-01/03: observation attributes checked against C §5.1.2 and the resource's type first. */
@@ -182,11 +225,15 @@ export class Lwm2mServerService {
     }
   }
 
+  private queueOf(endpoint: string): QueuedRequestDto[] {
+    return queueDto(this.server().queue(endpoint), this.#clock, nodeScheduler.now())
+  }
+
   private summary(endpoint: string) {
     const s = this.server()
     const r = s.registrations.byEndpoint(endpoint)
     if (!r) throw notRegistered(endpoint)
-    return summaryDto(r, s.isAwake(r), s.queue(endpoint).length, this.#clock)
+    return summaryDto(r, s.isAwake(r), s.queuedCount(endpoint), this.#clock)
   }
 
   private server(): Lwm2mServer {
@@ -198,7 +245,12 @@ export class Lwm2mServerService {
     const s = this.#server
     switch (e.type) {
       case 'registered':
-        if (s) this.events.emit('devices.registered', { device: this.summary(e.registration.endpoint), replaced: e.replaced })
+        if (s)
+          this.events.emit('devices.registered', {
+            device: this.summary(e.registration.endpoint),
+            replaced: e.replaced,
+            ...(e.previousAddress ? { previousAddress: e.previousAddress } : {})
+          })
         return
       case 'updated':
         if (s) this.events.emit('devices.updated', { device: this.summary(e.registration.endpoint) })
@@ -216,10 +268,23 @@ export class Lwm2mServerService {
         this.events.emit('devices.send', { endpoint: e.endpoint, result: resultDto(e.result, this.#clock) })
         return
       case 'queue':
-        this.events.emit('devices.queue', { endpoint: e.endpoint, queue: queueDto(e.pending, this.#clock) })
+        // Only when someone listens: a burst of Registers must not pay for DTOs nobody reads.
+        if (this.events.size > 0) this.events.emit('devices.queue', { endpoint: e.endpoint, queue: queueDto(e.pending, this.#clock, nodeScheduler.now()) })
+        return
+      case 'timeline':
+        if (this.events.size > 0) this.events.emit('devices.timelineAppended', { endpoint: e.endpoint, entry: timelineEntryDto(e.entry, this.#clock) })
         return
     }
   }
+}
+
+function perRequest(p: { requestId?: string; timeoutMs?: number }): RequestOptions {
+  return { ...(p.requestId !== undefined ? { requestId: p.requestId } : {}), ...(p.timeoutMs !== undefined ? { timeoutMs: p.timeoutMs } : {}) }
+}
+
+function observeOptions(p: { requestId?: string; timeoutMs?: number; format?: string; attributesRoute?: 'query' | 'write-attributes' }): ObserveOptions {
+  const accept = formatOf(p.format)
+  return { ...perRequest(p), ...(accept !== undefined ? { accept } : {}), ...(p.attributesRoute ? { attributesRoute: p.attributesRoute } : {}) }
 }
 
 function notRegistered(endpoint: string): ServiceError {
@@ -256,10 +321,13 @@ function parseRecords(records: readonly JsonRecord[]): Lwm2mRecord[] {
 
 function mapError(e: unknown): Error {
   if (e instanceof ServiceError) return e
+  if (e instanceof RequestError)
+    return new ServiceError(e.code === 'device.timeout' ? 'devices.timeout' : e.code === 'device.request_cancelled' ? 'devices.cancelled' : 'devices.invalid_request', e.message, e.details)
   if (e instanceof OperationError)
     return new ServiceError(e.code === 'device.not_registered' ? 'devices.not_registered' : e.code === 'device.request_cancelled' ? 'devices.cancelled' : 'devices.invalid_request', e.message)
   if (e instanceof EncodeError) return new ServiceError('devices.invalid_request', `cannot encode: ${e.message}`, { rule: e.rule })
-  if (e instanceof CoapTimeoutError) return new ServiceError('devices.timeout', `the device did not answer: ${e.message}`)
+  if (e instanceof CoapTimeoutError)
+    return new ServiceError('devices.timeout', e.waitingFor === 'ack' ? `no answer from the device: ${e.message}` : `the device did not answer: ${e.message}`, { attempts: e.attempts })
   if (e instanceof CoapResetError) return new ServiceError('devices.unreachable', `the device reset the request (RST): ${e.message}`)
   if (e instanceof CoapClosedError) return new ServiceError('devices.cancelled', e.message)
   if (e instanceof CoapError) return new ServiceError('devices.unreachable', e.message)

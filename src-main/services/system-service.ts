@@ -11,6 +11,8 @@ export interface SystemServiceOptions {
   /** The protocol listeners currently open; roles register theirs as they arrive. */
   readonly listeners: () => readonly Listener[]
   readonly secrets: SystemInfo['secrets']
+  /** Live registrations against the cap, or null without the LwM2M Server. */
+  readonly registrations?: () => SystemInfo['registrations']
 }
 
 export class SystemService {
@@ -28,6 +30,7 @@ export class SystemService {
       pid: process.pid,
       startedAt: this.opts.startedAt.toISOString(),
       secrets: this.opts.secrets,
+      registrations: this.opts.registrations?.() ?? null,
       capabilities: { serial: probeSerial(), pcsc: probePcsc(), listeners: this.opts.listeners() }
     }
   }

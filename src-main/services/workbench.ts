@@ -10,7 +10,8 @@ import { Dispatcher, type HandlerTable } from './dispatcher'
 import { EventHub } from './event-hub'
 import { BootstrapStore } from '../store/bootstrap-store'
 import { BootstrapService } from './bootstrap-service'
-import { Lwm2mServerService } from './lwm2m-server-service'
+import { Lwm2mServerService, SERVER_SETTING_KEYS } from './lwm2m-server-service'
+import type { Settings } from '../contract/settings'
 import { SecretBox } from './secret-box'
 import { ModelService } from './model-service'
 import { findResourcesDir } from './resources-dir'
@@ -56,11 +57,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     settings,
     events
   )
-  const server = new Lwm2mServerService(
-    events,
-    () => models.registry(),
-    () => settings.get(['server.queueAwakeSeconds'])['server.queueAwakeSeconds'] ?? 93
-  )
+  const server = new Lwm2mServerService(events, () => models.registry(), () => settings.get([...SERVER_SETTING_KEYS]) as Settings)
   const secretBox = opts.secretBox ?? SecretBox.forDataDir(opts.dataDir)
   const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, () => models.registry())
   const listeners = (): Listener[] => [server.listener(), bootstrap.listener()].filter((l) => l !== null)
@@ -69,6 +66,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     electronVersion: opts.electronVersion ?? null,
     startedAt: new Date(),
     listeners,
+    registrations: () => server.registrations(),
     secrets: {
       protection: secretBox.protection,
       detail:
@@ -89,20 +87,22 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'models.reload': () => models.reload(),
     'devices.list': (p) => server.list(p.cursor, p.limit, p.filter),
     'devices.get': (p) => server.get(p.endpoint),
-    'devices.read': (p) => server.read(p.endpoint, p.path, p.format),
-    'devices.readComposite': (p) => server.readComposite(p.endpoint, p.paths, p.format),
-    'devices.writeComposite': (p) => server.writeComposite(p.endpoint, p.records as never, p.format),
-    'devices.observeComposite': (p) => server.observeComposite(p.endpoint, p.paths, p.attributes, p.format, p.force),
-    'devices.discover': (p) => server.discover(p.endpoint, p.path, p.depth),
-    'devices.write': (p) => server.write(p.endpoint, p.path, p.records as never, p.format, p.partial),
-    'devices.writeAttributes': (p) => server.writeAttributes(p.endpoint, p.path, p.attributes, p.force),
-    'devices.execute': (p) => server.execute(p.endpoint, p.path, p.args, p.force),
-    'devices.create': (p) => server.create(p.endpoint, p.path, p.records as never, p.format),
-    'devices.delete': (p) => server.delete(p.endpoint, p.path),
-    'devices.observe': (p) => server.observe(p.endpoint, p.path, p.attributes, p.format, p.force),
-    'devices.cancelObservation': (p) => server.cancelObservation(p.observationId, p.mode),
+    'devices.read': (p) => server.read(p),
+    'devices.readComposite': (p) => server.readComposite(p),
+    'devices.writeComposite': (p) => server.writeComposite(p),
+    'devices.observeComposite': (p) => server.observeComposite(p),
+    'devices.discover': (p) => server.discover(p),
+    'devices.write': (p) => server.write(p),
+    'devices.writeAttributes': (p) => server.writeAttributes(p),
+    'devices.execute': (p) => server.execute(p),
+    'devices.create': (p) => server.create(p),
+    'devices.delete': (p) => server.delete(p),
+    'devices.observe': (p) => server.observe(p),
+    'devices.cancelObservation': (p) => server.cancelObservation(p.observationId, p.mode, p.clearAttributes),
+    'devices.observations': (p) => server.observations(p.endpoint),
     'devices.queue': (p) => server.queue(p.endpoint),
-    'devices.cancelQueued': (p) => server.cancelQueued(p.endpoint, p.requestId),
+    'devices.cancel': (p) => server.cancel(p.endpoint, p.requestId),
+    'devices.timeline': (p) => server.timeline(p.endpoint, p.cursor, p.limit),
     'bootstrap.configs.list': () => bootstrap.list(),
     'bootstrap.configs.get': (p) => bootstrap.get(p.endpoint),
     'bootstrap.configs.put': (p) => bootstrap.put(p.config as BootstrapConfig),

@@ -5,7 +5,15 @@ import { computed, ref, watch } from 'vue'
 import { useBackend } from '../backend'
 import { useConnectionStore } from './useConnectionStore'
 
-const DEFAULTS: Settings = { 'ui.theme': 'system', 'ui.density': 'compact', 'models.folders': [], 'server.queueAwakeSeconds': 93 }
+const DEFAULTS: Settings = {
+  'ui.theme': 'system',
+  'ui.density': 'compact',
+  'models.folders': [],
+  'server.queueAwakeSeconds': 93,
+  'server.requestTimeoutSeconds': 30,
+  'server.maxRegistrations': 100_000,
+  'server.historyMinutes': 60
+}
 
 export const useSettingsStore = defineStore('settings', () => {
   const backend = useBackend()

@@ -23,6 +23,8 @@ export class NodeCoapDevice {
   executed: string[] = []
   /** Opaque resources (firmware images and the like), e.g. /5/0/0. */
   readonly blobs = new Map<string, Buffer>()
+  /** Attributes attached with Write-Attributes, per path. */
+  readonly attributes = new Map<string, Map<string, string>>()
   /** /O/I/R → value */
   readonly values = new Map<string, Value>([
     ['/1/0/0', 101],
@@ -168,6 +170,20 @@ export class NodeCoapDevice {
         return
       }
       for (const r of recs) this.values.set(r.path, r.value)
+      res.code = '2.04'
+      res.end()
+      return
+    }
+    // Write-Attributes (C §6.3.6): PUT with the attributes in the query and no payload; an
+    // attribute named without a value is removed (C §5.1.2).
+    if (req.method === 'PUT' && query && req.payload.length === 0) {
+      const now = new Map(this.attributes.get(path) ?? [])
+      for (const kv of query.split('&')) {
+        const [k, v] = kv.split('=') as [string, string | undefined]
+        if (v === undefined) now.delete(k)
+        else now.set(k, v)
+      }
+      this.attributes.set(path, now)
       res.code = '2.04'
       res.end()
       return

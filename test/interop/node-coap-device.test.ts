@@ -102,13 +102,29 @@ describe('a node-coap device registers and is driven through devices.* (C §6.2,
     expect(d.records.map((r) => r.path)).toContain('/3/0/9')
   })
 
-  it('Observe with attributes (INFO-01): notifications arrive as events; cancel stops them', async () => {
+  it('Observe with attributes on a 1.1 client (INFO-01, issue 12 item 4): Write-Attributes first, notifications arrive as events, cancel can clear them', async () => {
     const o = await call<ObserveResultDto>('devices.observe', { endpoint: 'nc-dev', path: '/3303/0/5700', attributes: 'pmin=1&pmax=30' })
     expect(o.observationId).not.toBeNull()
     expect(o.records).toEqual([{ path: '/3303/0/5700', type: 'float', value: 21.5 }])
-    expect(device.log.at(-1)?.url).toBe('/3303/0/5700?pmin=1&pmax=30')
+    // A 1.1 client would ignore attributes in the Observe query: they were attached first.
+    expect(device.log.slice(-2).map((l) => `${l.method} ${l.url}`)).toEqual(['PUT /3303/0/5700?pmin=1&pmax=30', 'GET /3303/0/5700'])
+    expect(o.steps?.map((s) => `${s.operation} ${s.code}`)).toEqual(['Write-Attributes 2.04', 'Observe 2.05'])
+    expect(o.notes?.join(' ')).toMatch(/stay on the device after the observation ends and apply to every observation of \/3303\/0\/5700/)
+    expect(Object.fromEntries(device.attributes.get('/3303/0/5700') ?? [])).toEqual({ pmin: '1', pmax: '30' })
     device.setValue('/3303/0/5700', 22.25)
     await until(() => events.some(([n, p]) => n === 'devices.notification' && (p as { result: OperationResultDto }).result.records[0]?.value === 22.25))
+    const c = await call<{ cancelled: true; cleared: OperationResultDto[] }>('devices.cancelObservation', { observationId: o.observationId, clearAttributes: true })
+    expect(c.cleared.map((r) => r.code)).toEqual(['2.04'])
+    expect(device.log.at(-1)?.url).toBe('/3303/0/5700?pmin&pmax')
+    expect(device.attributes.get('/3303/0/5700')?.size).toBe(0)
+    // Item 5: cancelling emits devices.observationEnded.
+    await until(() => events.some(([n, p]) => n === 'devices.observationEnded' && (p as { observationId: string }).observationId === o.observationId))
+  })
+
+  it('attributesRoute "query" puts them in the Observe request as 1.2 does', async () => {
+    const o = await call<ObserveResultDto>('devices.observe', { endpoint: 'nc-dev', path: '/3303/0/5700', attributes: 'pmin=1&pmax=30', attributesRoute: 'query' })
+    expect(device.log.at(-1)?.url).toBe('/3303/0/5700?pmin=1&pmax=30')
+    expect(o.steps).toBeUndefined()
     await call('devices.cancelObservation', { observationId: o.observationId })
   })
 
@@ -134,7 +150,7 @@ describe('a node-coap device registers and is driven through devices.* (C §6.2,
   })
 
   it('Observe-Composite (INFO-02) with attributes in the query', async () => {
-    const o = await call<ObserveResultDto>('devices.observeComposite', { endpoint: 'nc-dev', paths: ['/3/0/9', '/3303/0/5700'], attributes: 'pmin=1' })
+    const o = await call<ObserveResultDto>('devices.observeComposite', { endpoint: 'nc-dev', paths: ['/3/0/9', '/3303/0/5700'], attributes: 'pmin=1', attributesRoute: 'query' })
     expect(o.code).toBe('2.05')
     expect(o.observationId).not.toBeNull()
     expect(o.records.map((x) => x.path)).toEqual(['/3/0/9', '/3303/0/5700'])

@@ -46,7 +46,7 @@ describe('queue mode against a node-coap device', () => {
     expect(queue.map((q) => q.path)).toEqual(['/3/0/0', '/3/0/1', '/3/0/9'])
     expect(device.log.length).toBe(sent) // nothing went out to the sleeping device
     expect(events.some(([n]) => n === 'devices.queue')).toBe(true)
-    expect(await call('devices.cancelQueued', { endpoint: 'sleepy', requestId: queue[1]?.id })).toEqual({ cancelled: true })
+    expect(await call('devices.cancel', { endpoint: 'sleepy', requestId: queue[1]?.id })).toMatchObject({ cancelled: true, state: 'queued' })
     expect(String(await b)).toMatch(/devices.cancelled/)
     // The device wakes up: its Update lets the queue go, one request at a time.
     const d = await call<DeviceDetail>('devices.get', { endpoint: 'sleepy' })

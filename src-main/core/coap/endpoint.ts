@@ -76,6 +76,8 @@ export interface RequestOptions {
   readonly onAck?: () => void
   /** A response that arrives after the request ended without one (deadline, cancel). */
   readonly onLate?: (message: CoapMessage) => void
+  /** Called after each block exchange of a block-wise transfer (progress, not the end). */
+  readonly onProgress?: () => void
 }
 
 export interface CoapResponse {
@@ -171,7 +173,15 @@ export class CoapEndpoint {
   /** Sends a request and resolves with the whole response (block-wise both ways as needed). */
   async request(peer: PeerAddress, req: CoapRequest, opts: RequestOptions = {}): Promise<CoapResponse> {
     checkMethod(req)
-    const send = this.sender(peer, req, opts)
+    const once = this.sender(peer, req, opts)
+    const onProgress = opts.onProgress
+    const send: BlockSend = onProgress
+      ? async (options, payload) => {
+          const m = await once(options, payload)
+          onProgress()
+          return m
+        }
+      : once
     const block2 = opts.block2Size ?? null
     const r = await blockwiseRequest(send, req.options, req.payload ?? NO_BYTES, {
       block1Size: blockSetting(opts.block1Size ?? 1024),

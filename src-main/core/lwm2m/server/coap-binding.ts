@@ -3,7 +3,7 @@
 // UplinkRequests for the role, the role's answers become CoAP responses, and the DeviceLink the
 // roles use to reach devices becomes CoAP requests and observations. The endpoint under it may
 // sit on UDP, DTLS or any other datagram link.
-import type { CoapEndpoint } from '../../coap/endpoint'
+import type { CoapEndpoint, RequestOptions } from '../../coap/endpoint'
 import { Method as M, Option, type CoapMessage, type CoapOption } from '../../coap/message'
 import {
   accept,
@@ -16,7 +16,7 @@ import {
   uriPath,
   uriQuery
 } from '../../coap/options'
-import type { DeviceLink, DownlinkRequest, DownlinkResponse, Method, UplinkRequest, UplinkResponse } from './messages'
+import type { DeviceLink, DownlinkRequest, DownlinkResponse, Method, SendControl, UplinkRequest, UplinkResponse } from './messages'
 
 const METHODS: Record<number, Method> = { [M.GET]: 'GET', [M.POST]: 'POST', [M.PUT]: 'PUT', [M.DELETE]: 'DELETE', [M.FETCH]: 'FETCH', [M.IPATCH]: 'IPATCH' }
 const CODES: Record<Method, number> = { GET: M.GET, POST: M.POST, PUT: M.PUT, DELETE: M.DELETE, FETCH: M.FETCH, IPATCH: M.IPATCH }
@@ -36,6 +36,8 @@ export function serveUplink(endpoint: CoapEndpoint, handle: (req: UplinkRequest,
     const options: CoapOption[] = []
     if (res.locationPath) for (const s of res.locationPath) options.push({ number: Option.LOCATION_PATH, value: new TextEncoder().encode(s) })
     if (res.contentFormat !== undefined) options.push(uintOptionOf(Option.CONTENT_FORMAT, res.contentFormat))
+    if (res.maxAge !== undefined) options.push(uintOptionOf(Option.MAX_AGE, res.maxAge))
+    options.sort((a, b) => a.number - b.number)
     return { code: res.code, options, ...(res.payload ? { payload: res.payload } : {}) }
   })
 }
@@ -53,22 +55,35 @@ function toResponse(code: number, options: readonly CoapOption[], payload: Uint8
   return { code, contentFormat: contentFormat(m), payload, observe: observeOf(m), locationPath: locationPath(m) }
 }
 
-/** The DeviceLink the roles use, as CoAP requests on `endpoint`. */
-export function coapDeviceLink(endpoint: CoapEndpoint, opts: { timeoutMs?: number } = {}): DeviceLink {
+/** The role's controls as CoAP request options; the CoAP deadline trails the role's, which speaks for it. */
+function requestControl(ctl: SendControl | undefined): RequestOptions {
+  if (!ctl) return {}
   return {
-    async send(peer, req) {
+    timeoutMs: ctl.timeoutMs + 1000,
+    cancel: ctl.cancel,
+    onAck: ctl.onAck,
+    ...(ctl.onProgress ? { onProgress: ctl.onProgress } : {}),
+    onLate: (m) => ctl.onLate(toResponse(m.code, m.options, m.payload))
+  }
+}
+
+/** The DeviceLink the roles use, as CoAP requests on `endpoint`. */
+export function coapDeviceLink(endpoint: CoapEndpoint): DeviceLink {
+  return {
+    async send(peer, req, ctl) {
       const res = await endpoint.request(
         peer,
         { code: CODES[req.method], options: requestOptions(req), ...(req.payload ? { payload: req.payload } : {}), confirmable: req.confirmable ?? true },
-        opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}
+        requestControl(ctl)
       )
       return toResponse(res.code, res.options, res.payload)
     },
-    async observe(peer, req, onNotification, onEnd) {
+    async observe(peer, req, onNotification, onEnd, ctl) {
       const o = await endpoint.observe(
         peer,
         { code: CODES[req.method], options: requestOptions(req), ...(req.payload ? { payload: req.payload } : {}) },
-        (n) => onNotification({ ...toResponse(n.code, n.options, n.payload), observe: n.sequence })
+        (n) => onNotification({ ...toResponse(n.code, n.options, n.payload), observe: n.sequence }),
+        requestControl(ctl)
       )
       void o.ended.then((end) => onEnd(end.reason === 'server' ? `the device ended it (${end.response.code >> 5}.${String(end.response.code & 31).padStart(2, '0')})` : end.reason))
       const first = toResponse(o.response.code, o.response.options, o.response.payload)

@@ -1,36 +1,58 @@
 // SPDX-License-Identifier: Apache-2.0
 // The LwM2M Server role (C §6.2–§6.4): answers Register/Update/De-register and Send, keeps the
-// registrations with their lifetimes, and drives devices with Device Management and Information
-// Reporting operations. Queue-mode devices (T §6.5) get their requests queued while they sleep and
-// sent one at a time after their next message. It sees devices only through a DeviceLink, so it
-// does not know whether UDP, DTLS, TCP or anything else carries the messages.
+// registrations, and drives devices with Device Management and Information Reporting
+// operations. Requests to a device go through its pipeline (request-pipeline.ts: queue mode,
+// deadlines, cancel), lifetimes through expiry.ts, and every step lands on the device's timeline
+// (timeline.ts). It sees devices only through a DeviceLink, so it does not know whether UDP,
+// DTLS, TCP or anything else carries the messages.
 import type { PeerAddress, Random, Scheduler } from '../../ports'
+import type { Violation } from '../../violation'
 import { CF, type ContentFormat } from '../content-format'
+import { endpointNameProblem } from '../endpoint-name'
 import { decodePayload, encodePayload } from '../formats/all'
 import type { ModelLookup, ObjectModel } from '../model'
 import { formatPath, type Path } from '../path'
 import type { Lwm2mRecord } from '../record'
-import type { Violation } from '../../violation'
+import { ExpiryQueue } from './expiry'
 import { codeMeaning, codeText, type DeviceLink, type DownlinkRequest, type DownlinkResponse, type UplinkRequest, type UplinkResponse } from './messages'
-import { RegistrationTable, type Registration } from './registry'
+import { ObservationTable, type ObservationRecord } from './observations'
 import { BAD_REQUEST, CONFLICT, parseObjectList, parseRegisterQuery, parseUpdateQuery } from './registration'
+import { RegistrationTable, type Registration } from './registry'
+import { RequestError, RequestPipeline, type CancelOutcome, type RequestInfo } from './request-pipeline'
+import { DeviceTimeline, type TimelineEntry } from './timeline'
 
 const CREATED = 65
 const DELETED = 66
 const CHANGED = 68
 const NOT_FOUND = 132
+const SERVICE_UNAVAILABLE = 163
 
 /** After a queue-mode device's last message it is assumed awake this long (T §6.5: MAX_TRANSMIT_WAIT). */
 export const DEFAULT_AWAKE_MS = 93_000
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+export const DEFAULT_MAX_REGISTRATIONS = 100_000
+export const DEFAULT_HISTORY_MS = 3_600_000
+/** Max-Age on a 5.03 when the registration table is full: when to try again. */
+const FULL_RETRY_SECONDS = 60
 
 export type ServerEvent =
-  | { readonly type: 'registered'; readonly registration: Registration; readonly replaced: boolean }
+  | { readonly type: 'registered'; readonly registration: Registration; readonly replaced: boolean; readonly previousAddress?: string }
   | { readonly type: 'updated'; readonly registration: Registration }
   | { readonly type: 'deregistered'; readonly registration: Registration; readonly reason: 'de-register' | 'expired' | 'replaced' }
   | { readonly type: 'notification'; readonly endpoint: string; readonly observationId: string; readonly result: OperationResult }
   | { readonly type: 'observationEnded'; readonly endpoint: string; readonly observationId: string; readonly reason: string }
   | { readonly type: 'send'; readonly endpoint: string; readonly result: OperationResult }
-  | { readonly type: 'queue'; readonly endpoint: string; readonly pending: readonly QueuedRequest[] }
+  | { readonly type: 'queue'; readonly endpoint: string; readonly pending: readonly RequestInfo[] }
+  | { readonly type: 'timeline'; readonly endpoint: string; readonly entry: TimelineEntry }
+
+/** One request of a multi-step operation (Write-Attributes before Observe on a 1.0/1.1 client). */
+export interface OperationStep {
+  readonly operation: string
+  readonly path: string
+  readonly code: number
+  readonly codeText: string
+  readonly meaning: string
+}
 
 /** What an operation brought back, decoded for people and for the contract. */
 export interface OperationResult {
@@ -43,13 +65,34 @@ export interface OperationResult {
   readonly payload: Uint8Array
   readonly locationPath?: readonly string[]
   readonly at: number
+  readonly requestId?: string
+  readonly durationMs?: number
+  /** Every request the operation took, when it took more than one. */
+  readonly steps?: readonly OperationStep[]
+  /** What a person should know about this answer (a 1.2-only parameter, attributes left behind, …). */
+  readonly notes?: readonly string[]
+  /** A route worth trying when this one was refused. */
+  readonly suggestion?: 'write-attributes-route'
 }
 
-export interface QueuedRequest {
-  readonly id: string
-  readonly operation: string
-  readonly path: string
-  readonly enqueuedAt: number
+export type QueuedRequest = RequestInfo
+
+/** Per-request choices a caller may make. */
+export interface RequestOptions {
+  /** Caller-chosen id, to list or cancel the request later; unique among the device's live requests. */
+  readonly requestId?: string
+  /** Deadline for the answer, counted from sending; default `requestTimeoutMs`. */
+  readonly timeoutMs?: number
+}
+
+export interface ObserveOptions extends RequestOptions {
+  /**
+   * How observation attributes reach the device: 'query' in the Observe request (1.2, C §6.4.1),
+   * or 'write-attributes' attached first. Default: query for 1.2 clients, write-attributes below.
+   */
+  readonly attributesRoute?: 'query' | 'write-attributes'
+  readonly prefix?: string
+  readonly accept?: ContentFormat
 }
 
 export interface ServerOptions {
@@ -60,7 +103,12 @@ export interface ServerOptions {
   readonly onEvent?: (e: ServerEvent) => void
   /** Profile IDs (LwM2M-Ident) whose object list this server knows; others need a payload. */
   readonly knownProfiles?: ReadonlySet<string>
-  readonly awakeMs?: number
+  /** Settings, read at each use so that a change applies at once. */
+  readonly awakeMs?: () => number
+  readonly requestTimeoutMs?: () => number
+  readonly maxRegistrations?: () => number
+  /** How long an ended registration's timeline is kept. */
+  readonly historyMs?: () => number
 }
 
 export class OperationError extends Error {
@@ -73,20 +121,41 @@ export class OperationError extends Error {
   }
 }
 
-interface Pending extends QueuedRequest {
-  readonly run: () => Promise<void>
-  readonly cancel: (why: string) => void
-}
-
 export class Lwm2mServer {
   readonly registrations = new RegistrationTable()
-  readonly #expiry = new Map<string, () => void>()
-  readonly #queues = new Map<string, Pending[]>()
-  readonly #busy = new Set<string>()
-  readonly #observations = new Map<string, { endpoint: string; cancel: (how: 'get' | 'rst') => Promise<void> }>()
+  readonly timeline: DeviceTimeline
+  readonly observationTable = new ObservationTable()
+  readonly #expiry: ExpiryQueue
+  readonly #requests: RequestPipeline
   #seq = 0
 
-  constructor(private readonly opts: ServerOptions) {}
+  constructor(private readonly opts: ServerOptions) {
+    this.#expiry = new ExpiryQueue(opts.scheduler, (id) => this.expire(id))
+    this.timeline = new DeviceTimeline({
+      retentionMs: opts.historyMs ?? (() => DEFAULT_HISTORY_MS),
+      onAppend: (endpoint, entry) => this.emit({ type: 'timeline', endpoint, entry })
+    })
+    this.#requests = new RequestPipeline({
+      scheduler: opts.scheduler,
+      ready: (endpoint) => {
+        const r = this.registrations.byEndpoint(endpoint)
+        return r !== undefined && this.isAwake(r)
+      },
+      onChange: (endpoint) => this.emit({ type: 'queue', endpoint, pending: this.#requests.list(endpoint) }),
+      onDone: (endpoint, info, outcome) => this.requestDone(endpoint, info, outcome),
+      onLate: (endpoint, info, response) => {
+        const after = Math.round((this.now() - (info.sentAt ?? info.enqueuedAt)) / 100) / 10
+        this.note(endpoint, {
+          kind: 'late-response',
+          text: `late answer to ${info.operation} ${info.path}: ${codeText(response.code)} ${codeMeaning(response.code)} after ${after} s; it answered nothing (the request had ended)`,
+          requestId: info.id,
+          operation: info.operation,
+          path: info.path,
+          code: codeText(response.code)
+        })
+      }
+    })
+  }
 
   // ---- Client Registration interface (uplink) -------------------------------------------------
 
@@ -105,6 +174,8 @@ export class Lwm2mServer {
   private register(req: UplinkRequest): UplinkResponse {
     const q = parseRegisterQuery(req.query)
     if (!q.ok) return { code: q.code, payload: text(q.reason) }
+    const nameProblem = endpointNameProblem(q.params.endpoint)
+    if (nameProblem) return { code: BAD_REQUEST, payload: text(nameProblem) }
     if (req.payload.length > 0 && req.contentFormat !== null && req.contentFormat !== CF.LINK)
       return { code: BAD_REQUEST, payload: text(`the object list must be link format (40), not ${req.contentFormat}`) }
     const list = parseObjectList(new TextDecoder().decode(req.payload))
@@ -117,7 +188,11 @@ export class Lwm2mServer {
           payload: text(q.params.profileId ? `unknown profile ID "${q.params.profileId}" and no object list` : 'no object list')
         }
     }
-    const now = this.opts.scheduler.now()
+    const previous = this.registrations.byEndpoint(q.params.endpoint)
+    const max = this.opts.maxRegistrations?.() ?? DEFAULT_MAX_REGISTRATIONS
+    if (!previous && this.registrations.size >= max)
+      return { code: SERVICE_UNAVAILABLE, maxAge: FULL_RETRY_SECONDS, payload: text(`this server holds its maximum of ${max} registrations; try again later`) }
+    const now = this.now()
     const id = this.newId()
     const registration: Registration = {
       ...q.params,
@@ -132,11 +207,27 @@ export class Lwm2mServer {
       expiresAt: q.params.lifetime === 0 ? null : now + q.params.lifetime * 1000
     }
     const replaced = this.registrations.put(registration)
-    if (replaced) {
-      this.endRegistration(replaced, 'replaced')
-    }
-    this.armExpiry(registration)
-    this.emit({ type: 'registered', registration, replaced: replaced !== undefined })
+    if (replaced) this.endRegistration(replaced, 'replaced')
+    this.timeline.live(registration)
+    this.#expiry.set(registration.id, registration.expiresAt)
+    const moved = replaced !== undefined && replaced.peer.key !== req.peer.key
+    if (moved)
+      this.note(registration.endpoint, {
+        kind: 'takeover',
+        text: `re-registered from ${replaced.peer.display} to ${req.peer.display}: the new address took over registration ${replaced.id}`,
+        registrationId: id,
+        address: req.peer.display,
+        previousAddress: replaced.peer.display
+      })
+    this.note(registration.endpoint, {
+      kind: 'registered',
+      text:
+        `registered from ${req.peer.display}: LwM2M ${registration.lwm2mVersion}, binding ${registration.binding}${registration.queueMode ? ' with queue mode' : ''}, lifetime ${registration.lifetime === 0 ? 'unlimited' : registration.lifetime + ' s'}` +
+        (replaced && !moved ? ` (replaces registration ${replaced.id})` : ''),
+      registrationId: id,
+      address: req.peer.display
+    })
+    this.emit({ type: 'registered', registration, replaced: replaced !== undefined, ...(moved ? { previousAddress: replaced.peer.display } : {}) })
     this.deviceSeen(registration.endpoint)
     return { code: CREATED, locationPath: ['rd', id] }
   }
@@ -147,7 +238,7 @@ export class Lwm2mServer {
     if (!r) return { code: NOT_FOUND, payload: text(`no registration ${id}`) }
     const q = parseUpdateQuery(req.query, r.lwm2mVersion)
     if (!q.ok) return { code: q.code, payload: text(q.reason) }
-    const now = this.opts.scheduler.now()
+    const now = this.now()
     const list = req.payload.length > 0 ? parseObjectList(new TextDecoder().decode(req.payload)) : null
     const lifetime = q.params.lifetime ?? r.lifetime
     const updated: Registration = {
@@ -162,7 +253,23 @@ export class Lwm2mServer {
       expiresAt: lifetime === 0 ? null : now + lifetime * 1000
     }
     this.registrations.put(updated)
-    this.armExpiry(updated)
+    this.timeline.live(updated)
+    this.#expiry.set(updated.id, updated.expiresAt)
+    if (r.peer.key !== req.peer.key)
+      this.note(r.endpoint, {
+        kind: 'address-changed',
+        text: `address changed from ${r.peer.display} to ${req.peer.display} (Update)`,
+        registrationId: id,
+        address: req.peer.display,
+        previousAddress: r.peer.display
+      })
+    const changed = Object.entries(q.params).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `${k}=${String(v)}`)
+    this.note(r.endpoint, {
+      kind: 'updated',
+      text: `update${changed.length ? ' (' + changed.join(', ') + ')' : ''}${list ? `, new object list (${list.objects.length} entries)` : ''}`,
+      registrationId: id,
+      address: req.peer.display
+    })
     this.emit({ type: 'updated', registration: updated })
     this.deviceSeen(updated.endpoint)
     return { code: CHANGED }
@@ -175,11 +282,19 @@ export class Lwm2mServer {
     return { code: DELETED }
   }
 
+  private expire(id: string): void {
+    const r = this.registrations.byId(id)
+    if (!r) return
+    this.registrations.remove(id)
+    this.endRegistration(r, 'expired')
+  }
+
   private send(req: UplinkRequest): UplinkResponse {
     const r = this.registrationByPeer(req.peer)
     if (!r) return { code: NOT_FOUND, payload: text('Send from a device that is not registered') }
     if (req.contentFormat === null) return { code: BAD_REQUEST, payload: text('Send needs a Content-Format (110, 112 or 11544)') }
     const result = this.decodeResult(r, { code: CHANGED, contentFormat: req.contentFormat, payload: req.payload, observe: null, locationPath: [] }, [])
+    this.note(r.endpoint, { kind: 'send', text: `Send: ${result.records.length} value(s)${result.violations.length ? `, ${result.violations.length} problem(s) in the payload` : ''}` })
     this.emit({ type: 'send', endpoint: r.endpoint, result })
     this.deviceSeen(r.endpoint)
     return { code: CHANGED }
@@ -189,207 +304,269 @@ export class Lwm2mServer {
   deviceSeen(endpoint: string): void {
     const r = this.registrations.byEndpoint(endpoint)
     if (!r) return
-    const now = this.opts.scheduler.now()
+    const now = this.now()
     if (now !== r.lastSeen) this.registrations.put({ ...r, lastSeen: now })
-    void this.pump(endpoint)
+    this.#requests.pump(endpoint)
   }
 
   // ---- Device Management and Information Reporting (downlink) --------------------------------
 
   /** `prefix` addresses an end device behind an Object 25 gateway ("/dev1/3/0", Gw-Enab-01). */
-  read(endpoint: string, path: Path, accept?: ContentFormat, prefix?: string): Promise<OperationResult> {
-    return this.operate(endpoint, 'Read', path, { method: 'GET', path: routed(path, prefix), accept })
+  read(endpoint: string, path: Path, accept?: ContentFormat, prefix?: string, o: RequestOptions = {}): Promise<OperationResult> {
+    return this.operate(endpoint, 'Read', path, { method: 'GET', path: routed(path, prefix), ...(accept !== undefined ? { accept } : {}) }, o)
   }
 
-  discover(endpoint: string, path: Path, depth?: number, prefix?: string): Promise<OperationResult> {
+  async discover(endpoint: string, path: Path, depth?: number, prefix?: string, o: RequestOptions = {}): Promise<OperationResult> {
+    const r = this.requireRegistration(endpoint)
     const query = depth === undefined ? [] : [`depth=${depth}`]
-    return this.operate(endpoint, 'Discover', path, { method: 'GET', path: routed(path, prefix), query, accept: CF.LINK })
+    const result = await this.operate(endpoint, 'Discover', path, { method: 'GET', path: routed(path, prefix), query, accept: CF.LINK }, o)
+    if (depth === undefined || is12(r)) return result
+    // Sent as asked, never dropped: but a client below 1.2 may ignore or refuse it.
+    return withNotes(result, [
+      `depth is a LwM2M 1.2 parameter (C §6.3.3); this ${r.lwm2mVersion} client may ignore it and answer at its default depth, or refuse the request`
+    ])
   }
 
-  write(endpoint: string, path: Path, records: readonly Lwm2mRecord[], opts: { format?: ContentFormat; partial?: boolean; prefix?: string } = {}): Promise<OperationResult> {
+  write(endpoint: string, path: Path, records: readonly Lwm2mRecord[], opts: RequestOptions & { format?: ContentFormat; partial?: boolean; prefix?: string } = {}): Promise<OperationResult> {
     const r = this.requireRegistration(endpoint)
     const format = opts.format ?? this.hierarchicalFormat(r, path, records)
     const payload = encodePayload(format, records, { path, models: this.modelsFor(r) })
-    return this.operate(endpoint, opts.partial ? 'Write (partial update)' : 'Write', path, {
-      method: opts.partial ? 'POST' : 'PUT',
-      path: routed(path, opts.prefix),
-      contentFormat: format,
-      payload
-    })
+    return this.operate(
+      endpoint,
+      opts.partial ? 'Write (partial update)' : 'Write',
+      path,
+      { method: opts.partial ? 'POST' : 'PUT', path: routed(path, opts.prefix), contentFormat: format, payload },
+      opts
+    )
   }
 
   /** Read-Composite (C §6.3.2): FETCH / with the paths as a SenML(-ETCH) Fetch Pack. */
-  readComposite(endpoint: string, paths: readonly Path[], accept?: ContentFormat): Promise<OperationResult> {
+  readComposite(endpoint: string, paths: readonly Path[], accept?: ContentFormat, o: RequestOptions = {}): Promise<OperationResult> {
     const r = this.requireRegistration(endpoint)
     const body = this.compositeBody(r, paths)
-    return this.operate(endpoint, 'Read-Composite', [], { method: 'FETCH', path: [], ...body, accept: accept ?? this.compositeAccept(r) })
+    return this.operate(endpoint, 'Read-Composite', [], { method: 'FETCH', path: [], ...body, accept: accept ?? this.compositeAccept(r) }, o, paths.map(formatPath).join(' '))
   }
 
   /** Write-Composite (C §6.3.4): iPATCH / with the records; atomic on the device. */
-  writeComposite(endpoint: string, records: readonly Lwm2mRecord[], format?: ContentFormat): Promise<OperationResult> {
+  writeComposite(endpoint: string, records: readonly Lwm2mRecord[], format?: ContentFormat, o: RequestOptions = {}): Promise<OperationResult> {
     const r = this.requireRegistration(endpoint)
     const cf = format ?? this.compositeAccept(r)
     const payload = encodePayload(cf, records, { path: [], models: this.modelsFor(r) })
-    return this.operate(endpoint, 'Write-Composite', [], { method: 'IPATCH', path: [], contentFormat: cf, payload })
+    return this.operate(endpoint, 'Write-Composite', [], { method: 'IPATCH', path: [], contentFormat: cf, payload }, o, records.map((x) => formatPath(x.path)).join(' '))
   }
 
-  writeAttributes(endpoint: string, path: Path, query: string): Promise<OperationResult> {
+  writeAttributes(endpoint: string, path: Path, query: string, o: RequestOptions & { prefix?: string } = {}): Promise<OperationResult> {
     const q = query.replace(/^\?/, '')
-    return this.operate(endpoint, 'Write-Attributes', path, { method: 'PUT', path: segments(path), query: q ? q.split('&') : [] })
+    return this.operate(endpoint, 'Write-Attributes', path, { method: 'PUT', path: routed(path, o.prefix), query: q ? q.split('&') : [] }, o)
   }
 
-  execute(endpoint: string, path: Path, args?: string, prefix?: string): Promise<OperationResult> {
+  execute(endpoint: string, path: Path, args?: string, prefix?: string, o: RequestOptions = {}): Promise<OperationResult> {
     if (path.length !== 3) throw new OperationError('device.invalid_request', 'Execute targets a resource /O/I/R (C §6.3.5)')
-    return this.operate(endpoint, 'Execute', path, {
-      method: 'POST',
-      path: routed(path, prefix),
-      ...(args ? { contentFormat: CF.TEXT, payload: new TextEncoder().encode(args) } : {})
-    })
+    return this.operate(
+      endpoint,
+      'Execute',
+      path,
+      { method: 'POST', path: routed(path, prefix), ...(args ? { contentFormat: CF.TEXT, payload: new TextEncoder().encode(args) } : {}) },
+      o
+    )
   }
 
   /** Create at /O (DMSE-02: any subset of resources; instance id optional). */
-  create(endpoint: string, path: Path, records: readonly Lwm2mRecord[], format?: ContentFormat): Promise<OperationResult> {
+  create(endpoint: string, path: Path, records: readonly Lwm2mRecord[], format?: ContentFormat, o: RequestOptions = {}): Promise<OperationResult> {
     if (path.length !== 1) throw new OperationError('device.invalid_request', 'Create targets an object /O (C §6.3.7)')
     const r = this.requireRegistration(endpoint)
     const cf = format ?? this.hierarchicalFormat(r, path, records)
     const payload = encodePayload(cf, records, { path, models: this.modelsFor(r) })
-    return this.operate(endpoint, 'Create', path, { method: 'POST', path: segments(path), contentFormat: cf, payload })
+    return this.operate(endpoint, 'Create', path, { method: 'POST', path: segments(path), contentFormat: cf, payload }, o)
   }
 
-  delete(endpoint: string, path: Path, prefix?: string): Promise<OperationResult> {
-    return this.operate(endpoint, 'Delete', path, { method: 'DELETE', path: routed(path, prefix) })
+  delete(endpoint: string, path: Path, prefix?: string, o: RequestOptions = {}): Promise<OperationResult> {
+    return this.operate(endpoint, 'Delete', path, { method: 'DELETE', path: routed(path, prefix) }, o)
   }
 
-  /** Observe with observation attributes in the query (INFO-01, INFO-03). */
-  observe(endpoint: string, path: Path, attributes = '', accept?: ContentFormat, prefix?: string): Promise<{ observationId: string | null; result: OperationResult }> {
+  /**
+   * Observe (C §6.4.1) with observation attributes (INFO-01, INFO-03). They go in the request's
+   * query for 1.2 clients; a 1.0/1.1 client does not know that and would silently ignore them, so
+   * they are attached with Write-Attributes first (a step of its own, which outlives the observation).
+   */
+  async observe(endpoint: string, path: Path, attributes = '', o: ObserveOptions = {}): Promise<{ observationId: string | null; result: OperationResult }> {
     const r = this.requireRegistration(endpoint)
-    const query = attributes.replace(/^\?/, '') ? attributes.replace(/^\?/, '').split('&') : []
-    const req: DownlinkRequest = { method: 'GET', path: [...altSegments(r), ...routed(path, prefix)], query, observe: 0, ...(accept ? { accept } : {}) }
-    return this.observeWith(r, path, req, 'Observe')
+    const attrs = attributes.replace(/^\?/, '')
+    const route = o.attributesRoute ?? (is12(r) ? 'query' : 'write-attributes')
+    const steps: OperationStep[] = []
+    const notes: string[] = []
+    let attached: { readonly paths: readonly Path[]; readonly names: readonly string[]; readonly prefix?: string } | null = null
+    if (attrs && route === 'write-attributes') {
+      const wa = await this.writeAttributes(endpoint, path, attrs, withoutId(o))
+      steps.push(stepOf('Write-Attributes', formatPath(path), wa))
+      if (wa.code >> 5 !== 2) return { observationId: null, result: { ...wa, steps, notes: [`Write-Attributes ${formatPath(path)}?${attrs} was refused, so no observation was started`] } }
+      attached = { paths: [path], names: attributeNames(attrs), ...(o.prefix ? { prefix: o.prefix } : {}) }
+      notes.push(attachedNote(r, [path], attrs, route === o.attributesRoute))
+    }
+    const query = attrs && route === 'query' ? attrs.split('&') : []
+    const req: DownlinkRequest = { method: 'GET', path: [...altSegments(r), ...routed(path, o.prefix)], query, observe: 0, ...(o.accept ? { accept: o.accept } : {}) }
+    const res = await this.observeWith(r, [path], attrs, req, 'Observe', o, attached)
+    return finishObserve(res, steps, notes, query.length > 0, formatPath(path))
   }
 
-  private async observeWith(r: Registration, path: Path, req: DownlinkRequest, operation: string): Promise<{ observationId: string | null; result: OperationResult }> {
+  /** Observe-Composite (C §6.4.3, INFO-02): FETCH / with Observe=0, the paths and the attributes. */
+  async observeComposite(endpoint: string, paths: readonly Path[], attributes = '', o: ObserveOptions = {}): Promise<{ observationId: string | null; result: OperationResult }> {
+    const r = this.requireRegistration(endpoint)
+    const attrs = attributes.replace(/^\?/, '')
+    const route = o.attributesRoute ?? (is12(r) ? 'query' : 'write-attributes')
+    const steps: OperationStep[] = []
+    const notes: string[] = []
+    let attached: { readonly paths: readonly Path[]; readonly names: readonly string[] } | null = null
+    if (attrs && route === 'write-attributes') {
+      for (const p of paths) {
+        const wa = await this.writeAttributes(endpoint, p, attrs, withoutId(o))
+        steps.push(stepOf('Write-Attributes', formatPath(p), wa))
+        if (wa.code >> 5 !== 2) return { observationId: null, result: { ...wa, steps, notes: [`Write-Attributes ${formatPath(p)}?${attrs} was refused, so no observation was started`] } }
+      }
+      attached = { paths, names: attributeNames(attrs) }
+      notes.push(attachedNote(r, paths, attrs, route === o.attributesRoute))
+    }
+    const query = attrs && route === 'query' ? attrs.split('&') : []
+    const req: DownlinkRequest = { method: 'FETCH', path: [...altSegments(r)], query, observe: 0, ...this.compositeBody(r, paths), accept: o.accept ?? this.compositeAccept(r) }
+    const res = await this.observeWith(r, paths, attrs, req, 'Observe-Composite', o, attached)
+    return finishObserve(res, steps, notes, query.length > 0, paths.map(formatPath).join(' '))
+  }
+
+  private async observeWith(
+    r: Registration,
+    paths: readonly Path[],
+    attributes: string,
+    req: DownlinkRequest,
+    operation: string,
+    o: RequestOptions,
+    attached: ObservationRecord['attached']
+  ): Promise<{ observationId: string | null; result: OperationResult }> {
     const endpoint = r.endpoint
     const observationId = `obs-${this.newId()}`
     let handle: { first: DownlinkResponse; cancel: (how: 'get' | 'rst') => Promise<void> } | null = null
-    const result = await this.enqueue(r, operation, path, async () => {
+    const decodeAt: Path = operation === 'Observe' ? (paths[0] as Path) : []
+    const result = await this.request(r, operation, decodeAt, o, paths.map(formatPath).join(' '), async (ctl) => {
       handle = await this.opts.link.observe(
         this.peerOf(endpoint),
         req,
         (n) => {
           this.deviceSeen(endpoint)
           const reg = this.registrations.byEndpoint(endpoint)
-          if (reg) this.emit({ type: 'notification', endpoint, observationId, result: this.decodeResult(reg, n, path) })
+          if (!reg) return
+          const decoded = this.decodeResult(reg, n, decodeAt)
+          this.observationTable.notified(observationId, decoded)
+          this.emit({ type: 'notification', endpoint, observationId, result: decoded })
         },
-        (reason) => {
-          if (this.#observations.delete(observationId)) this.emit({ type: 'observationEnded', endpoint, observationId, reason })
-        }
+        (reason) => this.endObservation(observationId, reason),
+        ctl
       )
       return handle.first
-    }, path)
+    })
     const h = handle as { first: DownlinkResponse; cancel: (how: 'get' | 'rst') => Promise<void> } | null
-    if (h && result.code >> 5 === 2 && h.first.observe !== null) {
-      this.#observations.set(observationId, { endpoint, cancel: h.cancel })
+    if (h && result.code >> 5 === 2 && h.first.observe !== null && this.registrations.byEndpoint(endpoint)?.id === r.id) {
+      this.observationTable.add({
+        id: observationId,
+        endpoint,
+        operation,
+        paths: paths.map(formatPath),
+        attributes,
+        since: this.now(),
+        lastNotificationAt: null,
+        lastResult: result,
+        notifications: 0,
+        attached,
+        cancel: h.cancel
+      })
+      this.note(endpoint, { kind: 'observation-started', text: `${operation} ${paths.map(formatPath).join(' ')}${attributes ? '?' + attributes : ''} started (${observationId})`, operation, path: paths.map(formatPath).join(' ') })
       return { observationId, result }
     }
     return { observationId: null, result }
   }
 
-  /** Observe-Composite (C §6.4.3, INFO-02): FETCH / with Observe=0, the paths and the attributes. */
-  async observeComposite(endpoint: string, paths: readonly Path[], attributes = '', accept?: ContentFormat): Promise<{ observationId: string | null; result: OperationResult }> {
-    const r = this.requireRegistration(endpoint)
-    const query = attributes.replace(/^\?/, '') ? attributes.replace(/^\?/, '').split('&') : []
-    return this.observeWith(r, [], { method: 'FETCH', path: [...altSegments(r)], query, observe: 0, ...this.compositeBody(r, paths), accept: accept ?? this.compositeAccept(r) }, 'Observe-Composite')
-  }
-
-  async cancelObservation(observationId: string, how: 'get' | 'rst' = 'get'): Promise<void> {
-    const o = this.#observations.get(observationId)
+  /**
+   * Ends an observation (RFC 7641 §3.6: 'get' deregisters, 'rst' forgets it). With
+   * `clearAttributes`, attributes this tool attached with Write-Attributes for it are removed again.
+   */
+  async cancelObservation(observationId: string, how: 'get' | 'rst' = 'get', clearAttributes = false): Promise<{ cleared: OperationResult[] }> {
+    const o = this.observationTable.get(observationId)
     if (!o) throw new OperationError('device.invalid_request', `no observation ${observationId}`)
-    this.#observations.delete(observationId)
+    this.endObservation(observationId, 'cancelled')
     await o.cancel(how)
+    const cleared: OperationResult[] = []
+    if (clearAttributes && o.attached && this.registrations.byEndpoint(o.endpoint)) {
+      // C §5.1.2: an attribute named without a value is removed.
+      for (const p of o.attached.paths)
+        cleared.push(await this.writeAttributes(o.endpoint, p, o.attached.names.join('&'), o.attached.prefix ? { prefix: o.attached.prefix } : {}))
+    }
+    return { cleared }
   }
 
   observations(endpoint?: string): string[] {
-    return [...this.#observations].filter(([, o]) => endpoint === undefined || o.endpoint === endpoint).map(([id]) => id)
+    return this.observationTable.list(endpoint).map((o) => o.id)
   }
 
-  /** Requests waiting for a sleeping device. */
+  /** Live requests of a device: queued, sent, acknowledged. */
   queue(endpoint: string): QueuedRequest[] {
-    return (this.#queues.get(endpoint) ?? []).map(({ id, operation, path, enqueuedAt }) => ({ id, operation, path, enqueuedAt }))
+    return this.#requests.list(endpoint)
   }
 
-  /** Withdraws a queued request before it goes out. */
-  cancelQueued(endpoint: string, requestId: string): boolean {
-    const q = this.#queues.get(endpoint) ?? []
-    const i = q.findIndex((p) => p.id === requestId)
-    if (i < 0) return false
-    const [p] = q.splice(i, 1)
-    p?.cancel('cancelled while queued')
-    this.emit({ type: 'queue', endpoint, pending: this.queue(endpoint) })
-    return true
+  queuedCount(endpoint: string): number {
+    return this.#requests.queuedCount(endpoint)
+  }
+
+  /** Ends a queued or in-flight request; one already sent may still take effect. */
+  cancel(endpoint: string, requestId: string): CancelOutcome {
+    return this.#requests.cancel(endpoint, requestId)
   }
 
   isAwake(r: Registration): boolean {
-    return !r.queueMode || this.opts.scheduler.now() - r.lastSeen < (this.opts.awakeMs ?? DEFAULT_AWAKE_MS)
+    return !r.queueMode || this.now() - r.lastSeen < (this.opts.awakeMs?.() ?? DEFAULT_AWAKE_MS)
   }
 
   close(): void {
-    for (const cancel of this.#expiry.values()) cancel()
-    this.#expiry.clear()
-    for (const [ep, q] of this.#queues) for (const p of q) p.cancel(`server stopped (${ep})`)
-    this.#queues.clear()
+    this.#expiry.close()
+    this.#requests.close()
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private operate(endpoint: string, operation: string, path: Path, req: DownlinkRequest): Promise<OperationResult> {
+  private operate(endpoint: string, operation: string, path: Path, req: DownlinkRequest, o: RequestOptions, label?: string): Promise<OperationResult> {
     const r = this.requireRegistration(endpoint)
-    const routed = { ...req, path: [...altSegments(r), ...req.path] }
-    return this.enqueue(r, operation, path, () => this.opts.link.send(this.peerOf(endpoint), routed), path)
+    const routedReq = { ...req, path: [...altSegments(r), ...req.path] }
+    return this.request(r, operation, path, o, label ?? formatPath(path), (ctl) => this.opts.link.send(this.peerOf(endpoint), routedReq, ctl))
   }
 
-  /** Runs `send` now, or queues it while a queue-mode device sleeps; one request at a time per device. */
-  private enqueue(r: Registration, operation: string, path: Path, send: () => Promise<DownlinkResponse>, decodeAt: Path): Promise<OperationResult> {
-    return new Promise<OperationResult>((resolve, reject) => {
-      const pending: Pending = {
-        id: this.newId(),
-        operation,
-        path: formatPath(path),
-        enqueuedAt: this.opts.scheduler.now(),
-        run: async () => {
-          try {
-            const res = await send()
-            this.deviceSeen(r.endpoint)
-            const reg = this.registrations.byEndpoint(r.endpoint) ?? r
-            resolve(this.decodeResult(reg, res, decodeAt))
-          } catch (e) {
-            reject(e)
-          }
-        },
-        cancel: (why) => reject(new OperationError('device.request_cancelled', `${operation} ${formatPath(path)}: ${why}`))
-      }
-      const q = this.#queues.get(r.endpoint) ?? []
-      q.push(pending)
-      this.#queues.set(r.endpoint, q)
-      if (!this.isAwake(r) || this.#busy.has(r.endpoint)) this.emit({ type: 'queue', endpoint: r.endpoint, pending: this.queue(r.endpoint) })
-      void this.pump(r.endpoint)
-    })
+  /** One request through the device's pipeline, decoded at `decodeAt`. */
+  private async request(
+    r: Registration,
+    operation: string,
+    decodeAt: Path,
+    o: RequestOptions,
+    label: string,
+    send: Parameters<RequestPipeline['submit']>[2]
+  ): Promise<OperationResult> {
+    const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs?.() ?? DEFAULT_REQUEST_TIMEOUT_MS
+    const { response, info } = await this.#requests.submit(r.endpoint, { id: o.requestId ?? this.newId(), operation, path: label, timeoutMs }, send)
+    this.deviceSeen(r.endpoint)
+    const reg = this.registrations.byEndpoint(r.endpoint) ?? r
+    return { ...this.decodeResult(reg, response, decodeAt), requestId: info.id, durationMs: this.now() - (info.sentAt ?? info.enqueuedAt) }
   }
 
-  private async pump(endpoint: string): Promise<void> {
-    if (this.#busy.has(endpoint)) return
-    const r = this.registrations.byEndpoint(endpoint)
-    const q = this.#queues.get(endpoint)
-    if (!r || !q || q.length === 0 || !this.isAwake(r)) return
-    const next = q.shift() as Pending
-    this.#busy.add(endpoint)
-    if (r.queueMode) this.emit({ type: 'queue', endpoint, pending: this.queue(endpoint) })
-    try {
-      await next.run()
-    } finally {
-      this.#busy.delete(endpoint)
-      void this.pump(endpoint)
+  private requestDone(endpoint: string, info: RequestInfo, outcome: { response: DownlinkResponse } | { error: unknown }): void {
+    const durationMs = Math.round(this.now() - (info.sentAt ?? info.enqueuedAt))
+    const base = { requestId: info.id, operation: info.operation, path: info.path, durationMs }
+    if ('response' in outcome) {
+      const c = codeText(outcome.response.code)
+      this.note(endpoint, { kind: 'request', text: `${info.operation} ${info.path} → ${c} ${codeMeaning(outcome.response.code).split(':')[0]} in ${durationMs} ms`, code: c, ...base })
+      return
     }
+    const e = outcome.error
+    const cancelled = e instanceof RequestError && e.code === 'device.request_cancelled'
+    this.note(endpoint, {
+      kind: cancelled ? 'cancelled' : 'request',
+      text: `${info.operation} ${info.path}: ${e instanceof Error ? e.message : String(e)}`,
+      ...base
+    })
   }
 
   private decodeResult(r: Registration, res: DownlinkResponse, path: Path): OperationResult {
@@ -399,7 +576,7 @@ export class Lwm2mServer {
       meaning: codeMeaning(res.code),
       contentFormat: res.contentFormat,
       payload: res.payload,
-      at: this.opts.scheduler.now(),
+      at: this.now(),
       ...(res.locationPath.length ? { locationPath: res.locationPath } : {})
     }
     if (res.payload.length === 0 || res.contentFormat === null) return { ...base, records: [], violations: [] }
@@ -429,7 +606,7 @@ export class Lwm2mServer {
   private compositeBody(r: Registration, paths: readonly Path[]): { contentFormat: ContentFormat; payload: Uint8Array } {
     if (paths.length === 0) throw new OperationError('device.invalid_request', 'a composite operation needs at least one path')
     const cbor = r.contentFormats.includes(CF.SENML_CBOR) || r.contentFormats.includes(CF.SENML_ETCH_CBOR)
-    const cf = r.lwm2mVersion.startsWith('1.2') ? (cbor ? CF.SENML_ETCH_CBOR : CF.SENML_ETCH_JSON) : cbor ? CF.SENML_CBOR : CF.SENML_JSON
+    const cf = is12(r) ? (cbor ? CF.SENML_ETCH_CBOR : CF.SENML_ETCH_JSON) : cbor ? CF.SENML_CBOR : CF.SENML_JSON
     return { contentFormat: cf, payload: encodePayload(cf, paths.map((p) => ({ path: p })), { path: [] }) }
   }
 
@@ -451,36 +628,39 @@ export class Lwm2mServer {
     return this.registrations.all().find((r) => r.peer.key === peer.key)
   }
 
-  private armExpiry(r: Registration): void {
-    this.#expiry.get(r.id)?.()
-    this.#expiry.delete(r.id)
-    if (r.expiresAt === null) return
-    const cancel = this.opts.scheduler.schedule(r.expiresAt - this.opts.scheduler.now(), () => {
-      this.#expiry.delete(r.id)
-      const current = this.registrations.byId(r.id)
-      if (current && current.expiresAt !== null && current.expiresAt <= this.opts.scheduler.now()) {
-        this.registrations.remove(r.id)
-        this.endRegistration(current, 'expired')
-      }
-    })
-    this.#expiry.set(r.id, cancel)
+  private endObservation(id: string, reason: string): void {
+    const o = this.observationTable.remove(id)
+    if (!o) return
+    this.note(o.endpoint, { kind: 'observation-ended', text: `${o.operation} ${o.paths.join(' ')} ended: ${reason} (${o.notifications} notification(s))`, path: o.paths.join(' ') })
+    this.emit({ type: 'observationEnded', endpoint: o.endpoint, observationId: id, reason })
   }
 
   private endRegistration(r: Registration, reason: 'de-register' | 'expired' | 'replaced'): void {
-    this.#expiry.get(r.id)?.()
     this.#expiry.delete(r.id)
     // Observations die with their registration (C §6.2: re-created after every Register).
-    for (const [id, o] of this.#observations)
-      if (o.endpoint === r.endpoint) {
-        this.#observations.delete(id)
-        void o.cancel('rst').catch(() => {})
-        this.emit({ type: 'observationEnded', endpoint: r.endpoint, observationId: id, reason: `registration ${reason}` })
-      }
+    for (const o of this.observationTable.list(r.endpoint)) {
+      void o.cancel('rst').catch(() => undefined)
+      this.endObservation(o.id, `registration ${reason}`)
+    }
     if (reason !== 'replaced') {
-      for (const p of this.#queues.get(r.endpoint) ?? []) p.cancel(`device ${reason}`)
-      this.#queues.delete(r.endpoint)
+      this.#requests.dropAll(r.endpoint, `the device's registration ended (${reason})`)
+      const now = this.now()
+      this.note(r.endpoint, {
+        kind: reason === 'expired' ? 'expired' : 'deregistered',
+        text: reason === 'expired' ? `registration expired: no Update within the lifetime of ${r.lifetime} s` : 'de-registered',
+        registrationId: r.id
+      })
+      this.timeline.ended(r, now, reason)
     }
     this.emit({ type: 'deregistered', registration: r, reason })
+  }
+
+  private note(endpoint: string, entry: Omit<TimelineEntry, 'seq' | 'at'>): void {
+    this.timeline.append(endpoint, this.now(), entry)
+  }
+
+  private now(): number {
+    return this.opts.scheduler.now()
   }
 
   private newId(): string {
@@ -497,6 +677,54 @@ export class Lwm2mServer {
       // A listener's bug must not break the protocol role.
     }
   }
+}
+
+/** The same request options for a helper step, which gets an id of its own. */
+function withoutId(o: ObserveOptions): RequestOptions & { prefix?: string } {
+  return { ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.prefix ? { prefix: o.prefix } : {}) }
+}
+
+function is12(r: Registration): boolean {
+  return r.lwm2mVersion.startsWith('1.2')
+}
+
+function attributeNames(query: string): string[] {
+  return [...new Set(query.split('&').map((kv) => kv.split('=')[0] as string).filter(Boolean))]
+}
+
+function attachedNote(r: Registration, paths: readonly Path[], attrs: string, chosen: boolean): string {
+  const where = paths.map(formatPath).join(', ')
+  return (
+    (chosen ? `Attached ${attrs} with Write-Attributes first, as asked. ` : `Attached ${attrs} with Write-Attributes first: this LwM2M ${r.lwm2mVersion} client does not take attributes in the Observe request (a 1.2 feature, C §6.4.1) and would ignore them. `) +
+    `These attributes stay on the device after the observation ends and apply to every observation of ${where}; cancel with clearAttributes to remove them.`
+  )
+}
+
+function stepOf(operation: string, path: string, r: OperationResult): OperationStep {
+  return { operation, path, code: r.code, codeText: r.codeText, meaning: r.meaning }
+}
+
+function withNotes(r: OperationResult, notes: readonly string[]): OperationResult {
+  return notes.length ? { ...r, notes: [...(r.notes ?? []), ...notes] } : r
+}
+
+function finishObserve(
+  res: { observationId: string | null; result: OperationResult },
+  steps: OperationStep[],
+  notes: string[],
+  attributesInQuery: boolean,
+  label: string
+): { observationId: string | null; result: OperationResult } {
+  const r = res.result
+  let result: OperationResult = steps.length ? { ...r, steps: [...steps, stepOf('Observe', label, r)] } : r
+  if (attributesInQuery && (r.codeText === '4.02' || r.codeText === '4.00')) {
+    notes.push(
+      `The device refused the Observe with attributes in its query (${r.codeText}). Observation attributes in the request are a LwM2M 1.2 feature a client may lack (C §6.4.1); ` +
+        'the Write-Attributes route (attributesRoute "write-attributes") attaches them to the resource first and then observes without them.'
+    )
+    result = { ...result, suggestion: 'write-attributes-route' }
+  }
+  return { observationId: res.observationId, result: withNotes(result, notes) }
 }
 
 /** Requests to a client that announced an alternate path go under it (C §6.2.1, rt="oma.lwm2m"). */

@@ -2,6 +2,7 @@
 // CoAP requests and responses as the LwM2M roles see them: methods, URI path/query, content
 // formats and payload, without options encoding. core/lwm2m/server/coap-binding.ts maps them to
 // CoAP messages; tests drive the roles with these directly.
+import type { CancelSignal } from '../../cancel'
 import type { PeerAddress } from '../../ports'
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'FETCH' | 'IPATCH'
@@ -19,6 +20,8 @@ export interface UplinkRequest {
 /** Our answer to it. */
 export interface UplinkResponse {
   readonly code: number
+  /** Max-Age in seconds (e.g. how long to wait before trying again after 5.03). */
+  readonly maxAge?: number
   readonly locationPath?: readonly string[]
   readonly contentFormat?: number
   readonly payload?: Uint8Array
@@ -52,14 +55,28 @@ export interface ObservationHandle {
   cancel(how: 'get' | 'rst'): Promise<void>
 }
 
+/** How the role steers one request it sends: deadline, cancel, and what it hears on the way. */
+export interface SendControl {
+  /** Deadline for the answer (the role also keeps its own). */
+  readonly timeoutMs: number
+  readonly cancel: CancelSignal
+  /** The device acknowledged the request (Empty ACK); the answer may follow separately. */
+  readonly onAck: () => void
+  /** Part of the answer came (a block of a block-wise transfer): the device is alive. */
+  readonly onProgress?: () => void
+  /** An answer that came after the request had ended. */
+  readonly onLate: (response: DownlinkResponse) => void
+}
+
 /** How a role reaches devices; the CoAP endpoint behind it is invisible to the role. */
 export interface DeviceLink {
-  send(peer: PeerAddress, req: DownlinkRequest): Promise<DownlinkResponse>
+  send(peer: PeerAddress, req: DownlinkRequest, ctl?: SendControl): Promise<DownlinkResponse>
   observe(
     peer: PeerAddress,
     req: DownlinkRequest,
     onNotification: (n: DownlinkResponse) => void,
-    onEnd: (reason: string) => void
+    onEnd: (reason: string) => void,
+    ctl?: SendControl
   ): Promise<ObservationHandle>
 }
 

@@ -52,7 +52,7 @@ beforeEach(() => {
   clock = new FakeScheduler()
   device = new ScriptedDevice()
   events = []
-  server = new Lwm2mServer({ link: device, scheduler: clock, random: new SeededRandom(7), models, onEvent: (e) => events.push(e), knownProfiles: new Set(['acme-meter-1']) })
+  server = new Lwm2mServer({ link: device, scheduler: clock, random: new SeededRandom(7), models, onEvent: (e) => e.type !== 'timeline' && e.type !== 'queue' && events.push(e), knownProfiles: new Set(['acme-meter-1']) })
 })
 
 describe('Register (C §6.2.1, T §6.4.3)', () => {
@@ -159,12 +159,15 @@ describe('Device Management (C §6.3)', () => {
     await server.write('dev1', [1, 0], [{ path: [1, 0, 1], value: { type: 'integer', value: 3600 } }], { partial: true })
     expect(device.sent[1]).toMatchObject({ method: 'POST', path: ['1', '0'], contentFormat: 11542 })
   })
-  it('Write-Attributes carries the query, Observe registers with attributes (INFO-01)', async () => {
+  it('Write-Attributes carries the query; Observe on a 1.1 client attaches its attributes with Write-Attributes first (INFO-01, issue 12 item 4)', async () => {
     await server.writeAttributes('dev1', [3, 0, 9], 'pmin=10&pmax=60')
     expect(device.sent[0]).toMatchObject({ method: 'PUT', query: ['pmin=10', 'pmax=60'] })
-    device.answer = () => ({ code: 69, contentFormat: 0, payload: enc('87'), observe: null, locationPath: [] })
+    device.answer = (req) => (req.method === 'PUT' ? { code: 68, contentFormat: null, payload: new Uint8Array(), observe: null, locationPath: [] } : { code: 69, contentFormat: 0, payload: enc('87'), observe: null, locationPath: [] })
     const o = await server.observe('dev1', [3, 0, 9], 'pmin=1&lt=20&gt=80')
-    expect(device.sent[1]).toMatchObject({ observe: 0, query: ['pmin=1', 'lt=20', 'gt=80'] })
+    expect(device.sent[1]).toMatchObject({ method: 'PUT', query: ['pmin=1', 'lt=20', 'gt=80'] })
+    expect(device.sent[2]).toMatchObject({ observe: 0, query: [] })
+    expect(o.result.steps?.map((s) => [s.operation, s.codeText])).toEqual([['Write-Attributes', '2.04'], ['Observe', '2.05']])
+    expect(o.result.notes?.join(' ')).toMatch(/stay on the device after the observation ends/)
     expect(o.observationId).not.toBeNull()
     expect(o.result.records[0]).toEqual({ path: [3, 0, 9], value: { type: 'integer', value: 87 } })
     device.notify?.({ code: 69, contentFormat: 0, payload: enc('86'), observe: 2, locationPath: [] })
@@ -185,8 +188,8 @@ describe('Queue mode (T §6.5)', () => {
     expect(device.sent).toEqual([])
     expect(server.queue('q1').map((p) => p.path)).toEqual(['/3/0/0', '/3/0/1', '/3/0/2'])
     const queued = server.queue('q1')[1]?.id as string
-    expect(server.cancelQueued('q1', queued)).toBe(true)
-    await expect(b).rejects.toThrow(/cancelled while queued/)
+    expect(server.cancel('q1', queued)).toMatchObject({ cancelled: true, state: 'queued' })
+    await expect(b).rejects.toThrow(/cancelled before it was sent/)
     server.handle(uplink('POST', `/rd/${id}`, [])) // the device wakes up with an Update
     await a
     await c
