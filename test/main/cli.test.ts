@@ -101,6 +101,13 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/^error: settings.invalid_value: /)
   })
+  it('issue 12 item 15: call devices.list {"constructor":1} is refused as an unknown field', async () => {
+    for (const params of ['{"constructor":1}', '{"__proto__":1}', '{"toString":1}']) {
+      const r = await runCliAsync(['call', 'devices.list', params, '--data-dir', data.path])
+      expect(r.status, params).toBe(1)
+      expect(r.stderr).toMatch(/^error: rpc.invalid_params: .*unknown field/)
+    }
+  })
   it('a second serve on the same data dir is refused and the first keeps serving', async () => {
     const r = await runCliAsync(['serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', data.path])
     expect(r.status).toBe(1)
