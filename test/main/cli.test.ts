@@ -108,6 +108,18 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
       expect(r.stderr).toMatch(/^error: rpc.invalid_params: .*unknown field/)
     }
   })
+  it('issue 12 item 16: params nested 5 000 levels deep → a one-line reason and exit 2, no stack trace', async () => {
+    const deep = '{"value":'.repeat(5000) + '1' + '}'.repeat(5000)
+    const file = join(data.path, 'deep.json')
+    writeFileSync(file, `{"key":"ui.theme","value":${deep}}`)
+    for (const arg of [`{"key":"ui.theme","value":${deep}}`, '@' + file]) {
+      const r = await runCliAsync(['call', 'settings.set', arg, '--data-dir', data.path])
+      expect(r.status).toBe(2)
+      expect(r.stderr).toMatch(/^lwm2m-wb call: json-params is nested too deeply/)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    }
+  })
   it('a second serve on the same data dir is refused and the first keeps serving', async () => {
     const r = await runCliAsync(['serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', data.path])
     expect(r.status).toBe(1)

@@ -154,6 +154,17 @@ describe('bad input gets a clear JSON-RPC error and the server keeps serving (JS
     expect(await closed).toBe(1009)
     await stillServes()
   })
+  it('issue 12 item 16: params nested deeply (5 000 and 300 000 levels) get an error answer, the server lives', async () => {
+    for (const depth of [5000, 300_000]) {
+      const value = '['.repeat(depth) + ']'.repeat(depth)
+      client.send(`{"jsonrpc":"2.0","id":"deep","method":"settings.set","params":{"key":"ui.theme","value":${value}}}`)
+      const r = await client.next((m) => m.id === 'deep')
+      expect(r.error, String(depth)).toMatchObject({ code: -32602, data: { code: 'rpc.invalid_params' } })
+      client.send(`{"jsonrpc":"2.0","id":"deep2","method":"devices.list","params":{"filter":${value}}}`)
+      expect((await client.next((m) => m.id === 'deep2')).error).toMatchObject({ code: -32602 })
+    }
+    await stillServes()
+  })
   it('binary frames are refused with a clear error', async () => {
     client.send(Buffer.from([1, 2, 3]))
     const r = await client.next((m) => 'error' in m)
