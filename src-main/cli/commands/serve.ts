@@ -3,12 +3,13 @@ import { fileURLToPath } from 'node:url'
 import { startHeadless } from '../../headless/server'
 import { readInstance, removeInstance, writeInstance } from '../../headless/instance-file'
 import { APP_VERSION } from '../../services/app-info'
+import { acquireInstanceLock, InstanceLockError, LOCK_FILE, type InstanceLock } from '../../services/instance-lock'
 import { createWorkbench } from '../../services/workbench'
 import { parse, portOption } from '../args'
 import type { Command } from '../command'
 import { defaultDataDir } from '../data-dir'
 import { CommandError } from '../usage-error'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 
 export const DEFAULT_HTTP_PORT = 7683
 /** IANA "coap" port; the LwM2M Server listens here by default (T §6.8). */
@@ -34,6 +35,19 @@ Options:
   -h, --help           show this help
   -v, --version        show the version
 `
+
+/** Takes the data dir's instance lock, or says which instance holds it. */
+function lockDataDir(dataDir: string): InstanceLock {
+  try {
+    return acquireInstanceLock(dataDir)
+  } catch (e) {
+    if (!(e instanceof InstanceLockError)) throw e
+    const inst = readInstance(dataDir)
+    if (e.holder === null) throw new CommandError(e.message)
+    const at = inst.ok && inst.info.pid === e.holder ? ` at ${inst.info.url}` : ''
+    throw new CommandError(`another instance (pid ${e.holder}) already serves ${dataDir}${at}; it holds ${join(dataDir, LOCK_FILE)}`)
+  }
+}
 
 export const serve: Command = {
   name: 'serve',
@@ -61,13 +75,17 @@ export const serve: Command = {
     const bsPort = portOption('bs-port', values['bs-port'], DEFAULT_BS_PORT)
     const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir()
 
-    const existing = readInstance(dataDir)
-    if (existing.ok && existing.alive && existing.info.pid !== process.pid)
-      throw new CommandError(
-        `another instance (pid ${existing.info.pid}) already serves ${dataDir} at ${existing.info.url}`
-      )
-
-    const workbench = createWorkbench({ dataDir, log: (l) => io.err(l) })
+    const lock = lockDataDir(dataDir)
+    if (lock.tookOverFrom !== null)
+      io.err(`note: took over the stale lock ${lock.file} of pid ${lock.tookOverFrom}, which no longer runs`)
+    let workbench
+    try {
+      workbench = createWorkbench({ dataDir, log: (l) => io.err(l) })
+    } catch (e) {
+      lock.release()
+      // A damaged store or key file: its message names the file and what to do.
+      throw new CommandError((e as Error).message)
+    }
     const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
     try {
       await workbench.startListeners({
@@ -76,6 +94,7 @@ export const serve: Command = {
       })
     } catch (e) {
       await workbench.close()
+      lock.release()
       const code = (e as NodeJS.ErrnoException).code
       throw new CommandError(
         code === 'EADDRINUSE'
@@ -88,6 +107,7 @@ export const serve: Command = {
       server = await startHeadless({ workbench, rendererDir, host, port })
     } catch (e) {
       await workbench.close()
+      lock.release()
       const code = (e as NodeJS.ErrnoException).code
       throw new CommandError(
         code === 'EADDRINUSE'
@@ -112,7 +132,10 @@ export const serve: Command = {
         void server
           .close()
           .then(() => workbench.close())
-          .finally(() => resolveExit(signal === 'SIGINT' ? 130 : 0))
+          .finally(() => {
+            lock.release()
+            resolveExit(signal === 'SIGINT' ? 130 : 0)
+          })
       }
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)
