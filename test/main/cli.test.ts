@@ -54,10 +54,12 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
     data.cleanup()
   })
 
-  it('prints one "Workbench UI:" line with the token in the fragment', () => {
+  it('issue 12 item 20: with stdout piped, prints the URL without the token and says where the token is', async () => {
+    await expect.poll(() => served.output()).toContain(`${join(data.path, 'instance.json')} (mode 0600)`)
     const lines = served.output().split('\n').filter((l) => l.startsWith('Workbench UI: '))
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/^Workbench UI: http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/)
+    expect(lines[0]).toMatch(/^Workbench UI: http:\/\/127\.0\.0\.1:\d+\/$/)
+    expect(served.output()).not.toContain(served.token)
   })
   it('writes <data-dir>/instance.json, readable by the owner only', () => {
     const file = join(data.path, 'instance.json')
@@ -125,6 +127,24 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
     expect(r.status).toBe(1)
     expect(r.stderr).toContain(`already serves`)
     expect((await runCliAsync(['call', 'system.info', '--data-dir', data.path])).status).toBe(0)
+  })
+})
+
+describe('issue 12 item 20: the token on a terminal', () => {
+  it.runIf(existsSync('/usr/bin/script'))('stdout on a terminal (a pty from script(1)) gets the URL with #token=', async () => {
+    const { spawn } = await import('node:child_process')
+    const data = tempDir()
+    const cmd = [process.execPath, join(ROOT, 'bin', 'lwm2m-wb.mjs'), 'serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', data.path]
+    const child = spawn('/usr/bin/script', ['-qfec', cmd.map((a) => `'${a}'`).join(' '), '/dev/null'])
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    const exited = new Promise((r) => child.on('exit', r))
+    await expect.poll(() => out, { timeout: 20_000 }).toMatch(/Workbench UI: \S+#token=/)
+    const inst = JSON.parse(readFileSync(join(data.path, 'instance.json'), 'utf8'))
+    expect(out).toContain(`Workbench UI: ${inst.url}#token=${inst.token}`)
+    process.kill(inst.pid, 'SIGTERM')
+    await exited
+    data.cleanup()
   })
 })
 

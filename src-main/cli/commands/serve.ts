@@ -8,6 +8,7 @@ import { createWorkbench } from '../../services/workbench'
 import { parse, portOption } from '../args'
 import type { Command } from '../command'
 import { defaultDataDir } from '../data-dir'
+import { urlAnnouncement } from '../url-announcement'
 import { CommandError } from '../usage-error'
 import { join, resolve } from 'node:path'
 
@@ -20,8 +21,11 @@ export const DEFAULT_BS_PORT = 5783
 const HELP = `Usage: lwm2m-wb serve [options]
 
 Runs the Workbench headless: serves the UI and the contract (JSON-RPC 2.0 over WebSocket) on
-127.0.0.1, prints "Workbench UI: <url>" (the token is in the URL's fragment) and writes
-<data-dir>/instance.json so that "lwm2m-wb call" finds this instance. Stops on Ctrl+C.
+127.0.0.1, prints "Workbench UI: <url>" and writes <data-dir>/instance.json (mode 0600) so that
+"lwm2m-wb call" finds this instance. On a terminal the URL carries the token in its fragment;
+when stdout is a pipe or a file the token is left out and only instance.json holds it. Requests
+must name this server in their Host header (loopback always; this machine's addresses and name
+too with a non-loopback --host). Stops on Ctrl+C.
 
 Options:
   --http-port <port>   port of the UI and WebSocket (default ${DEFAULT_HTTP_PORT}; 0 picks a free one)
@@ -141,7 +145,8 @@ export const serve: Command = {
       process.on('SIGTERM', stop)
       process.on('SIGHUP', stop)
     })
-    io.out(`Workbench UI: ${server.uiUrl}`)
+    for (const line of urlAnnouncement({ baseUrl: server.baseUrl, uiUrl: server.uiUrl, dataDir, terminal: io.outIsTerminal === true }))
+      io.out(line)
     io.out(`Data dir: ${dataDir}`)
     for (const l of workbench.listeners()) io.out(`${l.role}: coap://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} (UDP)`)
     return exit
