@@ -4,12 +4,14 @@ import { startHeadless } from '../../headless/server'
 import { readInstance, removeInstance, writeInstance } from '../../headless/instance-file'
 import { APP_VERSION } from '../../services/app-info'
 import { acquireInstanceLock, InstanceLockError, LOCK_FILE, type InstanceLock } from '../../services/instance-lock'
+import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../../services/logger'
+import { attachProtocolLog } from '../../services/protocol-log'
 import { createWorkbench } from '../../services/workbench'
 import { parse, portOption } from '../args'
 import type { Command } from '../command'
 import { defaultDataDir } from '../data-dir'
 import { urlAnnouncement } from '../url-announcement'
-import { CommandError } from '../usage-error'
+import { CommandError, UsageError } from '../usage-error'
 import { join, resolve } from 'node:path'
 
 export const DEFAULT_HTTP_PORT = 7683
@@ -36,9 +38,19 @@ Options:
   --no-coap            do not start the LwM2M Server
   --bs-port <port>     Bootstrap Server on UDP (default ${DEFAULT_BS_PORT}; 0 picks a free one)
   --no-bs              do not start the Bootstrap Server
+  --log-level <level>  error, info (default: registrations, bootstrap runs, errors) or debug
+                       (also each CoAP request and response); the log goes to stderr
+  --log-format <fmt>   text (default) or json (one JSON object per line)
   -h, --help           show this help
   -v, --version        show the version
 `
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`)
+  return value as T
+}
 
 /** Takes the data dir's instance lock, or says which instance holds it. */
 function lockDataDir(dataDir: string): InstanceLock {
@@ -68,7 +80,9 @@ export const serve: Command = {
         'coap-host': { type: 'string' },
         'no-coap': { type: 'boolean' },
         'bs-port': { type: 'string' },
-        'no-bs': { type: 'boolean' }
+        'no-bs': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' }
       },
       0
     )
@@ -78,18 +92,25 @@ export const serve: Command = {
     const coapHost = values['coap-host'] ?? '0.0.0.0'
     const bsPort = portOption('bs-port', values['bs-port'], DEFAULT_BS_PORT)
     const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir()
+    const log = createLogger({
+      level: oneOf('log-level', values['log-level'], LOG_LEVELS, 'info'),
+      format: oneOf('log-format', values['log-format'], LOG_FORMATS, 'text'),
+      // stderr: stdout keeps the URL lines that scripts read.
+      write: (line) => io.err(line)
+    })
 
     const lock = lockDataDir(dataDir)
     if (lock.tookOverFrom !== null)
       io.err(`note: took over the stale lock ${lock.file} of pid ${lock.tookOverFrom}, which no longer runs`)
     let workbench
     try {
-      workbench = createWorkbench({ dataDir, log: (l) => io.err(l) })
+      workbench = createWorkbench({ dataDir, log: (l) => log.error('internal_error', { detail: l }) })
     } catch (e) {
       lock.release()
       // A damaged store or key file: its message names the file and what to do.
       throw new CommandError((e as Error).message)
     }
+    const stopLog = attachProtocolLog(workbench.events, log)
     const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
     try {
       await workbench.startListeners({
@@ -98,6 +119,7 @@ export const serve: Command = {
       })
     } catch (e) {
       await workbench.close()
+      stopLog()
       lock.release()
       const code = (e as NodeJS.ErrnoException).code
       throw new CommandError(
@@ -111,6 +133,7 @@ export const serve: Command = {
       server = await startHeadless({ workbench, rendererDir, host, port })
     } catch (e) {
       await workbench.close()
+      stopLog()
       lock.release()
       const code = (e as NodeJS.ErrnoException).code
       throw new CommandError(
@@ -137,6 +160,7 @@ export const serve: Command = {
           .close()
           .then(() => workbench.close())
           .finally(() => {
+            stopLog()
             lock.release()
             resolveExit(signal === 'SIGINT' ? 130 : 0)
           })
@@ -148,6 +172,7 @@ export const serve: Command = {
     for (const line of urlAnnouncement({ baseUrl: server.baseUrl, uiUrl: server.uiUrl, dataDir, terminal: io.outIsTerminal === true }))
       io.out(line)
     io.out(`Data dir: ${dataDir}`)
+    for (const l of workbench.listeners()) log.info('listener.started', { role: l.role, transport: l.transport, address: l.address, port: l.port })
     for (const l of workbench.listeners()) io.out(`${l.role}: coap://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} (UDP)`)
     return exit
   }
