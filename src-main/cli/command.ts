@@ -2,6 +2,8 @@
 export interface Io {
   out(text: string): void
   err(text: string): void
+  /** Whether out() reaches a terminal (a person) rather than a pipe or a file. */
+  readonly outIsTerminal?: boolean
 }
 
 export interface Command {

@@ -64,7 +64,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 
 const stdio: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n')
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+  outIsTerminal: process.stdout.isTTY === true
 }
 
 /** The program: runs the CLI on this process's argv and sets the exit code (bin/lwm2m-wb.mjs calls it). */

@@ -25,6 +25,9 @@ export function rpcUrl(baseUrl: string): string {
 
 export function callRemote(baseUrl: string, token: string, method: string, params: unknown, timeoutMs = 30_000): Promise<RpcReply> {
   return new Promise((resolve, reject) => {
+    // Serialized before connecting: a throw here rejects the promise; inside the 'open' handler it
+    // would escape as an uncaught exception with a stack trace.
+    const frame = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
     const ws = new WebSocket(rpcUrl(baseUrl), [SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX + token])
     const timer = setTimeout(() => {
       ws.terminate()
@@ -48,7 +51,7 @@ export function callRemote(baseUrl: string, token: string, method: string, param
       clearTimeout(timer)
       reject(new CommandError(`cannot reach ${baseUrl}: ${(e as NodeJS.ErrnoException).code ?? e.message}`))
     })
-    ws.on('open', () => ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })))
+    ws.on('open', () => ws.send(frame))
     ws.on('message', (data) => {
       let msg: { id?: unknown; result?: unknown; error?: RpcFailure }
       try {

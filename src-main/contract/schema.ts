@@ -132,11 +132,13 @@ export function object<S extends Shape>(shape: S): Schema<{ [K in keyof ObjectOf
     if (typeof v !== 'object' || v === null || Array.isArray(v))
       return void issues.push({ at, message: `expected an object, got ${typeOf(v)}` })
     const rec = v as Record<string, unknown>
+    // Own properties only: `in` also finds Object.prototype's names (constructor, toString,
+    // __proto__), which would pass as known keys or count as present.
     for (const k of Object.keys(rec))
-      if (!(k in shape)) issues.push({ at: `${at}/${k}`, message: 'unknown field' })
+      if (!Object.hasOwn(shape, k)) issues.push({ at: `${at}/${k}`, message: 'unknown field' })
     for (const k of keys) {
       const s = shape[k] as Schema<unknown> & { optional?: true }
-      if (!(k in rec) && !s.optional) issues.push({ at: `${at}/${k}`, message: 'required' })
+      if (!Object.hasOwn(rec, k) && !s.optional) issues.push({ at: `${at}/${k}`, message: 'required' })
       else s.check(rec[k], `${at}/${k}`, issues)
     }
   })

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Workbench } from '../services/workbench'
+import { allowedHostNames, hostRefusal } from './host-check'
 import { handleJsonRpc, notification } from './json-rpc'
 import { SECURITY_HEADERS, serveStatic } from './static-files'
 import { newToken, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX, tokenMatches } from './token'
@@ -42,7 +43,15 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
   const { workbench } = opts
   const clients = new Set<WebSocket>()
 
+  // Filled in once listening: the port is part of every allowed Host.
+  let port = 0
+  const hostNames = allowedHostNames(host)
   const http: Server = createServer((req, res) => {
+    const misdirected = hostRefusal(req.headers.host, hostNames, port)
+    if (misdirected) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS }).end(misdirected + '\n')
+      return
+    }
     if (new URL(req.url ?? '/', 'http://x').pathname === '/rpc') {
       res.writeHead(426, { 'Content-Type': 'text/plain', ...SECURITY_HEADERS }).end('WebSocket upgrade required')
       return
@@ -56,6 +65,14 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
   })
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const misdirected = hostRefusal(req.headers.host, hostNames, port)
+    if (misdirected) {
+      const body = Buffer.from(misdirected + '\n')
+      socket.end(
+        `HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+      )
+      return
+    }
     const refusal = checkUpgrade(req, token)
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
@@ -105,6 +122,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
     })
   })
   const address = http.address() as AddressInfo
+  port = address.port
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost
   const baseUrl = `http://${shownHost}:${address.port}/`

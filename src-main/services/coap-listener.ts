@@ -3,8 +3,21 @@
 import type { Listener } from '../contract/system'
 import { coapCodec } from '../core/coap/codec'
 import { CoapEndpoint } from '../core/coap/endpoint'
+import type { EndpointEvent } from '../core/coap/events'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { UdpLink } from '../transports/udp'
+
+/** Sees every event of every CoAP listener, with the listener's role. */
+export type EndpointTap = (role: string, e: EndpointEvent) => void
+
+// Process-wide, so that logging reaches every listener without each role's service carrying it.
+const taps = new Set<EndpointTap>()
+
+/** Adds a tap to all listeners, open and future; returns the function that removes it. */
+export function tapEndpointEvents(tap: EndpointTap): () => void {
+  taps.add(tap)
+  return () => void taps.delete(tap)
+}
 
 export class CoapListener {
   private constructor(
@@ -15,7 +28,10 @@ export class CoapListener {
 
   static async open(role: string, opts: { host: string; port: number }): Promise<CoapListener> {
     const link = await UdpLink.open({ host: opts.host, port: opts.port })
-    return new CoapListener(link, new CoapEndpoint({ link, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom }), role)
+    const onEvent = (e: EndpointEvent) => {
+      for (const tap of taps) tap(role, e)
+    }
+    return new CoapListener(link, new CoapEndpoint({ link, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom, onEvent }), role)
   }
 
   describe(): Listener {

@@ -3,13 +3,13 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
+import { refuseDamagedStore } from './damaged-store'
 import { MIGRATIONS, type Migration } from './migrations'
+import { StoreError } from './store-error'
 
 export const DATABASE_FILE = 'workbench.sqlite'
 
-export class StoreError extends Error {
-  override name = 'StoreError'
-}
+export { StoreError }
 
 export interface Database {
   readonly db: DatabaseSync
@@ -23,11 +23,23 @@ export interface Database {
 export function openDatabase(dataDir: string, migrations: readonly Migration[] = MIGRATIONS): Database {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const file = join(dataDir, DATABASE_FILE)
-  const db = new DatabaseSync(file)
-  // WAL lets the CLI read while the app writes; busy_timeout rides out short lock contention.
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
-  const version = migrate(db, migrations)
-  return { db, file, version, close: () => db.close() }
+  refuseDamagedStore(file, dataDir)
+  let db: DatabaseSync
+  try {
+    db = new DatabaseSync(file)
+    // WAL lets the CLI read while the app writes; busy_timeout rides out short lock contention.
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
+  } catch (e) {
+    throw new StoreError(`cannot open the store ${file}: ${(e as Error).message}`)
+  }
+  try {
+    const version = migrate(db, migrations)
+    return { db, file, version, close: () => db.close() }
+  } catch (e) {
+    db.close()
+    if (e instanceof StoreError) throw e
+    throw new StoreError(`cannot read the store ${file}: ${(e as Error).message}`)
+  }
 }
 
 export function migrate(db: DatabaseSync, migrations: readonly Migration[]): number {

@@ -5,7 +5,7 @@
 // show its result. Devices register over real UDP with the strict codec (CON POST /rd).
 import { spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { coapCodec } from '../../src-main/core/coap/codec'
@@ -22,11 +22,12 @@ const url = await new Promise<string>((resolve) => {
   let out = ''
   child.stdout.on('data', (d) => {
     out += d
+    // Piped stdout shows the URL without its token; the token is in instance.json.
     const m = /Workbench UI: (\S+)/.exec(out)
-    if (m) resolve(m[1] as string)
+    if (m) resolve(`${(m[1] as string).replace(/#.*$/, '')}#token=${JSON.parse(readFileSync(join(dataDir, 'instance.json'), 'utf8')).token}`)
   })
 })
-console.log(`serving ${url}`)
+console.log(`serving ${url.replace(/#.*$/, '')}`)
 const info = await fetchInfo()
 const port = info.capabilities.listeners[0].port as number
 

@@ -1,5 +1,6 @@
 // Runs the real `lwm2m-wb` bin (the built bundle, as users run it) in a child process.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -41,23 +42,33 @@ export interface Served {
   stop(): Promise<number | null>
 }
 
+/** The running instance's URL and token, from <data-dir>/instance.json. */
+export function readInstanceToken(dataDir: string): { url: string; token: string } {
+  const inst = JSON.parse(readFileSync(join(dataDir, 'instance.json'), 'utf8')) as { url: string; token: string }
+  return { url: inst.url, token: inst.token }
+}
+
 /** Starts `lwm2m-wb serve --http-port 0` and waits for its "Workbench UI:" line. */
 export function serve(dataDir: string, extra: string[] = []): Promise<Served> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', dataDir, ...extra])
     let out = ''
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 20_000)
+    let started = false
     const onData = (d: Buffer) => {
       out += d.toString()
       const m = /Workbench UI: (\S+)/.exec(out)
-      if (!m) return
+      if (!m || started) return
+      started = true
       clearTimeout(timer)
-      const uiUrl = m[1] as string
-      const token = /#token=(.+)$/.exec(uiUrl)?.[1] ?? ''
+      // Piped stdout never carries the token (issue 12 item 20): it is in instance.json, which
+      // serve writes before printing the URL.
+      const baseUrl = (m[1] as string).replace(/#.*$/, '')
+      const { token } = readInstanceToken(dataDir)
       resolve({
         child,
-        uiUrl,
-        baseUrl: uiUrl.replace(/#.*$/, ''),
+        uiUrl: `${baseUrl}#token=${token}`,
+        baseUrl,
         token,
         output: () => out,
         stop: () =>

@@ -54,10 +54,12 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
     data.cleanup()
   })
 
-  it('prints one "Workbench UI:" line with the token in the fragment', () => {
+  it('issue 12 item 20: with stdout piped, prints the URL without the token and says where the token is', async () => {
+    await expect.poll(() => served.output()).toContain(`${join(data.path, 'instance.json')} (mode 0600)`)
     const lines = served.output().split('\n').filter((l) => l.startsWith('Workbench UI: '))
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/^Workbench UI: http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/)
+    expect(lines[0]).toMatch(/^Workbench UI: http:\/\/127\.0\.0\.1:\d+\/$/)
+    expect(served.output()).not.toContain(served.token)
   })
   it('writes <data-dir>/instance.json, readable by the owner only', () => {
     const file = join(data.path, 'instance.json')
@@ -101,11 +103,48 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/^error: settings.invalid_value: /)
   })
+  it('issue 12 item 15: call devices.list {"constructor":1} is refused as an unknown field', async () => {
+    for (const params of ['{"constructor":1}', '{"__proto__":1}', '{"toString":1}']) {
+      const r = await runCliAsync(['call', 'devices.list', params, '--data-dir', data.path])
+      expect(r.status, params).toBe(1)
+      expect(r.stderr).toMatch(/^error: rpc.invalid_params: .*unknown field/)
+    }
+  })
+  it('issue 12 item 16: params nested 5 000 levels deep → a one-line reason and exit 2, no stack trace', async () => {
+    const deep = '{"value":'.repeat(5000) + '1' + '}'.repeat(5000)
+    const file = join(data.path, 'deep.json')
+    writeFileSync(file, `{"key":"ui.theme","value":${deep}}`)
+    for (const arg of [`{"key":"ui.theme","value":${deep}}`, '@' + file]) {
+      const r = await runCliAsync(['call', 'settings.set', arg, '--data-dir', data.path])
+      expect(r.status).toBe(2)
+      expect(r.stderr).toMatch(/^lwm2m-wb call: json-params is nested too deeply/)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    }
+  })
   it('a second serve on the same data dir is refused and the first keeps serving', async () => {
     const r = await runCliAsync(['serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', data.path])
     expect(r.status).toBe(1)
     expect(r.stderr).toContain(`already serves`)
     expect((await runCliAsync(['call', 'system.info', '--data-dir', data.path])).status).toBe(0)
+  })
+})
+
+describe('issue 12 item 20: the token on a terminal', () => {
+  it.runIf(existsSync('/usr/bin/script'))('stdout on a terminal (a pty from script(1)) gets the URL with #token=', async () => {
+    const { spawn } = await import('node:child_process')
+    const data = tempDir()
+    const cmd = [process.execPath, join(ROOT, 'bin', 'lwm2m-wb.mjs'), 'serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', data.path]
+    const child = spawn('/usr/bin/script', ['-qfec', cmd.map((a) => `'${a}'`).join(' '), '/dev/null'])
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    const exited = new Promise((r) => child.on('exit', r))
+    await expect.poll(() => out, { timeout: 20_000 }).toMatch(/Workbench UI: \S+#token=/)
+    const inst = JSON.parse(readFileSync(join(data.path, 'instance.json'), 'utf8'))
+    expect(out).toContain(`Workbench UI: ${inst.url}#token=${inst.token}`)
+    process.kill(inst.pid, 'SIGTERM')
+    await exited
+    data.cleanup()
   })
 })
 

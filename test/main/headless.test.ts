@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { hostname, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import { WS_SUBPROTOCOL, WS_TOKEN_PREFIX } from '../../src-main/contract/wire'
@@ -91,6 +92,44 @@ describe('headless HTTP', () => {
   })
 })
 
+describe('issue 12 item 20: the Host header is checked against DNS rebinding', () => {
+  const port = () => new URL(server.baseUrl).port
+  it('loopback names and addresses are always allowed, with the port', async () => {
+    for (const h of ['localhost', '127.0.0.1', '[::1]', 'LOCALHOST']) expect((await get('/', { Host: `${h}:${port()}` })).status, h).toBe(200)
+  })
+  it('any other name, a wrong port, or (bound to loopback) this machine\'s own name is refused with 421 and a reason', async () => {
+    for (const h of [`evil.example:${port()}`, `127.0.0.1:${Number(port()) + 1}`, '127.0.0.1', `${hostname()}:${port()}`]) {
+      const r = await get('/', { Host: h })
+      expect(r.status, h).toBe(421)
+      expect(r.headers['content-type']).toMatch(/^text\/plain/)
+      expect(r.body).toContain('Host')
+      expect(r.body).not.toContain('<title>wb</title>')
+    }
+  })
+  it('the WebSocket upgrade is refused the same way, even with the right token', async () => {
+    expect(await upgradeStatus([WS_SUBPROTOCOL, WS_TOKEN_PREFIX + server.token], { Host: `evil.example:${port()}` })).toBe(421)
+    expect(await upgradeStatus([WS_SUBPROTOCOL, WS_TOKEN_PREFIX + server.token], { Host: `localhost:${port()}` })).toBe(101)
+  })
+  it('bound to a non-loopback --host, the machine\'s interface addresses and hostname are allowed too', async () => {
+    const wide = await startHeadless({ workbench: wb, rendererDir: join(dir.path, 'ui'), host: '0.0.0.0', port: 0 })
+    try {
+      const p = new URL(wide.baseUrl).port
+      const at = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: p, path: '/', headers: { Host: host } }, (res) => (res.resume(), resolve(res.statusCode ?? 0)))
+          req.on('error', reject)
+          req.end()
+        })
+      const v4 = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address
+      const names = [hostname(), 'localhost', ...(v4 ? [v4] : [])]
+      for (const h of names) expect(await at(`${h}:${p}`), h).toBe(200)
+      expect(await at(`evil.example:${p}`)).toBe(421)
+    } finally {
+      await wide.close()
+    }
+  })
+})
+
 describe('headless WebSocket authentication', () => {
   it('refuses a connection without a token (401)', async () => {
     expect(await upgradeStatus([WS_SUBPROTOCOL])).toBe(401)
@@ -152,6 +191,17 @@ describe('bad input gets a clear JSON-RPC error and the server keeps serving (JS
     const closed = new Promise<number>((resolve) => victim.ws.on('close', (code) => resolve(code)))
     victim.send(Buffer.alloc(HARD_FRAME_LIMIT + 1, 0x20).toString())
     expect(await closed).toBe(1009)
+    await stillServes()
+  })
+  it('issue 12 item 16: params nested deeply (5 000 and 300 000 levels) get an error answer, the server lives', async () => {
+    for (const depth of [5000, 300_000]) {
+      const value = '['.repeat(depth) + ']'.repeat(depth)
+      client.send(`{"jsonrpc":"2.0","id":"deep","method":"settings.set","params":{"key":"ui.theme","value":${value}}}`)
+      const r = await client.next((m) => m.id === 'deep')
+      expect(r.error, String(depth)).toMatchObject({ code: -32602, data: { code: 'rpc.invalid_params' } })
+      client.send(`{"jsonrpc":"2.0","id":"deep2","method":"devices.list","params":{"filter":${value}}}`)
+      expect((await client.next((m) => m.id === 'deep2')).error).toMatchObject({ code: -32602 })
+    }
     await stillServes()
   })
   it('binary frames are refused with a clear error', async () => {

@@ -1,6 +1,7 @@
 // The SQLite store (node:sqlite) with numbered migrations, and settings persisted through it.
 import { afterEach, describe, expect, it } from 'vitest'
 import { DatabaseSync } from 'node:sqlite'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DATABASE_FILE, migrate, openDatabase, StoreError } from '../../src-main/store/database'
 import { MIGRATIONS } from '../../src-main/store/migrations'
@@ -42,6 +43,24 @@ describe('store migrations', () => {
     db.prepare("INSERT INTO schema_migrations VALUES (999, 'future', 'x')").run()
     db.close()
     expect(() => openDatabase(dir)).toThrow(StoreError)
+  })
+})
+
+describe('issue 12 item 18: a damaged store is refused, never replaced', () => {
+  it('an empty or non-SQLite store file beside secrets.key throws a StoreError naming the file', () => {
+    for (const bytes of [Buffer.alloc(0), Buffer.from('not a database at all, just some bytes'.repeat(100))]) {
+      const dir = fresh()
+      writeFileSync(join(dir, 'secrets.key'), 'x')
+      writeFileSync(join(dir, DATABASE_FILE), bytes)
+      expect(() => openDatabase(dir)).toThrow(StoreError)
+      expect(() => openDatabase(dir)).toThrow(join(dir, DATABASE_FILE))
+      expect(readFileSync(join(dir, DATABASE_FILE)).equals(bytes)).toBe(true)
+    }
+  })
+  it('an empty file without secrets.key is a first start that stopped early: it opens', () => {
+    const dir = fresh()
+    writeFileSync(join(dir, DATABASE_FILE), '')
+    openDatabase(dir).close()
   })
 })
 

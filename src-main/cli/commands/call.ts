@@ -27,6 +27,20 @@ Options:
   -v, --version      show the version
 `
 
+const MAX_PARAMS_DEPTH = 1000
+
+/** Whether arrays/objects nest deeper than `limit`; iterative, so any depth is safe to measure. */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number]
+    if (typeof v !== 'object' || v === null) continue
+    if (depth >= limit) return true
+    for (const x of Object.values(v)) stack.push([x, depth + 1])
+  }
+  return false
+}
+
 export const call: Command = {
   name: 'call',
   summary: 'call a contract method on a running instance and print the JSON result',
@@ -50,6 +64,10 @@ export const call: Command = {
         if (e instanceof UsageError) throw e
         throw new UsageError(`json-params is not valid JSON: ${(e as Error).message}`)
       }
+      // JSON.parse takes any depth, but JSON.stringify (sending) overflows the stack a few thousand
+      // levels down; no contract method takes params more than a few dozen levels deep.
+      if (depthExceeds(params, MAX_PARAMS_DEPTH))
+        throw new UsageError(`json-params is nested too deeply (more than ${MAX_PARAMS_DEPTH} levels)`)
     }
     if (values.url && values['data-dir']) throw new UsageError('give either --data-dir or --url, not both')
 

@@ -3,12 +3,16 @@ import { fileURLToPath } from 'node:url'
 import { startHeadless } from '../../headless/server'
 import { readInstance, removeInstance, writeInstance } from '../../headless/instance-file'
 import { APP_VERSION } from '../../services/app-info'
+import { acquireInstanceLock, InstanceLockError, LOCK_FILE, type InstanceLock } from '../../services/instance-lock'
+import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../../services/logger'
+import { attachProtocolLog } from '../../services/protocol-log'
 import { createWorkbench } from '../../services/workbench'
 import { parse, portOption } from '../args'
 import type { Command } from '../command'
 import { defaultDataDir } from '../data-dir'
-import { CommandError } from '../usage-error'
-import { resolve } from 'node:path'
+import { urlAnnouncement } from '../url-announcement'
+import { CommandError, UsageError } from '../usage-error'
+import { join, resolve } from 'node:path'
 
 export const DEFAULT_HTTP_PORT = 7683
 /** IANA "coap" port; the LwM2M Server listens here by default (T §6.8). */
@@ -19,8 +23,11 @@ export const DEFAULT_BS_PORT = 5783
 const HELP = `Usage: lwm2m-wb serve [options]
 
 Runs the Workbench headless: serves the UI and the contract (JSON-RPC 2.0 over WebSocket) on
-127.0.0.1, prints "Workbench UI: <url>" (the token is in the URL's fragment) and writes
-<data-dir>/instance.json so that "lwm2m-wb call" finds this instance. Stops on Ctrl+C.
+127.0.0.1, prints "Workbench UI: <url>" and writes <data-dir>/instance.json (mode 0600) so that
+"lwm2m-wb call" finds this instance. On a terminal the URL carries the token in its fragment;
+when stdout is a pipe or a file the token is left out and only instance.json holds it. Requests
+must name this server in their Host header (loopback always; this machine's addresses and name
+too with a non-loopback --host). Stops on Ctrl+C.
 
 Options:
   --http-port <port>   port of the UI and WebSocket (default ${DEFAULT_HTTP_PORT}; 0 picks a free one)
@@ -31,9 +38,32 @@ Options:
   --no-coap            do not start the LwM2M Server
   --bs-port <port>     Bootstrap Server on UDP (default ${DEFAULT_BS_PORT}; 0 picks a free one)
   --no-bs              do not start the Bootstrap Server
+  --log-level <level>  error, info (default: registrations, bootstrap runs, errors) or debug
+                       (also each CoAP request and response); the log goes to stderr
+  --log-format <fmt>   text (default) or json (one JSON object per line)
   -h, --help           show this help
   -v, --version        show the version
 `
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`)
+  return value as T
+}
+
+/** Takes the data dir's instance lock, or says which instance holds it. */
+function lockDataDir(dataDir: string): InstanceLock {
+  try {
+    return acquireInstanceLock(dataDir)
+  } catch (e) {
+    if (!(e instanceof InstanceLockError)) throw e
+    const inst = readInstance(dataDir)
+    if (e.holder === null) throw new CommandError(e.message)
+    const at = inst.ok && inst.info.pid === e.holder ? ` at ${inst.info.url}` : ''
+    throw new CommandError(`another instance (pid ${e.holder}) already serves ${dataDir}${at}; it holds ${join(dataDir, LOCK_FILE)}`)
+  }
+}
 
 export const serve: Command = {
   name: 'serve',
@@ -50,7 +80,9 @@ export const serve: Command = {
         'coap-host': { type: 'string' },
         'no-coap': { type: 'boolean' },
         'bs-port': { type: 'string' },
-        'no-bs': { type: 'boolean' }
+        'no-bs': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' }
       },
       0
     )
@@ -60,14 +92,25 @@ export const serve: Command = {
     const coapHost = values['coap-host'] ?? '0.0.0.0'
     const bsPort = portOption('bs-port', values['bs-port'], DEFAULT_BS_PORT)
     const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir()
+    const log = createLogger({
+      level: oneOf('log-level', values['log-level'], LOG_LEVELS, 'info'),
+      format: oneOf('log-format', values['log-format'], LOG_FORMATS, 'text'),
+      // stderr: stdout keeps the URL lines that scripts read.
+      write: (line) => io.err(line)
+    })
 
-    const existing = readInstance(dataDir)
-    if (existing.ok && existing.alive && existing.info.pid !== process.pid)
-      throw new CommandError(
-        `another instance (pid ${existing.info.pid}) already serves ${dataDir} at ${existing.info.url}`
-      )
-
-    const workbench = createWorkbench({ dataDir, log: (l) => io.err(l) })
+    const lock = lockDataDir(dataDir)
+    if (lock.tookOverFrom !== null)
+      io.err(`note: took over the stale lock ${lock.file} of pid ${lock.tookOverFrom}, which no longer runs`)
+    let workbench
+    try {
+      workbench = createWorkbench({ dataDir, log: (l) => log.error('internal_error', { detail: l }) })
+    } catch (e) {
+      lock.release()
+      // A damaged store or key file: its message names the file and what to do.
+      throw new CommandError((e as Error).message)
+    }
+    const stopLog = attachProtocolLog(workbench.events, log)
     const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
     try {
       await workbench.startListeners({
@@ -76,6 +119,8 @@ export const serve: Command = {
       })
     } catch (e) {
       await workbench.close()
+      stopLog()
+      lock.release()
       const code = (e as NodeJS.ErrnoException).code
       throw new CommandError(
         code === 'EADDRINUSE'
@@ -88,6 +133,8 @@ export const serve: Command = {
       server = await startHeadless({ workbench, rendererDir, host, port })
     } catch (e) {
       await workbench.close()
+      stopLog()
+      lock.release()
       const code = (e as NodeJS.ErrnoException).code
       throw new CommandError(
         code === 'EADDRINUSE'
@@ -112,14 +159,20 @@ export const serve: Command = {
         void server
           .close()
           .then(() => workbench.close())
-          .finally(() => resolveExit(signal === 'SIGINT' ? 130 : 0))
+          .finally(() => {
+            stopLog()
+            lock.release()
+            resolveExit(signal === 'SIGINT' ? 130 : 0)
+          })
       }
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)
       process.on('SIGHUP', stop)
     })
-    io.out(`Workbench UI: ${server.uiUrl}`)
+    for (const line of urlAnnouncement({ baseUrl: server.baseUrl, uiUrl: server.uiUrl, dataDir, terminal: io.outIsTerminal === true }))
+      io.out(line)
     io.out(`Data dir: ${dataDir}`)
+    for (const l of workbench.listeners()) log.info('listener.started', { role: l.role, transport: l.transport, address: l.address, port: l.port })
     for (const l of workbench.listeners()) io.out(`${l.role}: coap://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} (UDP)`)
     return exit
   }
