@@ -155,7 +155,7 @@ describe('item 11: the client\'s own Bootstrap-Server account is never overwritt
     const writes = client.sent.filter((r) => r.method === 'PUT').map((r) => '/' + r.path.join('/'))
     expect(writes).toEqual(['/0/0', '/0/1', '/1/0'])
     const bsWrite = decodePayload(client.sent.find((r) => r.method === 'PUT')!.contentFormat!, client.sent.find((r) => r.method === 'PUT')!.payload!, { path: [0, 0] }).records
-    expect(bsWrite.find((r) => r.path.join('/') === '0/0/0')?.value.value).toBe('coap://bs.example:5783')
+    expect(bsWrite.find((r) => r.path.join('/') === '0/0/0')?.value?.value).toBe('coap://bs.example:5783')
   })
   it('Bootstrap-Request: a second Bootstrap-Server account is refused before anything is deleted or written', async () => {
     configs.set('dev1', { ...clash, security: [...clash.security, { instanceId: 5, uri: 'coap://bs2.example', bootstrapServer: true, securityMode: 3 }] })
