@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The one contract: method names (`domain.verb`) to param schemas and result types. Adding a
 // method means adding it here, writing its service and one line in the dispatcher table.
-import { BOOTSTRAP_CONFIG_SCHEMA, type BootstrapConfigEntry, type BootstrapRunDto } from './bootstrap'
+import { BOOTSTRAP_CONFIG_SCHEMA, type BootstrapConfigEntry, type BootstrapConfigReview, type BootstrapRunDto } from './bootstrap'
 import type { CancelResultDto, DeviceDetail, DevicesPage, ObservationDto, ObserveResultDto, OperationResultDto, QueuedRequestDto, TimelinePage } from './devices'
 import type { ModelDetail, ModelFoldersResult, ModelsOverview } from './models'
 import { array, boolean, integer, literal, number, object, optional, string, json, type Infer, type Json, type Schema } from './schema'
@@ -67,7 +67,9 @@ export const METHOD_PARAMS = {
   'bootstrap.configs.delete': object({ endpoint }),
   /** Our configuration JSON (one or an array) or Leshan's bootstrap file, imported as it is. */
   'bootstrap.configs.import': object({ json: json(12) }),
-  'bootstrap.runs.list': object({ endpoint: optional(endpoint), limit: optional(integer(1, 1000)) })
+  'bootstrap.runs.list': object({ endpoint: optional(endpoint), limit: optional(integer(1, 1000)) }),
+  /** Problems (block saving and runs) and warnings for a configuration, without saving it. */
+  'bootstrap.configs.check': object({ config: BOOTSTRAP_CONFIG_SCHEMA })
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -103,6 +105,7 @@ export interface MethodResults {
   'bootstrap.configs.delete': { deleted: boolean }
   'bootstrap.configs.import': { imported: BootstrapConfigEntry[]; problems: string[] }
   'bootstrap.runs.list': { runs: BootstrapRunDto[] }
+  'bootstrap.configs.check': BootstrapConfigReview
 }
 
 export type Method = keyof typeof METHOD_PARAMS

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Bootstrap Server listener behind bootstrap.*: configurations in the store (sealed, they hold
 // keys), the role on its own UDP port, and a record of every run.
-import { BOOTSTRAP_CONFIG_SCHEMA, type BootstrapConfigEntry, type BootstrapRunDto } from '../contract/bootstrap'
+import { BOOTSTRAP_CONFIG_SCHEMA, type BootstrapConfigEntry, type BootstrapConfigReview, type BootstrapRunDto } from '../contract/bootstrap'
 import { validate } from '../contract/schema'
 import { fromLeshanBootstrapJson, isLeshanBootstrapJson } from '../core/lwm2m/bootstrap/leshan-import'
 import { ServiceError } from '../contract/errors'
 import type { Listener } from '../contract/system'
 import { BootstrapServer, type BootstrapRun } from '../core/lwm2m/bootstrap/bootstrap-server'
-import { checkConfig, type BootstrapConfig } from '../core/lwm2m/bootstrap/config'
+import { checkConfig, readConfig, type BootstrapConfig } from '../core/lwm2m/bootstrap/config'
 import type { ModelLookup } from '../core/lwm2m/model'
 import { coapDeviceLink, serveUplink } from '../core/lwm2m/server/coap-binding'
 import type { BootstrapStore, StoredRun } from '../store/bootstrap-store'
@@ -15,6 +15,9 @@ import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { CoapListener } from './coap-listener'
 import { WallClock } from './device-dto'
 import type { EventHub } from './event-hub'
+
+/** URI schemes the workbench's own servers answer today; other LwM2M schemes draw a warning. */
+const SERVED_SCHEMES = ['coap']
 
 export class BootstrapService {
   #listener: CoapListener | null = null
@@ -56,19 +59,26 @@ export class BootstrapService {
   }
 
   list(): { configs: BootstrapConfigEntry[] } {
-    return { configs: this.store.configs().map((c) => this.entry(c.endpoint, c.config as BootstrapConfig, c.updatedAt)) }
+    return { configs: this.store.configs().map((c) => this.entry(c.endpoint, readConfig(c.config as BootstrapConfig), c.updatedAt)) }
   }
 
   get(endpoint: string): BootstrapConfigEntry {
     const c = this.store.configs().find((x) => x.endpoint === endpoint)
     if (!c) throw new ServiceError('bootstrap.not_found', `no bootstrap configuration for "${endpoint}"`)
-    return this.entry(c.endpoint, c.config as BootstrapConfig, c.updatedAt)
+    return this.entry(c.endpoint, readConfig(c.config as BootstrapConfig), c.updatedAt)
   }
 
-  put(config: BootstrapConfig): BootstrapConfigEntry {
-    const problems = checkConfig(config)
+  /** Problems block saving and every run; warnings do not (item 12). */
+  check(config: BootstrapConfig): BootstrapConfigReview {
+    return checkConfig(readConfig(config), { servedSchemes: SERVED_SCHEMES })
+  }
+
+  /** Saves with the encodings spelled out, so the stored JSON says what its bytes are. */
+  put(given: BootstrapConfig): BootstrapConfigEntry {
+    const config = readConfig(given)
+    const { problems, warnings } = this.check(config)
     if (problems.length > 0)
-      throw new ServiceError('bootstrap.invalid_config', `the configuration for "${config.endpoint}" is inconsistent: ${problems.join('; ')}`, { problems })
+      throw new ServiceError('bootstrap.invalid_config', `the configuration for "${config.endpoint}" cannot be used: ${problems.join('; ')}`, { problems, warnings })
     const now = new Date()
     this.store.putConfig(config.endpoint, config, now)
     return this.entry(config.endpoint, config, now.toISOString())
@@ -84,7 +94,7 @@ export class BootstrapService {
       const issues = validate(BOOTSTRAP_CONFIG_SCHEMA, c)
       if (issues.length > 0)
         throw new ServiceError('bootstrap.invalid_config', `configuration ${i + 1}: ${issues.map((x) => `${x.at} ${x.message}`).join('; ')}`, { issues })
-      const p = checkConfig(c)
+      const p = this.check(c).problems
       if (p.length > 0) throw new ServiceError('bootstrap.invalid_config', `${c.endpoint}: ${p.join('; ')}`, { problems: p })
     })
     return { imported: configs.map((c) => this.put(c)), problems }
@@ -99,11 +109,13 @@ export class BootstrapService {
   }
 
   private configFor(endpoint: string): BootstrapConfig | undefined {
-    return (this.store.config(endpoint) ?? this.store.config('*')) as BootstrapConfig | undefined
+    // The "*" default applies only if someone saved one on purpose; none is ever made up here.
+    const stored = (this.store.config(endpoint) ?? this.store.config('*')) as BootstrapConfig | undefined
+    return stored ? readConfig(stored) : undefined
   }
 
   private entry(endpoint: string, config: BootstrapConfig, updatedAt: string): BootstrapConfigEntry {
-    return { endpoint, config, updatedAt, problems: checkConfig(config) }
+    return { endpoint, config, updatedAt, ...this.check(config) }
   }
 
   private runDto(run: BootstrapRun): BootstrapRunDto {
@@ -118,7 +130,11 @@ export class BootstrapService {
       detail: run.detail,
       format: run.format,
       clientVersion: run.clientVersion,
-      steps: run.steps.map((s) => ({ ...s, at: this.#clock.iso(s.at) }))
+      steps: run.steps.map((s) => ({ ...s, at: this.#clock.iso(s.at) })),
+      config: run.config,
+      bootstrapAccount: run.bootstrapAccount,
+      instances: [...run.instances],
+      written: [...run.written]
     }
   }
 }

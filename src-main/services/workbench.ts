@@ -108,7 +108,8 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'bootstrap.configs.put': (p) => bootstrap.put(p.config as BootstrapConfig),
     'bootstrap.configs.delete': (p) => bootstrap.delete(p.endpoint),
     'bootstrap.configs.import': (p) => bootstrap.import(p.json),
-    'bootstrap.runs.list': (p) => bootstrap.runs(p.endpoint, p.limit)
+    'bootstrap.runs.list': (p) => bootstrap.runs(p.endpoint, p.limit),
+    'bootstrap.configs.check': (p) => bootstrap.check(p.config as BootstrapConfig)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>

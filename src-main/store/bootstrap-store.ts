@@ -14,6 +14,11 @@ export interface StoredRun {
   format: number | null
   clientVersion: string | null
   steps: unknown[]
+  /** What the run used and wrote (migration 3); runs recorded before read as empty. */
+  config: unknown
+  bootstrapAccount: number | null
+  instances: unknown[]
+  written: unknown[]
 }
 
 /** Seals and opens the stored configuration JSON (it holds keys). */
@@ -58,12 +63,25 @@ export class BootstrapStore {
   saveRun(r: StoredRun): void {
     this.db
       .prepare(
-        `INSERT INTO bootstrap_runs (id, endpoint, kind, peer, started_at, finished_at, outcome, detail, format, client_version, steps)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO bootstrap_runs (id, endpoint, kind, peer, started_at, finished_at, outcome, detail, format, client_version, steps, record)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome, detail = excluded.detail,
-           format = excluded.format, client_version = excluded.client_version, steps = excluded.steps`
+           format = excluded.format, client_version = excluded.client_version, steps = excluded.steps, record = excluded.record`
       )
-      .run(r.id, r.endpoint, r.kind, r.peer, r.startedAt, r.finishedAt, r.outcome, r.detail, r.format, r.clientVersion, JSON.stringify(r.steps))
+      .run(
+        r.id,
+        r.endpoint,
+        r.kind,
+        r.peer,
+        r.startedAt,
+        r.finishedAt,
+        r.outcome,
+        r.detail,
+        r.format,
+        r.clientVersion,
+        JSON.stringify(r.steps),
+        JSON.stringify({ config: r.config, bootstrapAccount: r.bootstrapAccount, instances: r.instances, written: r.written })
+      )
   }
 
   runs(endpoint: string | undefined, limit: number): StoredRun[] {
@@ -72,18 +90,25 @@ export class BootstrapStore {
         ? this.db.prepare('SELECT * FROM bootstrap_runs WHERE endpoint = ? ORDER BY started_at DESC LIMIT ?').all(endpoint, limit)
         : this.db.prepare('SELECT * FROM bootstrap_runs ORDER BY started_at DESC LIMIT ?').all(limit)
     ) as Record<string, unknown>[]
-    return rows.map((r) => ({
-      id: r.id as string,
-      endpoint: r.endpoint as string,
-      kind: r.kind as string,
-      peer: r.peer as string,
-      startedAt: r.started_at as string,
-      finishedAt: (r.finished_at as string | null) ?? null,
-      outcome: r.outcome as string,
-      detail: r.detail as string,
-      format: (r.format as number | null) ?? null,
-      clientVersion: (r.client_version as string | null) ?? null,
-      steps: JSON.parse(r.steps as string) as unknown[]
-    }))
+    return rows.map((r) => {
+      const record = (r.record ? JSON.parse(r.record as string) : {}) as Partial<Pick<StoredRun, 'config' | 'bootstrapAccount' | 'instances' | 'written'>>
+      return {
+        id: r.id as string,
+        endpoint: r.endpoint as string,
+        kind: r.kind as string,
+        peer: r.peer as string,
+        startedAt: r.started_at as string,
+        finishedAt: (r.finished_at as string | null) ?? null,
+        outcome: r.outcome as string,
+        detail: r.detail as string,
+        format: (r.format as number | null) ?? null,
+        clientVersion: (r.client_version as string | null) ?? null,
+        steps: JSON.parse(r.steps as string) as unknown[],
+        config: record.config ?? null,
+        bootstrapAccount: record.bootstrapAccount ?? null,
+        instances: record.instances ?? [],
+        written: record.written ?? []
+      }
+    })
   }
 }

@@ -44,5 +44,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX bootstrap_runs_by_endpoint ON bootstrap_runs (endpoint, started_at);
     `
+  },
+  {
+    version: 3,
+    name: 'bootstrap run record',
+    // What a run used and wrote (issue 12 item 14): the matched configuration, the client's BS
+    // account, instance ids and masked values. NULL in runs recorded before.
+    sql: `ALTER TABLE bootstrap_runs ADD COLUMN record TEXT;`
   }
 ]

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import type { BootstrapConfig, BootstrapConfigEntry, BootstrapRunDto } from '@contract/bootstrap'
+import type { BootstrapConfig, BootstrapConfigEntry, BootstrapConfigReview, BootstrapRunDto } from '@contract/bootstrap'
 import { defineStore } from 'pinia'
 import { ref, shallowRef, watch } from 'vue'
 import { BackendError, useBackend } from '../backend'
@@ -38,6 +38,15 @@ export const useBootstrapStore = defineStore('bootstrap', () => {
     }
   }
 
+  /** Problems (which block saving and runs) and warnings, from the service's rule; null if it cannot answer. */
+  async function check(config: BootstrapConfig): Promise<BootstrapConfigReview | null> {
+    try {
+      return await backend.call('bootstrap.configs.check', { config: config as never })
+    } catch {
+      return null
+    }
+  }
+
   /** Our JSON (one or an array) or Leshan's bootstrap file; returns null or the reason it failed. */
   async function importJson(json: unknown): Promise<{ error: string | null; problems: string[] }> {
     try {
@@ -58,5 +67,5 @@ export const useBootstrapStore = defineStore('bootstrap', () => {
     runs.value = [run, ...runs.value.filter((r) => r.id !== run.id)].slice(0, 200)
   })
   watch(() => connection.generation, () => void load(), { immediate: true })
-  return { configs, runs, error, load, save, remove, importJson }
+  return { configs, runs, error, load, save, check, remove, importJson }
 })

@@ -17,8 +17,24 @@ beforeAll(async () => {
 afterAll(() => wb?.close())
 
 describe('Bootstrap view', () => {
-  it('the JSON view names what breaks the schema; a fixed configuration saves', async () => {
+  it('issue 12 item 12: a new configuration starts empty, and a placeholder URI is a problem that blocks Save', async () => {
     await page.getByRole('link', { name: 'Bootstrap' }).click()
+    await page.getByTestId('cfg-new').click()
+    expect(await page.getByTestId('cfg-endpoint').inputValue()).toBe('')
+    expect(await page.getByTestId('cfg-uri').inputValue()).toBe('')
+    await expect.poll(() => page.getByTestId('cfg-problems').textContent()).toContain('the server URI is empty')
+    expect(await page.getByTestId('cfg-save').isDisabled()).toBe(true)
+    await page.getByTestId('cfg-endpoint').fill('*')
+    await page.getByTestId('cfg-uri').fill('coap://<server-host>:5683')
+    await expect.poll(() => page.getByTestId('cfg-problems').textContent()).toContain('placeholder')
+    expect(await page.getByTestId('cfg-save').isDisabled()).toBe(true)
+    await page.getByTestId('cfg-uri').fill('coaps://lwm2m.example.com')
+    await expect.poll(() => page.getByTestId('cfg-warnings').textContent()).toContain('does not serve it yet')
+    await expect.poll(() => page.getByTestId('cfg-problems').count()).toBe(0)
+    await page.getByRole('button', { name: 'Cancel' }).click()
+  })
+
+  it('the JSON view names what breaks the schema; a fixed configuration saves', async () => {
     await page.getByTestId('cfg-new').click()
     await page.getByTestId('cfg-endpoint').fill('bs-e2e')
     await page.getByRole('tab', { name: 'JSON' }).click()
@@ -27,8 +43,9 @@ describe('Bootstrap view', () => {
     await json.fill(text)
     await expect.poll(() => page.getByTestId('cfg-issues').textContent()).toContain('/servers/0/lifetime')
     expect(await page.getByTestId('cfg-save').isDisabled()).toBe(true)
-    await json.fill(text.replace('"lifetime": "soon"', '"lifetime": 600').replace('coap://<server-host>', 'coap://127.0.0.1'))
+    await json.fill(text.replace('"lifetime": "soon"', '"lifetime": 600').replace('"uri": ""', '"uri": "coap://127.0.0.1:5683"'))
     await expect.poll(() => page.getByTestId('cfg-issues').count()).toBe(0)
+    await expect.poll(() => page.getByTestId('cfg-problems').count()).toBe(0)
     await page.getByRole('tab', { name: 'Form' }).click()
     await page.screenshot({ path: join(SHOTS, 'bootstrap-editor.png') })
     await page.getByTestId('cfg-save').click()
@@ -43,6 +60,11 @@ describe('Bootstrap view', () => {
     const runText = await page.getByTestId('bs-runs').textContent()
     expect(runText).toContain('Bootstrap-Write')
     expect(runText).toContain('Bootstrap-Finish')
+    // Item 14: which configuration matched, each value written, the instance ids.
+    const record = await page.getByTestId('bs-run-record').textContent()
+    expect(record).toContain('Configuration: bs-e2e')
+    expect(record).toContain('/0/1/0')
+    expect(record).toContain('coap://127.0.0.1:5683')
     expect(device.log.map((l) => l.method + ' ' + l.url)).toContain('POST /bs')
     await page.screenshot({ path: join(SHOTS, 'bootstrap-runs.png') })
     await device.close()

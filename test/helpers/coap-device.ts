@@ -35,6 +35,12 @@ export class NodeCoapDevice {
     ['/3/0/9', 87],
     ['/3303/0/5700', 21.5]
   ])
+  /**
+   * Bootstrap-Discover `/` answer (T §6.4.2), e.g. a BS account at /0/0. Unset: the generic
+   * Discover below. Whatever it claims, this device accepts every Bootstrap-Write, its own BS
+   * account included — a misbehaving client, so the server's own care is what gets tested.
+   */
+  bootstrapDiscover: string | null = null
   #observers = new Map<string, { write(b: string | Buffer): void; setOption(n: string, v: unknown): void }>()
 
   private constructor(socket: Socket) {
@@ -100,6 +106,11 @@ export class NodeCoapDevice {
       res.write(String(this.values.get(path)))
       this.#observers.set(path, res)
       res.on('finish', () => this.#observers.delete(path))
+      return
+    }
+    if (this.bootstrapDiscover !== null && req.method === 'GET' && path === '/' && req.headers['Accept'] === 'application/link-format') {
+      res.setOption('Content-Format', 'application/link-format')
+      res.end(this.bootstrapDiscover)
       return
     }
     if (req.method === 'GET' && req.headers['Accept'] === 'application/link-format') {

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { BootstrapConfig } from '@contract/bootstrap'
 
-/** A starting point: one NoSec server account, the usual deletes, Pack allowed. */
-export function newConfig(endpoint: string, serverUri: string): BootstrapConfig {
+/**
+ * A starting point: one NoSec server account, the usual deletes, Pack allowed. Endpoint and
+ * server URI start empty: a made-up default ("*" with a placeholder host) would be saved as ready
+ * and provision every unknown device with a server it cannot reach (issue 12 item 12).
+ */
+export function newConfig(endpoint = '', serverUri = ''): BootstrapConfig {
   return {
     endpoint,
     discoverFirst: true,

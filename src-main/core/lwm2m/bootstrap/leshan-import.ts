@@ -4,6 +4,9 @@
 // "security" keyed by instance id, byte arrays as arrays of signed bytes (or base64) and the
 // security mode by name (PSK, RPK, X509, NO_SEC, EST). Facts from Leshan's public classes; the
 // reader is our own. Never throws: what it cannot carry over is listed in `problems`.
+// Leshan writes its Bootstrap-Server security entry over the client's own account; here that entry
+// becomes rotateBootstrapAccount (BS-01), which writes the account Bootstrap-Discover finds, in
+// place, so the client never ends up with two (issue 12 item 11).
 import { decodeBase64 } from '../formats/base64'
 import type { BootstrapConfig, SecurityAccount, ServerAccount } from './config'
 
@@ -55,9 +58,9 @@ export function fromLeshanBootstrapJson(json: unknown): LeshanImport {
         uri: s.uri,
         bootstrapServer,
         securityMode: mode as SecurityAccount['securityMode'],
-        ...(identity ? { publicKeyOrIdentity: identity } : {}),
+        ...(identity ? { publicKeyOrIdentity: identity, identityEncoding: 'hex' as const } : {}),
         ...(serverKey ? { serverPublicKey: serverKey } : {}),
-        ...(secret ? { secretKey: secret } : {}),
+        ...(secret ? { secretKey: secret, secretKeyEncoding: 'hex' as const } : {}),
         ...(!bootstrapServer && typeof s.serverId === 'number' ? { shortServerId: s.serverId } : {}),
         ...(typeof s.clientOldOffTime === 'number' ? { clientHoldOffTime: s.clientOldOffTime } : {}),
         ...(typeof s.bootstrapServerAccountTimeout === 'number' ? { bootstrapAccountTimeout: s.bootstrapServerAccountTimeout } : {})
@@ -91,12 +94,16 @@ export function fromLeshanBootstrapJson(json: unknown): LeshanImport {
       if (typeof a.AccessControlOwner === 'number') otherRecords.push({ path: `/2/${iid}/3`, type: 'integer', value: a.AccessControlOwner })
     }
     if (isObj(raw.oscore) && Object.keys(raw.oscore).length > 0) problems.push(where('OSCORE objects (/21) are not imported yet'))
+    const bsAt = security.findIndex((s) => s.bootstrapServer)
+    const bsAccount = bsAt >= 0 ? security.splice(bsAt, 1)[0] : undefined
+    const rotate = bsAccount ? (({ instanceId: _i, bootstrapServer: _b, ...rest }) => rest)(bsAccount) : undefined
     configs.push({
       endpoint,
-      discoverFirst: false,
+      discoverFirst: true,
       deletePaths: Array.isArray(raw.toDelete) ? raw.toDelete.filter((p): p is string => typeof p === 'string') : [],
       security,
       servers,
+      ...(rotate ? { rotateBootstrapAccount: rotate } : {}),
       ...(otherRecords.length ? { otherRecords } : {}),
       contentFormat: 'auto',
       allowPack: true

@@ -24,13 +24,13 @@ describe('Leshan bootstrap JSON (DESIGN.md Files: imported as it is)', () => {
     expect(isLeshanBootstrapJson({ endpoint: 'x', security: [], servers: [] })).toBe(false)
     expect(isLeshanBootstrapJson([])).toBe(false)
   })
-  it('becomes our configuration: accounts, keys as hex, SSIDs, binding, deletes and ACL records', () => {
+  it('becomes our configuration: accounts, keys as hex (said so, item 13), SSIDs, binding, deletes and ACL records; its BS entry becomes BS-01 rotation (item 11)', () => {
     const { configs, problems } = fromLeshanBootstrapJson(LESHAN)
     expect(problems).toEqual([])
     const [c] = configs
-    expect(c).toMatchObject({ endpoint: 'urn:imei:3520990', deletePaths: ['/0', '/1'], contentFormat: 'auto' })
+    expect(c).toMatchObject({ endpoint: 'urn:imei:3520990', deletePaths: ['/0', '/1'], contentFormat: 'auto', discoverFirst: true })
+    expect(c?.rotateBootstrapAccount).toEqual({ uri: 'coaps://bs.example:5784', securityMode: 0, publicKeyOrIdentity: '6273', identityEncoding: 'hex', secretKey: '01ff7f80', secretKeyEncoding: 'hex', clientHoldOffTime: 1, bootstrapAccountTimeout: 0 })
     expect(c?.security).toEqual([
-      { instanceId: 0, uri: 'coaps://bs.example:5784', bootstrapServer: true, securityMode: 0, publicKeyOrIdentity: '6273', secretKey: '01ff7f80', clientHoldOffTime: 1, bootstrapAccountTimeout: 0 },
       { instanceId: 1, uri: 'coap://lwm2m.example:5683', bootstrapServer: false, securityMode: 3, shortServerId: 123, clientHoldOffTime: 1, bootstrapAccountTimeout: 0 }
     ])
     expect(c?.servers).toEqual([{ instanceId: 0, shortServerId: 123, lifetime: 300, defaultMinPeriod: 1, notificationStoring: true, binding: 'UQ' }])
@@ -40,7 +40,7 @@ describe('Leshan bootstrap JSON (DESIGN.md Files: imported as it is)', () => {
       { path: '/2/0/2/123', type: 'integer', value: 7 },
       { path: '/2/0/3', type: 'integer', value: 123 }
     ])
-    expect(checkConfig(c!)).toEqual([])
+    expect(checkConfig(c!).problems).toEqual([])
   })
   it('names what it cannot carry over instead of failing', () => {
     const { configs, problems } = fromLeshanBootstrapJson({ a: { security: { '0': { uri: 'coap://x', securityMode: 'MAGIC' } }, oscore: { '0': {} } } })
