@@ -114,6 +114,21 @@ export type Result<M extends Method> = MethodResults[M]
 
 export const METHODS = Object.keys(METHOD_PARAMS) as Method[]
 
+/** Methods that send one request to a device and take `requestId` and `timeoutMs` (issue 12 items 1–3). */
+export const DEVICE_REQUEST_METHODS: readonly Method[] = [
+  'devices.read',
+  'devices.readComposite',
+  'devices.writeComposite',
+  'devices.observeComposite',
+  'devices.discover',
+  'devices.write',
+  'devices.writeAttributes',
+  'devices.execute',
+  'devices.create',
+  'devices.delete',
+  'devices.observe'
+]
+
 export function isMethod(name: string): name is Method {
   return Object.prototype.hasOwnProperty.call(METHOD_PARAMS, name)
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
+import { DEVICE_REQUEST_METHODS, type Method } from '../../contract/methods'
 import { readInstance } from '../../headless/instance-file'
 import { parse } from '../args'
 import { readInputText } from '../input'
@@ -19,7 +21,13 @@ Examples:
   lwm2m-wb call devices.read '{"endpoint":"dev1","path":"/3/0"}'
   lwm2m-wb call bootstrap.configs.put @config.json
 
+A request to a device (devices.read, .write, .execute, .observe, ...) gets a deadline: --timeout
+seconds (default 30), sent as timeoutMs, so the device's deadline ends it and the answer says why.
+The CLI waits a little longer than that; if it still has no answer, it cancels the request by its
+requestId (so a queued request never runs later) and says whether the device may have seen it.
+
 Options:
+  --timeout <s>      deadline for the answer in seconds (default 30)
   --data-dir <dir>   find the instance through <dir>/instance.json (default: ${defaultDataDir()})
   --url <url>        the instance's URL (a "#token=..." fragment is used as the token)
   --token <token>    the instance's token (with --url)
@@ -28,6 +36,8 @@ Options:
 `
 
 const MAX_PARAMS_DEPTH = 1000
+/** How much longer than the device's deadline the CLI waits, so the server's answer arrives first. */
+const GRACE_MS = 5_000
 
 /** Whether arrays/objects nest deeper than `limit`; iterative, so any depth is safe to measure. */
 function depthExceeds(value: unknown, limit: number): boolean {
@@ -48,7 +58,7 @@ export const call: Command = {
   async run(argv, io) {
     const { values, positionals } = parse(
       argv,
-      { 'data-dir': { type: 'string' }, url: { type: 'string' }, token: { type: 'string' } },
+      { 'data-dir': { type: 'string' }, url: { type: 'string' }, token: { type: 'string' }, timeout: { type: 'string' } },
       2
     )
     const [method, paramsText] = positionals
@@ -70,6 +80,17 @@ export const call: Command = {
         throw new UsageError(`json-params is nested too deeply (more than ${MAX_PARAMS_DEPTH} levels)`)
     }
     if (values.url && values['data-dir']) throw new UsageError('give either --data-dir or --url, not both')
+    const timeoutS = values.timeout === undefined ? 30 : Number(values.timeout)
+    if (!(timeoutS > 0 && timeoutS <= 3600)) throw new UsageError(`--timeout must be a number of seconds in (0, 3600], got "${values.timeout}"`)
+    const toDevice = (DEVICE_REQUEST_METHODS as readonly string[]).includes(method as Method) && typeof params === 'object' && params !== null && !Array.isArray(params)
+    let waitMs = timeoutS * 1000
+    if (toDevice) {
+      const p = params as Record<string, unknown>
+      // The device's deadline ends the request; the CLI only waits a little longer for that answer.
+      if (p.timeoutMs === undefined) p.timeoutMs = Math.round(timeoutS * 1000)
+      if (p.requestId === undefined) p.requestId = `cli-${randomBytes(6).toString('hex')}`
+      if (typeof p.timeoutMs === 'number') waitMs = p.timeoutMs + GRACE_MS
+    }
 
     let url: string
     let token: string
@@ -89,7 +110,18 @@ export const call: Command = {
       token = inst.info.token
     }
 
-    const reply = await callRemote(url, token, method, params)
+    let reply
+    try {
+      reply = await callRemote(url, token, method, params, waitMs)
+    } catch (e) {
+      if (!(e instanceof CommandError) || !toDevice || !/no answer from/.test(e.message)) throw e
+      // Gave up anyway: withdraw what we started, so it does not run later unseen.
+      const p = params as { endpoint?: unknown; requestId: string }
+      const cancelled = await callRemote(url, token, 'devices.cancel', { endpoint: p.endpoint, requestId: p.requestId }, 10_000).catch(() => null)
+      const r = cancelled?.ok ? (cancelled.result as { cancelled: boolean; note: string }) : null
+      io.err(`error: cli.timeout: no answer within ${Math.round(waitMs / 1000)} s; request ${p.requestId} ${r ? (r.cancelled ? 'cancelled: ' + r.note : 'had already ended') : 'could not be cancelled'}`)
+      return 1
+    }
     if (reply.ok) {
       io.out(JSON.stringify(reply.result, null, 2))
       return 0
