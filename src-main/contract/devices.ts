@@ -5,8 +5,13 @@ import type { Violation } from '../core/violation'
 
 export type { JsonRecord } from '../core/lwm2m/json-record'
 
+/** Never "registered" once the registration ended: a list must not show an ended device as live. */
+export type DeviceState = 'registered' | 'sleeping' | 'expired' | 'deregistered'
+
 export interface DeviceSummary {
   readonly endpoint: string
+  /** registered (live, reachable), sleeping (queue mode, not awake), expired or deregistered (ended). */
+  readonly state: DeviceState
   readonly registrationId: string
   readonly lwm2mVersion: string
   readonly binding: string

@@ -62,9 +62,10 @@ export function observationDto(o: ObservationRecord, clock: WallClock): Observat
   }
 }
 
-export function summaryDto(r: Registration, awake: boolean, pending: number, clock: WallClock): DeviceSummary {
+export function summaryDto(r: Registration, awake: boolean, pending: number, clock: WallClock, ended: 'expired' | 'deregistered' | null = null): DeviceSummary {
   return {
     endpoint: r.endpoint,
+    state: ended ?? (r.queueMode && !awake ? 'sleeping' : 'registered'),
     registrationId: r.id,
     lwm2mVersion: r.lwm2mVersion,
     binding: r.binding,
