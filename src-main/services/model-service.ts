@@ -12,12 +12,28 @@ import type { SettingsService } from './settings-service'
 
 export class ModelService {
   #loading: Promise<{ registry: ModelRegistry; problems: ModelProblem[] }> | null = null
+  /** Set while addFolder/removeFolder change the setting themselves (they reload anyway). */
+  #changingFolders = false
 
   constructor(
     private readonly shippedFile: string,
     private readonly settings: SettingsService,
     private readonly events: EventHub
-  ) {}
+  ) {
+    // Issue 12 item 17: a folder list set directly (settings.set) applies at once too.
+    events.subscribe((name, payload) => {
+      if (name === 'settings.changed' && (payload as { key: string }).key === 'models.folders' && !this.#changingFolders) void this.reload().catch(() => undefined)
+    })
+  }
+
+  private setFolders(folders: string[]): void {
+    this.#changingFolders = true
+    try {
+      this.settings.set('models.folders', folders)
+    } finally {
+      this.#changingFolders = false
+    }
+  }
 
   /** The registry, for other services (decode, devices) that type values by model. */
   async registry(): Promise<ModelRegistry> {
@@ -78,16 +94,13 @@ export class ModelService {
     if (!existsSync(abs) || !statSync(abs).isDirectory())
       throw new ServiceError('models.folder_not_found', `${abs} is not a folder`, { folder: abs })
     const folders = this.folders()
-    if (!folders.includes(abs)) this.settings.set('models.folders', [...folders, abs])
+    if (!folders.includes(abs)) this.setFolders([...folders, abs])
     return this.reload()
   }
 
   async removeFolder(folder: string): Promise<ModelFoldersResult> {
     const abs = resolve(folder)
-    this.settings.set(
-      'models.folders',
-      this.folders().filter((f) => f !== abs && f !== folder)
-    )
+    this.setFolders(this.folders().filter((f) => f !== abs && f !== folder))
     return this.reload()
   }
 

@@ -12,6 +12,7 @@ import { BootstrapStore } from '../store/bootstrap-store'
 import { BootstrapService } from './bootstrap-service'
 import { Lwm2mServerService, SERVER_SETTING_KEYS } from './lwm2m-server-service'
 import type { Settings } from '../contract/settings'
+import type { ModelLookup } from '../core/lwm2m/model'
 import { SecretBox } from './secret-box'
 import { ModelService } from './model-service'
 import { findResourcesDir } from './resources-dir'
@@ -57,9 +58,20 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     settings,
     events
   )
-  const server = new Lwm2mServerService(events, () => models.registry(), () => settings.get([...SERVER_SETTING_KEYS]) as Settings)
+  // The roles keep one lookup for their lifetime; it follows the library as it reloads (item 17:
+  // a models.folders change applies at once, also to running servers).
+  let currentModels: ModelLookup = { get: () => undefined }
+  const liveModels: ModelLookup = { get: (id, version) => currentModels.get(id, version) }
+  const modelsNow = async (): Promise<ModelLookup> => {
+    currentModels = await models.registry()
+    return liveModels
+  }
+  events.subscribe((name) => {
+    if (name === 'models.changed') void modelsNow().catch(() => undefined)
+  })
+  const server = new Lwm2mServerService(events, modelsNow, () => settings.get([...SERVER_SETTING_KEYS]) as Settings)
   const secretBox = opts.secretBox ?? SecretBox.forDataDir(opts.dataDir)
-  const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, () => models.registry())
+  const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, modelsNow)
   const listeners = (): Listener[] => [server.listener(), bootstrap.listener()].filter((l) => l !== null)
   const system = new SystemService({
     dataDir: opts.dataDir,

@@ -88,3 +88,24 @@ describe('user DDF folders (setting models.folders)', () => {
     expect(gone).toMatchObject({ ok: false, error: { code: 'models.not_found' } })
   })
 })
+
+describe('issue 12 item 17: models.folders set directly applies at once', () => {
+  it('settings.set models.folders reloads the library without a restart', async () => {
+    const folder = join(dir.path, 'direct-ddf')
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(join(folder, 'valve.xml'), CUSTOM.replace('32769', '32770'))
+    const changed = new Promise<void>((resolve) => {
+      const off = wb.events.subscribe((name) => {
+        if (name === 'models.changed') {
+          off()
+          resolve()
+        }
+      })
+    })
+    await call('settings.set', { key: 'models.folders', value: [folder] })
+    await changed
+    const got = await call<ModelDetail>('models.get', { id: 32770 })
+    expect(got.model.name).toBe('Acme Valve')
+    await call('settings.set', { key: 'models.folders', value: [] })
+  })
+})
