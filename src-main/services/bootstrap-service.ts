@@ -130,7 +130,7 @@ export class BootstrapService {
       detail: run.detail,
       format: run.format,
       clientVersion: run.clientVersion,
-      steps: run.steps.map((s) => ({ ...s, at: this.#clock.iso(s.at) })),
+      steps: run.steps.map((s) => ({ ...s, at: this.#clock.iso(s.at), durationMs: Math.round(s.durationMs * 10) / 10 })),
       config: run.config,
       bootstrapAccount: run.bootstrapAccount,
       instances: [...run.instances],

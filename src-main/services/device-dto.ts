@@ -58,7 +58,7 @@ export function observationDto(o: ObservationRecord, clock: WallClock): Observat
     lastNotificationAt: o.lastNotificationAt === null ? null : clock.iso(o.lastNotificationAt),
     lastValue: resultDto(o.lastResult, clock),
     notifications: o.notifications,
-    attachedAttributes: o.attached ? o.attached.names.join('&') : null
+    attachedAttributes: o.attached ? o.attached.query : null
   }
 }
 

@@ -395,12 +395,12 @@ export class Lwm2mServer {
     const route = o.attributesRoute ?? (is12(r) ? 'query' : 'write-attributes')
     const steps: OperationStep[] = []
     const notes: string[] = []
-    let attached: { readonly paths: readonly Path[]; readonly names: readonly string[]; readonly prefix?: string } | null = null
+    let attached: ObservationRecord['attached'] = null
     if (attrs && route === 'write-attributes') {
       const wa = await this.writeAttributes(endpoint, path, attrs, withoutId(o))
       steps.push(stepOf('Write-Attributes', formatPath(path), wa))
       if (wa.code >> 5 !== 2) return { observationId: null, result: { ...wa, steps, notes: [`Write-Attributes ${formatPath(path)}?${attrs} was refused, so no observation was started`] } }
-      attached = { paths: [path], names: attributeNames(attrs), ...(o.prefix ? { prefix: o.prefix } : {}) }
+      attached = { paths: [path], names: attributeNames(attrs), query: attrs, ...(o.prefix ? { prefix: o.prefix } : {}) }
       notes.push(attachedNote(r, [path], attrs, route === o.attributesRoute))
     }
     const query = attrs && route === 'query' ? attrs.split('&') : []
@@ -416,14 +416,14 @@ export class Lwm2mServer {
     const route = o.attributesRoute ?? (is12(r) ? 'query' : 'write-attributes')
     const steps: OperationStep[] = []
     const notes: string[] = []
-    let attached: { readonly paths: readonly Path[]; readonly names: readonly string[] } | null = null
+    let attached: ObservationRecord['attached'] = null
     if (attrs && route === 'write-attributes') {
       for (const p of paths) {
         const wa = await this.writeAttributes(endpoint, p, attrs, withoutId(o))
         steps.push(stepOf('Write-Attributes', formatPath(p), wa))
         if (wa.code >> 5 !== 2) return { observationId: null, result: { ...wa, steps, notes: [`Write-Attributes ${formatPath(p)}?${attrs} was refused, so no observation was started`] } }
       }
-      attached = { paths, names: attributeNames(attrs) }
+      attached = { paths, names: attributeNames(attrs), query: attrs }
       notes.push(attachedNote(r, paths, attrs, route === o.attributesRoute))
     }
     const query = attrs && route === 'query' ? attrs.split('&') : []

@@ -17,7 +17,7 @@ export interface ObservationRecord {
   lastResult: OperationResult
   notifications: number
   /** Attributes this tool attached with Write-Attributes for it (1.0/1.1 route); they outlive it. */
-  readonly attached: { readonly paths: readonly Path[]; readonly names: readonly string[]; readonly prefix?: string } | null
+  readonly attached: { readonly paths: readonly Path[]; readonly names: readonly string[]; readonly query: string; readonly prefix?: string } | null
   readonly cancel: (how: 'get' | 'rst') => Promise<void>
 }
 
