@@ -96,6 +96,20 @@ describe('SenML JSON: violations with character offsets', () => {
       { rule: 'senml.unused-label', offset: 38 }
     ])
   })
+  it('labels named like Object.prototype members are unknown labels too (RFC 8428 §4.4)', () => {
+    for (const label of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__']) {
+      const r = decode(`[{"n":"/3/0/9","v":1,"${label}":2}]`)
+      // "__proto__" ends with "_": a must-understand label nobody here understands.
+      const rule = label.endsWith('_') ? 'senml.must-understand' : 'senml.unknown-label'
+      expect(r.violations).toMatchObject([{ rule, offset: 21 }])
+      expect(r.records).toEqual([{ path: [3, 0, 9], value: { type: 'integer', value: 1 } }])
+    }
+  })
+  it('labels are matched after unescaping: "\\u0076" is "v", and its duplicate is seen', () => {
+    const r = decode('[{"n":"/3/0/9","\\u0076":1,"v":2}]')
+    expect(r.violations).toMatchObject([{ rule: 'senml.duplicate-label', offset: 26 }])
+    expect(r.records).toEqual([{ path: [3, 0, 9], value: { type: 'integer', value: 1 } }])
+  })
   it('v: null belongs to ETCH only', () => {
     expect(rules(decode('[{"n":"/3/0/9","v":null}]').violations)).toEqual(['senml.null-value'])
   })
