@@ -293,26 +293,28 @@ export class SenmlResolver {
   }
 
   /**
-   * Paths up to resource level without prefix or time are keyed by numbers that stay small
-   * integers: object+instance → resource (one number, or a Set once an instance has several);
-   * everything else by its path text.
+   * Paths up to resource level without prefix or time are keyed by one number below 2^50,
+   * ((O*65536 + I) * 2^18 + R*4 + length), which orders like the path; everything else by its
+   * path text. Packs mostly list paths in ascending order, and a key above every earlier one
+   * cannot repeat one, so keys are only collected until the order first breaks; from then on a Set
+   * answers (one hash lookup per record was the largest cost after the JSON reading itself).
    */
   private isDuplicate(prefix: string | undefined, path: Path, time: number | undefined): boolean {
     if (prefix === undefined && time === undefined && path.length <= 3) {
-      const outer = (path[0] ?? 0) * 65536 + (path[1] ?? 0)
-      const inner = (path[2] ?? 0) * 4 + path.length
-      const prev = this.seenNumeric.get(outer)
-      if (prev === undefined) {
-        this.seenNumeric.set(outer, inner)
-        return false
+      const key = ((path[0] ?? 0) * 65536 + (path[1] ?? 0)) * 262144 + (path[2] ?? 0) * 4 + path.length
+      const set = this.seenSet
+      if (set === null) {
+        if (key > this.lastKey) {
+          this.lastKey = key
+          this.seenKeys.push(key)
+          return false
+        }
+        this.seenSet = new Set(this.seenKeys)
+        this.seenKeys.length = 0
+        return this.isDuplicate(prefix, path, time)
       }
-      if (typeof prev === 'number') {
-        if (prev === inner) return true
-        this.seenNumeric.set(outer, new Set([prev, inner]))
-        return false
-      }
-      if (prev.has(inner)) return true
-      prev.add(inner)
+      if (set.has(key)) return true
+      set.add(key)
       return false
     }
     const key = nameOf(prefix, path) + (time === undefined ? '' : '@' + time)
@@ -321,7 +323,10 @@ export class SenmlResolver {
     return false
   }
 
-  private readonly seenNumeric = new Map<number, number | Set<number>>()
+  /** Numeric keys in ascending order while the pack keeps to it (see isDuplicate). */
+  private readonly seenKeys: number[] = []
+  private lastKey = -1
+  private seenSet: Set<number> | null = null
   /** The base name split once: its ids when it is whole segments ("", "/", "/3/0/", "/gw/3/"). */
   private bnIds: number[] | null = []
   private bnPrefix: string | undefined = undefined
