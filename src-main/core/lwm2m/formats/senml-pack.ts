@@ -357,33 +357,39 @@ export class SenmlResolver {
       if (this.bn !== '') return null
       p = 1
     }
-    const ids = [0, 0, 0, 0]
-    let k = base.length
-    for (let i = 0; i < k; i++) ids[i] = base[i] as number
+    // Up to four ids: the base's, then the name's, in locals (no scratch array per record).
+    const k = base.length
+    let a = k > 0 ? (base[0] as number) : 0
+    let b = k > 1 ? (base[1] as number) : 0
+    let c = k > 2 ? (base[2] as number) : 0
+    let d = k > 3 ? (base[3] as number) : 0
+    let count = k
     for (;;) {
-      if (k === 4) return null
+      if (count === 4) return null
       const v = segment(n, p, len)
       if (v < 0) return null
-      ids[k++] = v
+      if (count === 0) a = v
+      else if (count === 1) b = v
+      else if (count === 2) c = v
+      else d = v
+      count++
       p = segEndPos
       if (p === len) break
       if (n.charCodeAt(p) !== 47) return null
       p++
     }
     // Exact-size literals keep the path arrays packed.
-    switch (k) {
+    switch (count) {
       case 1:
-        return [ids[0] as number]
+        return [a]
       case 2:
-        return [ids[0] as number, ids[1] as number]
+        return [a, b]
       case 3:
-        return [ids[0] as number, ids[1] as number, ids[2] as number]
+        return [a, b, c]
       default:
-        return [ids[0] as number, ids[1] as number, ids[2] as number, ids[3] as number]
+        return [a, b, c, d]
     }
   }
-
-
 
   private wrongKind(d: SenmlDraft, type: ResourceType | undefined, path: Path): void {
     this.violations.add(
@@ -576,24 +582,44 @@ function segment(n: string, p: number, len: number): number {
 
 /** Ids of "", "/" or "/3/0/" (canonical decimal segments, each closed by "/"), else null. */
 function segmentIds(bn: string): number[] | null {
-  const ids: number[] = []
   const len = bn.length
-  if (len === 0) return ids
+  if (len === 0) return []
   if (bn.charCodeAt(0) !== 47) return null
+  // Ids in locals, then one exact-size array: a base name comes with nearly every record.
+  let a = 0
+  let b = 0
+  let c = 0
+  let d = 0
+  let count = 0
   let p = 1
   while (p < len) {
-    let c = bn.charCodeAt(p)
-    if (c < 48 || c > 57 || (c === 48 && bn.charCodeAt(p + 1) !== 47)) return null
+    let ch = bn.charCodeAt(p)
+    if (ch < 48 || ch > 57 || (ch === 48 && bn.charCodeAt(p + 1) !== 47)) return null
     let v = 0
     do {
-      v = v * 10 + (c - 48)
-      c = bn.charCodeAt(++p)
-    } while (c >= 48 && c <= 57)
-    if (c !== 47 || v >= 65535 || ids.length === 4) return null
-    ids.push(v)
+      v = v * 10 + (ch - 48)
+      ch = bn.charCodeAt(++p)
+    } while (ch >= 48 && ch <= 57)
+    if (ch !== 47 || v >= 65535 || count === 4) return null
+    if (count === 0) a = v
+    else if (count === 1) b = v
+    else if (count === 2) c = v
+    else d = v
+    count++
     p++
   }
-  return ids
+  switch (count) {
+    case 0:
+      return []
+    case 1:
+      return [a]
+    case 2:
+      return [a, b]
+    case 3:
+      return [a, b, c]
+    default:
+      return [a, b, c, d]
+  }
 }
 
 function nameOf(prefix: string | undefined, path: Path): string {
