@@ -27,7 +27,7 @@ import { MAX_ID } from '../ids'
 import type { Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import type { Value } from '../value'
-import { ViolationList } from '../../violation'
+import { counted, decodeViolations } from './counted'
 import { readCborValue, writeCborValue } from './cbor-value'
 import { ModelTyper } from './model-typing'
 
@@ -253,7 +253,7 @@ function startsWith(inner: Path, outer: Path): boolean {
 }
 
 export function decodeLwm2mCbor(bytes: Uint8Array, ctx: CodecContext): DecodeResult {
-  const violations = new ViolationList()
+  const violations = decodeViolations()
   const r = new CborReader(bytes, violations)
   const dec = new Lwm2mCborDecoder(r, ctx)
   try {
@@ -268,7 +268,7 @@ export function decodeLwm2mCbor(bytes: Uint8Array, ctx: CodecContext): DecodeRes
   } catch (e) {
     if (!(e instanceof CborError)) throw e
   }
-  return { records: dec.records, violations: violations.items }
+  return counted(dec.records, violations)
 }
 
 interface Group {

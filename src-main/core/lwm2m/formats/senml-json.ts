@@ -7,7 +7,7 @@ import { JsonError, JsonReader } from '../../json/reader'
 import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { ViolationList } from '../../violation'
+import { counted, decodeViolations } from './counted'
 import { encodeBase64Url } from './base64'
 import {
   K_BOOL, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V, L_VB,
@@ -58,7 +58,7 @@ function quickLabel(t: string, p: number): number {
 
 /** Decodes a SenML JSON or SenML-ETCH JSON pack. */
 export function decodeSenmlJsonPack(bytes: Uint8Array, ctx: CodecContext, dialect: SenmlDialect): DecodeResult {
-  const violations = new ViolationList()
+  const violations = decodeViolations()
   const section = dialect === 'etch' ? 'RFC 8790 §6' : 'RFC 8428 §5'
   const res = new SenmlResolver(ctx, violations, dialect, section)
   let text: string
@@ -121,7 +121,7 @@ export function decodeSenmlJsonPack(bytes: Uint8Array, ctx: CodecContext, dialec
   } catch (e) {
     if (!(e instanceof JsonError)) throw e
   }
-  return { records: res.records, violations: violations.items }
+  return counted(res.records, violations)
 }
 
 function readField(j: JsonReader, res: SenmlResolver, d: SenmlDraft, id: number, key: string, at: number): void {

@@ -337,10 +337,10 @@ export class SenmlResolver {
     this.bnPrefix = undefined
     if (this.bnIds !== null || bn.charCodeAt(bn.length - 1) !== 47) return
     // A prefixed base ("/dev1/3/0/"): parse quietly; a bad one is reported by the general path.
-    const saved = this.violations.length
+    const saved = this.violations.mark()
     const parsed = this.parseName(bn, at)
     if (parsed === null) {
-      this.violations.items.length = saved
+      this.violations.rollback(saved)
       return
     }
     this.bnIds = parsed.path as unknown as number[]
