@@ -40,6 +40,9 @@ export class JsonReader {
   peek(): number {
     const t = this.text
     let p = this.pos
+    // Compact JSON (what devices send) has no whitespace between tokens: answer that case first.
+    const first = t.charCodeAt(p)
+    if (first > 32) return first
     for (;;) {
       const c = t.charCodeAt(p)
       if (c === 32 || c === 10 || c === 13 || c === 9) p++
