@@ -302,16 +302,15 @@ export class SenmlResolver {
   private isDuplicate(prefix: string | undefined, path: Path, time: number | undefined): boolean {
     if (prefix === undefined && time === undefined && path.length <= 3) {
       const key = ((path[0] ?? 0) * 65536 + (path[1] ?? 0)) * 262144 + (path[2] ?? 0) * 4 + path.length
-      const set = this.seenSet
+      let set = this.seenSet
       if (set === null) {
         if (key > this.lastKey) {
           this.lastKey = key
           this.seenKeys.push(key)
           return false
         }
-        this.seenSet = new Set(this.seenKeys)
+        set = this.seenSet = new Set(this.seenKeys)
         this.seenKeys.length = 0
-        return this.isDuplicate(prefix, path, time)
       }
       if (set.has(key)) return true
       set.add(key)
