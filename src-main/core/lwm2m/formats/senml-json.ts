@@ -109,8 +109,14 @@ export function decodeSenmlJsonPack(bytes: Uint8Array, ctx: CodecContext, dialec
               key = j.readString()
               id = LABELS.get(key) ?? -1
             }
-            j.expect(58, '":"')
-            if (j.peek() === -1) j.fail(j.pos, 'expected a value')
+            // Compact JSON: ":" right after the key and the value right after it; else the
+            // general steps (whitespace, errors).
+            const colon = j.pos
+            if (text.charCodeAt(colon) === 58 && text.charCodeAt(colon + 1) > 32) j.pos = colon + 1
+            else {
+              j.expect(58, '":"')
+              if (j.peek() === -1) j.fail(j.pos, 'expected a value')
+            }
             readField(j, res, d, id, key, keyAt)
           } while (j.next(125, '"}"'))
         }
