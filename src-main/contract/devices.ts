@@ -130,6 +130,8 @@ export interface OperationResultDto {
   readonly records: readonly JsonRecord[]
   /** What the decoder found wrong in the device's payload; a warning accepts it as it stands. */
   readonly violations: readonly (Violation & { readonly severity: 'error' | 'warning' })[]
+  /** Every violation found; `violations` lists the first 100 (issue 12 item 19). */
+  readonly violationsTotal: number
   readonly payloadHex: string
   readonly locationPath?: string
   readonly at: string

@@ -13,13 +13,52 @@ export interface Violation {
   readonly message: string
 }
 
-/** Collects violations in order; decoders pass one down to their helpers. */
+/**
+ * How many violations a payload decode keeps (issue 12 item 19): hostile input can raise one per
+ * few bytes (a 1 MB TLV gave 333 000), and nobody reads past the first hundred. The rest are
+ * counted, per rule, so the total and whether any of them is an error stay known.
+ */
+export const DECODE_VIOLATION_LIMIT = 100
+
+/**
+ * Collects violations in order; decoders pass one down to their helpers. With a limit it keeps
+ * only the first `limit` and counts the others without building them.
+ */
 export class ViolationList {
   readonly items: Violation[] = []
+  /** Rule → how many violations of that rule were counted but not kept. */
+  readonly omitted = new Map<string, number>()
+  private count = 0
+
+  constructor(readonly limit = Infinity) {}
+
   add(offset: number, rule: string, section: string, message: string): void {
-    this.items.push({ offset, rule, section, message })
+    if (this.count++ < this.limit) this.items.push({ offset, rule, section, message })
+    else this.omitted.set(rule, (this.omitted.get(rule) ?? 0) + 1)
   }
+
+  /** Every violation added, kept or not. */
   get length(): number {
-    return this.items.length
+    return this.count
   }
+
+  /** A point to return to with rollback, for a speculative parse whose violations may not stand. */
+  mark(): ViolationMark {
+    // The omitted counts are keyed by rule (a few dozen at most), so a copy is small; none is
+    // needed below the limit, the usual case.
+    return { count: this.count, omitted: this.omitted.size === 0 ? null : new Map(this.omitted) }
+  }
+
+  /** Forgets every violation added since `mark`, kept or only counted. */
+  rollback(mark: ViolationMark): void {
+    if (this.items.length > mark.count) this.items.length = mark.count
+    this.count = mark.count
+    this.omitted.clear()
+    if (mark.omitted !== null) for (const [rule, n] of mark.omitted) this.omitted.set(rule, n)
+  }
+}
+
+export interface ViolationMark {
+  readonly count: number
+  readonly omitted: ReadonlyMap<string, number> | null
 }

@@ -22,8 +22,17 @@ export interface DecodedPayload {
   readonly records: JsonRecord[]
   /** Each with its severity: a warning accepts the input as it stands (e.g. non-preferred CBOR). */
   readonly violations: readonly (Violation & { severity: 'error' | 'warning' })[]
+  /** Every violation found; only the first 100 are listed (issue 12 item 19). */
+  readonly violationsTotal: number
+  /** Rule → count of the violations not listed; present only when some were left out. */
+  readonly violationsOmitted?: Readonly<Record<string, number>>
   /** Link format only: the links with their attributes. */
   readonly links?: readonly { target: string; path?: string; attributes: Link['attributes'] }[]
+}
+
+/** True when a listed violation, or one only counted past the limit, is an error (not a warning). */
+export function hasErrors(d: DecodedPayload): boolean {
+  return d.violations.some((v) => v.severity === 'error') || Object.keys(d.violationsOmitted ?? {}).some((rule) => !isWarningRule(rule))
 }
 
 export class FormatError extends Error {
@@ -55,7 +64,9 @@ export function decodeForPeople(format: ContentFormat, bytes: Uint8Array, path: 
     format: formatName(r.format) ?? String(r.format),
     contentFormat: r.format,
     records: r.records.map(toJsonRecord),
-    violations: r.violations.map((v) => ({ ...v, severity: isWarningRule(v.rule) ? ('warning' as const) : ('error' as const) }))
+    violations: r.violations.map((v) => ({ ...v, severity: isWarningRule(v.rule) ? ('warning' as const) : ('error' as const) })),
+    violationsTotal: r.violationsTotal,
+    ...(r.violationsOmitted ? { violationsOmitted: r.violationsOmitted } : {})
   }
   if (r.format === CF.LINK) {
     const links = parseLinkFormat(new TextDecoder().decode(bytes)).links.map((l) => ({

@@ -21,7 +21,8 @@ describe('lwm2m-wb decode', () => {
         { path: '/1/0/1', type: 'integer', value: 3600 },
         { path: '/1/0/7', type: 'string', value: 'U' }
       ],
-      violations: []
+      violations: [],
+      violationsTotal: 0
     })
   })
   it('accepts a number, a legacy number, @file and stdin', () => {
@@ -48,6 +49,30 @@ describe('lwm2m-wb decode', () => {
     const out = json(r.stdout)
     expect(out.records).toEqual([{ path: '/3/0/9', type: 'integer', value: 5 }])
     expect(out.violations).toEqual([expect.objectContaining({ rule: 'cbor.non-preferred', severity: 'warning' })])
+  })
+  it('issue 12 item 19: a 1 MB hostile TLV prints 100 violations and violationsTotal, not 72 MB', () => {
+    const file = join(dir.path, 'hostile.tlv')
+    // 333 333 Resource Instance TLVs (41 00 00) where /3/0 wants resources: one violation each.
+    writeFileSync(file, Buffer.alloc(333_333 * 3, Buffer.from('410000', 'hex')))
+    const r = runCli(['decode', '--format', 'tlv', '--path', '/3/0', '@' + file])
+    expect(r.status).toBe(1)
+    const out = json(r.stdout)
+    expect(out.violations).toHaveLength(100)
+    expect(out.violationsTotal).toBe(333_333)
+    expect(out.violationsOmitted).toEqual({ 'tlv.kind-not-allowed': 333_233 })
+    expect(r.stdout.length).toBeLessThan(60_000)
+  })
+  it('issue 12 item 19: an error past the first 100 violations still fails the command', () => {
+    // LwM2M CBOR {[32000,0]: {0..149 as non-preferred 2-byte keys: 1, then key 0 again}}: 151
+    // warnings listed first (cbor.non-preferred), the duplicate path error only counted.
+    let hex = 'a1 82197d0000 b8 97'
+    for (let k = 0; k < 150; k++) hex += ' 1900' + k.toString(16).padStart(2, '0') + '01'
+    hex += ' 190000 01'
+    const r = runCli(['decode', '--format', 'lwm2m-cbor', hex])
+    const out = json(r.stdout)
+    expect(out.violations.every((v: { severity: string }) => v.severity === 'warning')).toBe(true)
+    expect(out.violationsOmitted).toEqual({ 'cbor.non-preferred': 51, 'lwm2m-cbor.duplicate-path': 1 })
+    expect(r.status).toBe(1)
   })
   it('bad arguments: exit 2 with one line', () => {
     for (const args of [

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { decodeForPeople, FormatError, loadModels, parseFormat, parseRequestPath } from '../../services/format-service'
+import { decodeForPeople, FormatError, hasErrors, loadModels, parseFormat, parseRequestPath } from '../../services/format-service'
 import { parse } from '../args'
 import type { Command } from '../command'
 import { readInputBytes } from '../input'
@@ -8,7 +8,10 @@ import { UsageError } from '../usage-error'
 const HELP = `Usage: lwm2m-wb decode --format <name|number> [--path /O/I/R] [--models DIR]... <hex | @file | ->
 
 Decodes an LwM2M payload strictly and prints
-  {"format", "contentFormat", "records": [{"path", "type", "value"}], "violations": [...]}
+  {"format", "contentFormat", "records": [{"path", "type", "value"}], "violations": [...],
+   "violationsTotal"}
+Only the first 100 violations are listed; "violationsTotal" counts all of them and, when some
+were left out, "violationsOmitted" gives their count per rule.
 Types: string, integer, unsigned, float, boolean, opaque (lowercase hex), time (seconds),
 objlnk ("66:0"), corelnk, none. Values are typed by the OMA object models (plus --models).
 Each violation has a severity: "error" (the payload breaks a rule; exit 1) or "warning" (accepted
@@ -49,8 +52,8 @@ export const decode: Command = {
       for (const f of failures) io.err(`models: ${f.file}: ${f.reason}`)
       const out = decodeForPeople(format, bytes, path, models)
       io.out(JSON.stringify(out, null, 2))
-      // Warnings (accepted as they stand) do not fail the command; errors do.
-      return out.violations.some((v) => v.severity === 'error') ? 1 : 0
+      // Warnings (accepted as they stand) do not fail the command; errors do, listed or not.
+      return hasErrors(out) ? 1 : 0
     } catch (e) {
       if (e instanceof FormatError) throw new UsageError(e.message)
       throw e

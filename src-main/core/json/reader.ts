@@ -7,6 +7,8 @@
 import { ViolationList } from '../violation'
 
 const SECTION = 'RFC 8259 §2'
+/** 10^0..10^15, all exact doubles. */
+const POW10: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i)
 
 export class JsonError extends Error {
   constructor(readonly offset: number) {
@@ -38,6 +40,9 @@ export class JsonReader {
   peek(): number {
     const t = this.text
     let p = this.pos
+    // Compact JSON (what devices send) has no whitespace between tokens: answer that case first.
+    const first = t.charCodeAt(p)
+    if (first > 32) return first
     for (;;) {
       const c = t.charCodeAt(p)
       if (c === 32 || c === 10 || c === 13 || c === 9) p++
@@ -68,19 +73,18 @@ export class JsonReader {
     const start = this.pos
     if (t.charCodeAt(start) !== 34) this.fail(start, 'expected a string')
     let p = start + 1
-    for (;;) {
+    const end = t.length
+    // Bounded by the length, so the per-character test needs no NaN check for "past the end".
+    for (; p < end; p++) {
       const c = t.charCodeAt(p)
       if (c === 34) {
         this.pos = p + 1
         return t.slice(start + 1, p)
       }
       if (c === 92) break
-      if (c < 32 || Number.isNaN(c)) this.fail(
-        p,
-        Number.isNaN(c) ? 'the string is not closed' : 'a control character must be escaped in a string'
-      )
-      p++
+      if (c < 32) this.fail(p, 'a control character must be escaped in a string')
     }
+    if (p === end) this.fail(p, 'the string is not closed')
     // Escapes present: build the string piecewise.
     let out = t.slice(start + 1, p)
     for (;;) {
@@ -129,22 +133,36 @@ export class JsonReader {
     const start = this.pos
     let p = start
     let c = t.charCodeAt(p)
-    if (c === 45) c = t.charCodeAt(++p)
+    const negative = c === 45
+    if (negative) c = t.charCodeAt(++p)
+    // The digits as one integer and how many there were: exact while at most 15 (< 2^53).
+    let m = 0
+    let digits = 0
     if (c === 48) c = t.charCodeAt(++p)
     else if (c >= 49 && c <= 57) {
-      do c = t.charCodeAt(++p)
-      while (c >= 48 && c <= 57)
+      do {
+        m = m * 10 + (c - 48)
+        digits++
+        c = t.charCodeAt(++p)
+      } while (c >= 48 && c <= 57)
     } else this.fail(start, 'expected a number')
     let float = false
+    let scale = 0
     if (c === 46) {
       float = true
       c = t.charCodeAt(++p)
       if (!(c >= 48 && c <= 57)) this.fail(p, 'a digit must follow the decimal point')
-      do c = t.charCodeAt(++p)
-      while (c >= 48 && c <= 57)
+      do {
+        m = m * 10 + (c - 48)
+        digits++
+        scale++
+        c = t.charCodeAt(++p)
+      } while (c >= 48 && c <= 57)
     }
+    let exponent = false
     if (c === 101 || c === 69) {
       float = true
+      exponent = true
       c = t.charCodeAt(++p)
       if (c === 43 || c === 45) c = t.charCodeAt(++p)
       if (!(c >= 48 && c <= 57)) this.fail(p, 'a digit must follow the exponent')
@@ -153,6 +171,12 @@ export class JsonReader {
     }
     this.pos = p
     this.wasFloat = float
+    if (!exponent && digits <= 15) {
+      // m and 10^scale (scale ≤ 15) are exact doubles, so one division rounds correctly: the same
+      // double Number(lexeme) gives, without cutting the lexeme out of the text.
+      const v = scale === 0 ? m : m / (POW10[scale] as number)
+      return negative ? -v : v
+    }
     const lexeme = t.slice(start, p)
     const n = Number(lexeme)
     if (!float && !Number.isSafeInteger(n)) return BigInt(lexeme)

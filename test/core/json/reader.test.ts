@@ -30,6 +30,33 @@ describe('JSON reader (RFC 8259)', () => {
     expect(failsAt('1e', (j) => j.readNumber())).toBe(2)
     expect(failsAt('.5', (j) => j.readNumber())).toBe(0)
   })
+  it('gives exactly the double Number() gives for any number lexeme (issue 12 item A fast path)', () => {
+    const digits = (min: number, max: number) =>
+      fc.array(fc.constantFrom(...'0123456789'), { minLength: min, maxLength: max }).map((d) => d.join(''))
+    const lexeme = fc
+      .tuple(
+        fc.boolean(),
+        fc.oneof(fc.constant('0'), fc.tuple(fc.constantFrom(...'123456789'), digits(0, 19)).map(([a, b]) => a + b)),
+        fc.option(digits(1, 20), { nil: undefined }),
+        fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(1, 3)).map((e) => e.join('')), { nil: undefined })
+      )
+      .map(([neg, int, frac, exp]) => (neg ? '-' : '') + int + (frac === undefined ? '' : '.' + frac) + (exp ?? ''))
+    fc.assert(
+      fc.property(lexeme, (t) => {
+        const j = reader(t + ']')
+        const n = j.readNumber()
+        const float = /[.eE]/.test(t)
+        const expected = Number(t)
+        if (!float && !Number.isSafeInteger(expected)) expect(n).toBe(BigInt(t))
+        else expect(Object.is(n, expected)).toBe(true)
+        expect([j.wasFloat, j.pos]).toEqual([float, t.length])
+      }),
+      { numRuns: 5000 }
+    )
+    for (const t of ['-0', '-0.0', '0.1', '20.371', '999999999999999', '99999999999999.99', '0.000000000000001', '123456789.123456']) {
+      expect(Object.is(reader(t).readNumber(), Number(t))).toBe(true)
+    }
+  })
   it('reads strings with every escape and refuses raw control characters', () => {
     const j = reader('"a\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00z"')
     expect(j.readString()).toBe('a"\\/\b\f\n\r\té😀z')

@@ -7,7 +7,7 @@ import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import { formatPath } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { ViolationList } from '../../violation'
+import { counted, decodeViolations } from './counted'
 import { readCborValue, writeCborValue } from './cbor-value'
 import { ModelTyper } from './model-typing'
 
@@ -15,7 +15,7 @@ const SECTION = 'LwM2M 1.2 Core §7.5.2, App. C Tbl C-2'
 const SITE = { rule: 'cbor', section: SECTION }
 
 export function decodeCborSingle(bytes: Uint8Array, ctx: CodecContext): DecodeResult {
-  const violations = new ViolationList()
+  const violations = decodeViolations()
   const records: Lwm2mRecord[] = []
   const path = ctx.path ?? []
   if (ctx.path === undefined || path.length < 3) {
@@ -35,7 +35,7 @@ export function decodeCborSingle(bytes: Uint8Array, ctx: CodecContext): DecodeRe
   } catch (e) {
     if (!(e instanceof CborError)) throw e
   }
-  return { records, violations: violations.items }
+  return counted(records, violations)
 }
 
 export function encodeCborSingle(records: readonly Lwm2mRecord[], _ctx: CodecContext): Uint8Array {

@@ -27,19 +27,11 @@ export function readCborValue(r: CborReader, type: ResourceType | undefined, sit
   r.more()
   const ib = r.peekByte()
   const major = ib >> 5
-  const wrong = (what: string): void => {
-    r.violations.add(
-      start,
-      `${site.rule}.wrong-type`,
-      site.section,
-      `${what} cannot hold a ${type} resource (C App. C Tbl C-2)`
-    )
-  }
   switch (major) {
     case MAJOR_UINT:
     case MAJOR_NEGINT: {
       const n = r.readInt()
-      return integerValue(r, n, type, start, site, wrong)
+      return integerValue(r, n, type, start, site)
     }
     case MAJOR_TEXT: {
       const s = r.readText()
@@ -56,16 +48,16 @@ export function readCborValue(r: CborReader, type: ResourceType | undefined, sit
         )
         return { type: 'string', value: s }
       }
-      wrong('a text string')
+      wrongType(r, type, start, site, 'a text string')
       return { type: 'string', value: s }
     }
     case MAJOR_BYTES: {
       const b = r.readBytes()
-      if (type !== undefined && type !== 'opaque') wrong('a byte string')
+      if (type !== undefined && type !== 'opaque') wrongType(r, type, start, site, 'a byte string')
       return { type: 'opaque', value: b }
     }
     case MAJOR_TAG:
-      return readTagged(r, type, start, site, wrong)
+      return readTagged(r, type, start, site)
     case MAJOR_ARRAY:
     case MAJOR_MAP:
       r.violations.add(
@@ -82,13 +74,13 @@ export function readCborValue(r: CborReader, type: ResourceType | undefined, sit
   if (ib >= 0xf9 && ib <= 0xfb) {
     const f = r.readFloat()
     if (type === undefined || type === 'float') return { type: 'float', value: f }
-    wrong('a float')
+    wrongType(r, type, start, site, 'a float')
     if ((type === 'integer' || type === 'unsigned' || type === 'time') && Number.isSafeInteger(f)) return { type, value: f }
     return { type: 'float', value: f }
   }
   if (ib === 0xf4 || ib === 0xf5) {
     const v = r.readBool()
-    if (type !== undefined && type !== 'boolean') wrong('a boolean')
+    if (type !== undefined && type !== 'boolean') wrongType(r, type, start, site, 'a boolean')
     return { type: 'boolean', value: v }
   }
   if (ib === 0xf6) {
@@ -108,13 +100,22 @@ export function readCborValue(r: CborReader, type: ResourceType | undefined, sit
   return undefined
 }
 
+/** The wire type cannot hold the model's type (a plain function: no closure per value read). */
+function wrongType(r: CborReader, type: ResourceType | undefined, start: number, site: ValueSite, what: string): void {
+  r.violations.add(
+    start,
+    `${site.rule}.wrong-type`,
+    site.section,
+    `${what} cannot hold a ${type} resource (C App. C Tbl C-2)`
+  )
+}
+
 function integerValue(
   r: CborReader,
   n: number | bigint,
   type: ResourceType | undefined,
   start: number,
-  site: ValueSite,
-  wrong: (what: string) => void
+  site: ValueSite
 ): Value {
   const t = type === undefined ? 'integer' : type
   if (t === 'float') return { type: 'float', value: Number(n) }
@@ -138,11 +139,11 @@ function integerValue(
     }
     return { type: t, value: n }
   }
-  wrong('an integer')
+  wrongType(r, type, start, site, 'an integer')
   return { type: 'integer', value: n }
 }
 
-function readTagged(r: CborReader, type: ResourceType | undefined, start: number, site: ValueSite, wrong: (what: string) => void): Value | undefined {
+function readTagged(r: CborReader, type: ResourceType | undefined, start: number, site: ValueSite): Value | undefined {
   const tag = r.readTag()
   let value: Value | undefined
   if (tag === 1 && r.peekMajor() <= MAJOR_NEGINT) {
@@ -195,7 +196,7 @@ function readTagged(r: CborReader, type: ResourceType | undefined, start: number
   }
   r.leaveTag()
   if (type !== undefined && type !== 'time' && value.type === 'time') {
-    wrong('a tagged time')
+    wrongType(r, type, start, site, 'a tagged time')
     if (type === 'integer' || type === 'unsigned') return { type, value: value.value }
   }
   return value

@@ -27,7 +27,7 @@ import { MAX_ID } from '../ids'
 import type { Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import type { Value } from '../value'
-import { ViolationList } from '../../violation'
+import { counted, decodeViolations } from './counted'
 import { readCborValue, writeCborValue } from './cbor-value'
 import { ModelTyper } from './model-typing'
 
@@ -36,8 +36,7 @@ const SITE = { rule: 'lwm2m-cbor', section: SECTION }
 
 class Lwm2mCborDecoder {
   readonly records: Lwm2mRecord[] = []
-  private readonly leaves = new Set<string>()
-  private readonly multi = new Set<string>()
+  private readonly seen = new LeafSet()
   private readonly typer: ModelTyper
   private readonly createObject: number
 
@@ -181,10 +180,7 @@ class Lwm2mCborDecoder {
         )
       }
     }
-    const head = prefix === undefined ? '' : prefix + '|'
-    const key = head + path.join('/')
-    const resourceKey = path.length === 4 ? head + path[0] + '/' + path[1] + '/' + path[2] : key
-    if (this.leaves.has(key) || (path.length === 3 && this.multi.has(key)) || (path.length === 4 && this.leaves.has(resourceKey))) {
+    if (this.seen.addLeaf(prefix, path)) {
       r.violations.add(
         keyAt,
         'lwm2m-cbor.duplicate-path',
@@ -192,8 +188,6 @@ class Lwm2mCborDecoder {
         `/${path.join('/')} is given more than once (the spec leaves this undefined; rejected)`
       )
     }
-    this.leaves.add(key)
-    if (path.length === 4) this.multi.add(resourceKey)
     const target = this.ctx.path
     if (target !== undefined && !startsWith(path, target)) {
       r.violations.add(
@@ -207,6 +201,51 @@ class Lwm2mCborDecoder {
   }
 }
 
+/**
+ * Leaf paths seen so far, for duplicate detection: a resource value /O/I/R clashes with itself
+ * and with any instance /O/I/R/RI, and an instance with itself and with the resource value.
+ * Keys are numbers, not path text (building text per leaf was the decoder's hot spot): per
+ * object instance, R*4 marks a resource value, R*4+1 "has instances", (R*65536+RI)*4+2 an
+ * instance (distinct residues mod 4, all below 2^34). An instance with a single key keeps it as a
+ * number; a Set is made only when it gets a second one.
+ */
+class LeafSet {
+  private readonly byInstance = new Map<number | string, number | Set<number>>()
+
+  /** Records the leaf; true when it clashes with one seen before. */
+  addLeaf(prefix: string | undefined, path: Path): boolean {
+    const o = path[0] as number
+    const i = path[1] as number
+    const r = path[2] as number
+    const outer = prefix === undefined ? o * 65536 + i : `${prefix}|${o}/${i}`
+    if (path.length === 3) {
+      const single = r * 4
+      return this.add(outer, single, single, single + 1)
+    }
+    const inst = (r * 65536 + (path[3] as number)) * 4 + 2
+    const clash = this.add(outer, inst, inst, r * 4)
+    this.add(outer, r * 4 + 1, -1, -1)
+    return clash
+  }
+
+  /** Adds `key` under `outer`; true when `a` or `b` was there before. */
+  private add(outer: number | string, key: number, a: number, b: number): boolean {
+    const prev = this.byInstance.get(outer)
+    if (prev === undefined) {
+      this.byInstance.set(outer, key)
+      return false
+    }
+    if (typeof prev === 'number') {
+      if (prev === a || prev === b) return true
+      if (prev !== key) this.byInstance.set(outer, new Set([prev, key]))
+      return false
+    }
+    const clash = prev.has(a) || prev.has(b)
+    prev.add(key)
+    return clash
+  }
+}
+
 function startsWith(inner: Path, outer: Path): boolean {
   if (outer.length > inner.length) return false
   for (let i = 0; i < outer.length; i++) if (inner[i] !== outer[i]) return false
@@ -214,7 +253,7 @@ function startsWith(inner: Path, outer: Path): boolean {
 }
 
 export function decodeLwm2mCbor(bytes: Uint8Array, ctx: CodecContext): DecodeResult {
-  const violations = new ViolationList()
+  const violations = decodeViolations()
   const r = new CborReader(bytes, violations)
   const dec = new Lwm2mCborDecoder(r, ctx)
   try {
@@ -229,7 +268,7 @@ export function decodeLwm2mCbor(bytes: Uint8Array, ctx: CodecContext): DecodeRes
   } catch (e) {
     if (!(e instanceof CborError)) throw e
   }
-  return { records: dec.records, violations: violations.items }
+  return counted(dec.records, violations)
 }
 
 interface Group {

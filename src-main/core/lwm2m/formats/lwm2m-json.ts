@@ -12,7 +12,7 @@ import type { ResourceModel } from '../model'
 import { comparePaths, formatPath, parsePath, pathStartsWith, type Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { normalizeInteger, parseObjectLink, type Value } from '../value'
-import { ViolationList } from '../../violation'
+import { counted, decodeViolations } from './counted'
 import { decodeBase64, encodeBase64 } from './base64'
 import { assertEncodable, assertIds, guardedDecode, inInt64, inUint64, objlnkInRange, refusal, resourceOf } from './typing'
 import { encodeUtf8, readUtf8 } from './utf8'
@@ -26,7 +26,7 @@ const INTEGER = /^-?[0-9]+$/
 // Decoding
 
 class JsonDecoder {
-  readonly v = new ViolationList()
+  readonly v = decodeViolations()
   readonly records: Lwm2mRecord[] = []
   private readonly seen = new Set<string>()
 
@@ -208,15 +208,15 @@ function decodeLwm2mJson(bytes: Uint8Array, ctx: CodecContext): DecodeResult {
   const text = readUtf8(bytes, 0, bytes.length)
   if (text === null) {
     d.v.add(0, 'lwm2m-json.utf8', SECTION, 'the payload is not valid UTF-8')
-    return { records: [], violations: d.v.items }
+    return counted([], d.v)
   }
   const parsed = parseJson(text)
   if (!parsed.ok) {
     d.v.add(parsed.offset, 'lwm2m-json.syntax', SECTION, `not JSON: ${parsed.reason} at character ${parsed.offset}`)
-    return { records: [], violations: d.v.items }
+    return counted([], d.v)
   }
   d.root(parsed.value)
-  return { records: d.records, violations: d.v.items }
+  return counted(d.records, d.v)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 // Content-format dispatch (C §7.5, facts §2.1): one table from CoAP Content-Format number to
 // codec. Legacy pre-IANA numbers 1541-1544 map to their standard format on input (LEGACY_CF).
 // Decoding never throws: an unknown format, a format without a codec yet, or a codec fault all
-// come back as violations.
+// come back as violations; at most DECODE_VIOLATION_LIMIT of them, with the total (counted.ts).
 import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { resolveFormat, type ContentFormat } from '../content-format'
-import type { DecodeResult, Lwm2mRecord } from '../record'
+import type { Lwm2mRecord } from '../record'
 import { ViolationList } from '../../violation'
+import { capResult, type CountedDecodeResult } from './counted'
 import { lwm2mJsonCodec } from './lwm2m-json'
 import { opaqueCodec } from './opaque'
 import { textCodec } from './text'
@@ -48,27 +49,27 @@ for (const codec of [textCodec, opaqueCodec, tlvCodec, lwm2mJsonCodec]) register
 // violation and refuse to encode.
 
 /** Decodes `bytes` of `format`; `format` in the result is the resolved (standard) number. */
-export function decodePayload(format: ContentFormat, bytes: Uint8Array, ctx: CodecContext): DecodeResult & { format: ContentFormat } {
+export function decodePayload(format: ContentFormat, bytes: Uint8Array, ctx: CodecContext): CountedDecodeResult & { format: ContentFormat } {
   const cf = typeof format === 'number' ? resolveFormat(format) : null
   if (cf === null) {
     const v = new ViolationList()
     v.add(0, 'format.unknown', SECTION, `content format ${String(format)} is not one LwM2M uses`)
-    return { records: [], violations: v.items, format }
+    return { records: [], violations: v.items, violationsTotal: 1, format }
   }
   const codec = table.get(cf)
   if (!codec) {
     const v = new ViolationList()
     v.add(0, 'format.unsupported', SECTION, `content format ${cf} has no decoder yet`)
-    return { records: [], violations: v.items, format: cf }
+    return { records: [], violations: v.items, violationsTotal: 1, format: cf }
   }
   try {
-    const r = codec.decode(bytes, ctx)
-    return { records: r.records, violations: r.violations, format: cf }
+    // Capped here whatever the codec did, so no format can flood the caller (issue 12 item 19).
+    return { ...capResult(codec.decode(bytes, ctx)), format: cf }
   } catch (e) {
     // Codecs are total by contract; this keeps one that is not from crashing the caller.
     const v = new ViolationList()
     v.add(0, 'format.internal', SECTION, `decoder for ${cf} failed: ${e instanceof Error ? e.message : String(e)}`)
-    return { records: [], violations: v.items, format: cf }
+    return { records: [], violations: v.items, violationsTotal: 1, format: cf }
   }
 }
 

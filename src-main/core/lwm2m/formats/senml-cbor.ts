@@ -7,7 +7,7 @@ import { CborWriter } from '../../cbor/writer'
 import type { CodecContext, ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { ViolationList } from '../../violation'
+import { counted, decodeViolations } from './counted'
 import {
   K_BOOL, K_DATA, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V,
   L_VB, L_VD, L_VLO, L_VS, SenmlDraft, SenmlNamer, SenmlResolver, etchKind, senmlValueField, type SenmlDialect
@@ -18,7 +18,7 @@ const BY_INT: readonly number[] = [L_BS, L_BV, L_BU, L_BT, L_BN, L_BVER, L_N, L_
 const NAMES: readonly string[] = ['', 'bn', 'bt', 'n', 't', 'v', 'vs', 'vb', 'vd', 'vlo', 'bver', 'bu', 'bv', 'bs', 'u', 's', 'ut']
 
 export function decodeSenmlCborPack(bytes: Uint8Array, ctx: CodecContext, dialect: SenmlDialect): DecodeResult {
-  const violations = new ViolationList()
+  const violations = decodeViolations()
   const section = dialect === 'etch' ? 'RFC 8790 §6' : 'RFC 8428 §6'
   const res = new SenmlResolver(ctx, violations, dialect, section)
   res.floatWins = true
@@ -56,7 +56,7 @@ export function decodeSenmlCborPack(bytes: Uint8Array, ctx: CodecContext, dialec
   } catch (e) {
     if (!(e instanceof CborError)) throw e
   }
-  return { records: res.records, violations: violations.items }
+  return counted(res.records, violations)
 }
 
 function readField(r: CborReader, res: SenmlResolver, d: SenmlDraft): void {

@@ -7,7 +7,7 @@ import { JsonError, JsonReader } from '../../json/reader'
 import { EncodeError, type CodecContext, type ContentCodec } from '../codec'
 import { CF } from '../content-format'
 import type { DecodeResult, Lwm2mRecord } from '../record'
-import { ViolationList } from '../../violation'
+import { counted, decodeViolations } from './counted'
 import { encodeBase64Url } from './base64'
 import {
   K_BOOL, K_LINK, K_NULL, K_NUM, K_STR, L_BN, L_BS, L_BT, L_BU, L_BV, L_BVER, L_N, L_S, L_T, L_U, L_UT, L_V, L_VB,
@@ -18,14 +18,47 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 const utf8Lenient = new TextDecoder('utf-8')
 const utf8Encoder = new TextEncoder()
 
-const LABELS: Readonly<Record<string, number>> = {
-  bn: L_BN, bt: L_BT, n: L_N, t: L_T, v: L_V, vs: L_VS, vb: L_VB, vd: L_VD, vlo: L_VLO,
-  bver: L_BVER, bu: L_BU, bv: L_BV, bs: L_BS, u: L_U, s: L_S, ut: L_UT
+// A Map, not an object literal: "constructor" or "__proto__" must not find Object.prototype's.
+const LABELS: ReadonlyMap<string, number> = new Map([
+  ['bn', L_BN], ['bt', L_BT], ['n', L_N], ['t', L_T], ['v', L_V], ['vs', L_VS], ['vb', L_VB], ['vd', L_VD],
+  ['vlo', L_VLO], ['bver', L_BVER], ['bu', L_BU], ['bv', L_BV], ['bs', L_BS], ['u', L_U], ['s', L_S], ['ut', L_UT]
+])
+/** Label names by id, for messages when the key was matched without building its string. */
+const NAMES: readonly string[] = []
+/** Labels by their letters packed 7 bits each (all are 1-4 lowercase ASCII letters). */
+const PACKED = new Map<number, number>()
+for (const [name, id] of LABELS) {
+  ;(NAMES as string[])[id] = name
+  let code = 0
+  for (let i = 0; i < name.length; i++) code = code * 128 + name.charCodeAt(i)
+  PACKED.set(code, id)
+}
+
+let keyEnd = 0
+
+/**
+ * The id of the key string starting at p when it is 1-4 plain lowercase letters naming a label
+ * (its end goes to keyEnd), else -1: the caller then reads the key in full (escapes, unknown
+ * labels), so this only skips allocating and hashing a string for the common case.
+ */
+function quickLabel(t: string, p: number): number {
+  let code = 0
+  for (let i = p + 1; i <= p + 5; i++) {
+    const c = t.charCodeAt(i)
+    if (c === 34) {
+      if (i === p + 1) return -1
+      keyEnd = i + 1
+      return PACKED.get(code) ?? -1
+    }
+    if (c < 97 || c > 122) return -1
+    code = code * 128 + c
+  }
+  return -1
 }
 
 /** Decodes a SenML JSON or SenML-ETCH JSON pack. */
 export function decodeSenmlJsonPack(bytes: Uint8Array, ctx: CodecContext, dialect: SenmlDialect): DecodeResult {
-  const violations = new ViolationList()
+  const violations = decodeViolations()
   const section = dialect === 'etch' ? 'RFC 8790 §6' : 'RFC 8428 §5'
   const res = new SenmlResolver(ctx, violations, dialect, section)
   let text: string
@@ -67,10 +100,24 @@ export function decodeSenmlJsonPack(bytes: Uint8Array, ctx: CodecContext, dialec
           do {
             j.peek()
             const keyAt = j.pos
-            const key = j.readString()
-            j.expect(58, '":"')
-            if (j.peek() === -1) j.fail(j.pos, 'expected a value')
-            readField(j, res, d, key, keyAt)
+            let id = quickLabel(text, keyAt)
+            let key: string
+            if (id >= 0) {
+              j.pos = keyEnd
+              key = NAMES[id] as string
+            } else {
+              key = j.readString()
+              id = LABELS.get(key) ?? -1
+            }
+            // Compact JSON: ":" right after the key and the value right after it; else the
+            // general steps (whitespace, errors).
+            const colon = j.pos
+            if (text.charCodeAt(colon) === 58 && text.charCodeAt(colon + 1) > 32) j.pos = colon + 1
+            else {
+              j.expect(58, '":"')
+              if (j.peek() === -1) j.fail(j.pos, 'expected a value')
+            }
+            readField(j, res, d, id, key, keyAt)
           } while (j.next(125, '"}"'))
         }
         res.commit(d)
@@ -80,12 +127,11 @@ export function decodeSenmlJsonPack(bytes: Uint8Array, ctx: CodecContext, dialec
   } catch (e) {
     if (!(e instanceof JsonError)) throw e
   }
-  return { records: res.records, violations: violations.items }
+  return counted(res.records, violations)
 }
 
-function readField(j: JsonReader, res: SenmlResolver, d: SenmlDraft, key: string, at: number): void {
-  const id = LABELS[key]
-  if (id === undefined) {
+function readField(j: JsonReader, res: SenmlResolver, d: SenmlDraft, id: number, key: string, at: number): void {
+  if (id < 0) {
     res.unknownLabel(at, key)
     j.skipValue()
     return

@@ -293,26 +293,27 @@ export class SenmlResolver {
   }
 
   /**
-   * Paths up to resource level without prefix or time are keyed by numbers that stay small
-   * integers: object+instance → resource (one number, or a Set once an instance has several);
-   * everything else by its path text.
+   * Paths up to resource level without prefix or time are keyed by one number below 2^50,
+   * ((O*65536 + I) * 2^18 + R*4 + length), which orders like the path; everything else by its
+   * path text. Packs mostly list paths in ascending order, and a key above every earlier one
+   * cannot repeat one, so keys are only collected until the order first breaks; from then on a Set
+   * answers (one hash lookup per record was the largest cost after the JSON reading itself).
    */
   private isDuplicate(prefix: string | undefined, path: Path, time: number | undefined): boolean {
     if (prefix === undefined && time === undefined && path.length <= 3) {
-      const outer = (path[0] ?? 0) * 65536 + (path[1] ?? 0)
-      const inner = (path[2] ?? 0) * 4 + path.length
-      const prev = this.seenNumeric.get(outer)
-      if (prev === undefined) {
-        this.seenNumeric.set(outer, inner)
-        return false
+      const key = ((path[0] ?? 0) * 65536 + (path[1] ?? 0)) * 262144 + (path[2] ?? 0) * 4 + path.length
+      let set = this.seenSet
+      if (set === null) {
+        if (key > this.lastKey) {
+          this.lastKey = key
+          this.seenKeys.push(key)
+          return false
+        }
+        set = this.seenSet = new Set(this.seenKeys)
+        this.seenKeys.length = 0
       }
-      if (typeof prev === 'number') {
-        if (prev === inner) return true
-        this.seenNumeric.set(outer, new Set([prev, inner]))
-        return false
-      }
-      if (prev.has(inner)) return true
-      prev.add(inner)
+      if (set.has(key)) return true
+      set.add(key)
       return false
     }
     const key = nameOf(prefix, path) + (time === undefined ? '' : '@' + time)
@@ -321,7 +322,10 @@ export class SenmlResolver {
     return false
   }
 
-  private readonly seenNumeric = new Map<number, number | Set<number>>()
+  /** Numeric keys in ascending order while the pack keeps to it (see isDuplicate). */
+  private readonly seenKeys: number[] = []
+  private lastKey = -1
+  private seenSet: Set<number> | null = null
   /** The base name split once: its ids when it is whole segments ("", "/", "/3/0/", "/gw/3/"). */
   private bnIds: number[] | null = []
   private bnPrefix: string | undefined = undefined
@@ -332,10 +336,10 @@ export class SenmlResolver {
     this.bnPrefix = undefined
     if (this.bnIds !== null || bn.charCodeAt(bn.length - 1) !== 47) return
     // A prefixed base ("/dev1/3/0/"): parse quietly; a bad one is reported by the general path.
-    const saved = this.violations.length
+    const saved = this.violations.mark()
     const parsed = this.parseName(bn, at)
     if (parsed === null) {
-      this.violations.items.length = saved
+      this.violations.rollback(saved)
       return
     }
     this.bnIds = parsed.path as unknown as number[]
@@ -352,33 +356,39 @@ export class SenmlResolver {
       if (this.bn !== '') return null
       p = 1
     }
-    const ids = [0, 0, 0, 0]
-    let k = base.length
-    for (let i = 0; i < k; i++) ids[i] = base[i] as number
+    // Up to four ids: the base's, then the name's, in locals (no scratch array per record).
+    const k = base.length
+    let a = k > 0 ? (base[0] as number) : 0
+    let b = k > 1 ? (base[1] as number) : 0
+    let c = k > 2 ? (base[2] as number) : 0
+    let d = k > 3 ? (base[3] as number) : 0
+    let count = k
     for (;;) {
-      if (k === 4) return null
+      if (count === 4) return null
       const v = segment(n, p, len)
       if (v < 0) return null
-      ids[k++] = v
+      if (count === 0) a = v
+      else if (count === 1) b = v
+      else if (count === 2) c = v
+      else d = v
+      count++
       p = segEndPos
       if (p === len) break
       if (n.charCodeAt(p) !== 47) return null
       p++
     }
     // Exact-size literals keep the path arrays packed.
-    switch (k) {
+    switch (count) {
       case 1:
-        return [ids[0] as number]
+        return [a]
       case 2:
-        return [ids[0] as number, ids[1] as number]
+        return [a, b]
       case 3:
-        return [ids[0] as number, ids[1] as number, ids[2] as number]
+        return [a, b, c]
       default:
-        return [ids[0] as number, ids[1] as number, ids[2] as number, ids[3] as number]
+        return [a, b, c, d]
     }
   }
-
-
 
   private wrongKind(d: SenmlDraft, type: ResourceType | undefined, path: Path): void {
     this.violations.add(
@@ -571,24 +581,44 @@ function segment(n: string, p: number, len: number): number {
 
 /** Ids of "", "/" or "/3/0/" (canonical decimal segments, each closed by "/"), else null. */
 function segmentIds(bn: string): number[] | null {
-  const ids: number[] = []
   const len = bn.length
-  if (len === 0) return ids
+  if (len === 0) return []
   if (bn.charCodeAt(0) !== 47) return null
+  // Ids in locals, then one exact-size array: a base name comes with nearly every record.
+  let a = 0
+  let b = 0
+  let c = 0
+  let d = 0
+  let count = 0
   let p = 1
   while (p < len) {
-    let c = bn.charCodeAt(p)
-    if (c < 48 || c > 57 || (c === 48 && bn.charCodeAt(p + 1) !== 47)) return null
+    let ch = bn.charCodeAt(p)
+    if (ch < 48 || ch > 57 || (ch === 48 && bn.charCodeAt(p + 1) !== 47)) return null
     let v = 0
     do {
-      v = v * 10 + (c - 48)
-      c = bn.charCodeAt(++p)
-    } while (c >= 48 && c <= 57)
-    if (c !== 47 || v >= 65535 || ids.length === 4) return null
-    ids.push(v)
+      v = v * 10 + (ch - 48)
+      ch = bn.charCodeAt(++p)
+    } while (ch >= 48 && ch <= 57)
+    if (ch !== 47 || v >= 65535 || count === 4) return null
+    if (count === 0) a = v
+    else if (count === 1) b = v
+    else if (count === 2) c = v
+    else d = v
+    count++
     p++
   }
-  return ids
+  switch (count) {
+    case 0:
+      return []
+    case 1:
+      return [a]
+    case 2:
+      return [a, b]
+    case 3:
+      return [a, b, c]
+    default:
+      return [a, b, c, d]
+  }
 }
 
 function nameOf(prefix: string | undefined, path: Path): string {

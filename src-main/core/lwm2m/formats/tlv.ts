@@ -9,6 +9,7 @@ import type { ObjectModel, ResourceModel } from '../model'
 import { comparePaths, formatPath, type Path } from '../path'
 import type { DecodeResult, Lwm2mRecord } from '../record'
 import { normalizeInteger, type Value } from '../value'
+import { counted, decodeViolations } from './counted'
 import { ViolationList } from '../../violation'
 import { assertEncodable, assertIds, guardedDecode, objlnkInRange, refusal, resourceOf } from './typing'
 import { readUtf8, utf8Length, writeUtf8 } from './utf8'
@@ -53,7 +54,7 @@ class IdSet {
 
 class TlvDecoder {
   readonly records: Lwm2mRecord[] = []
-  readonly v = new ViolationList()
+  readonly v = decodeViolations()
   private readonly view: DataView
   private readonly model: ObjectModel | undefined
   // The header last read by next(): fields instead of an object, so no allocation per TLV.
@@ -310,7 +311,7 @@ function decodeTlv(bytes: Uint8Array, ctx: CodecContext): DecodeResult {
   else if (path.length === 2) decodeInstanceLevel(d, path[1], end)
   else if (path.length === 3) decodeResourceLevel(d, path[1], path[2], end)
   else decodeResourceInstanceLevel(d, path[1], path[2], path[3], end)
-  return { records: d.records, violations: d.v.items }
+  return counted(d.records, d.v)
 }
 
 /** /O/I: resource TLVs; an OI wrapper with the same id is tolerated (some clients send it). */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest'
+import { CborWriter } from '../../../../src-main/core/cbor/writer'
 import { EncodeError } from '../../../../src-main/core/lwm2m/codec'
 import { decodeLwm2mCbor, encodeLwm2mCbor, lwm2mCborCodec } from '../../../../src-main/core/lwm2m/formats/lwm2m-cbor'
 import type { Lwm2mRecord } from '../../../../src-main/core/lwm2m/record'
@@ -123,6 +124,58 @@ describe('LwM2M CBOR: key forms and strictness', () => {
     const m = decodeLwm2mCbor(hex('a2 83030006 01 8403000600 01'), {})
     expect(rules(m.violations)).toEqual(['lwm2m-cbor.duplicate-path'])
     expect(m.violations[0]?.offset).toBe(6)
+  })
+  it('duplicate detection (numeric keys, issue 12 item A) flags exactly the clashes path text would', () => {
+    // Flat payload {[prefix?, ...path]: 1, ...}; each entry is [prefix, path].
+    const flat = (entries: [string | undefined, number[]][]): Uint8Array => {
+      const w = new CborWriter()
+      w.mapHeader(entries.length)
+      for (const [prefix, path] of entries) {
+        w.arrayHeader(path.length + (prefix === undefined ? 0 : 1))
+        if (prefix !== undefined) w.text(prefix)
+        for (const id of path) w.int(id)
+        w.int(1)
+      }
+      return w.finish()
+    }
+    // The rule as path text: a value clashes with the same path, a resource value with any of its
+    // instances and an instance with its resource's value.
+    const reference = (entries: [string | undefined, number[]][]): number[] => {
+      const leaves = new Set<string>()
+      const multi = new Set<string>()
+      const out: number[] = []
+      entries.forEach(([prefix, path], k) => {
+        const head = prefix === undefined ? '' : prefix + '|'
+        const key = head + path.join('/')
+        const res = head + path.slice(0, 3).join('/')
+        if (leaves.has(key) || (path.length === 3 && multi.has(key)) || (path.length === 4 && leaves.has(res))) out.push(k)
+        leaves.add(key)
+        if (path.length === 4) multi.add(res)
+      })
+      return out
+    }
+    const cases: [string | undefined, number[]][][] = [
+      [[undefined, [3, 0, 6, 0]], [undefined, [3, 0, 6]]],
+      [[undefined, [3, 0, 6, 0]], [undefined, [3, 0, 6, 1]], [undefined, [3, 0, 6, 0]]],
+      [[undefined, [3, 0, 6]], [undefined, [3, 0, 6]], [undefined, [3, 0, 6, 0]]],
+      [[undefined, [3, 0, 1]], [undefined, [3, 1, 1]], [undefined, [4, 0, 1]], [undefined, [3, 0, 2]]],
+      [[undefined, [3, 0, 1]], ['gw', [3, 0, 1]], ['gw', [3, 0, 1]], ['gx', [3, 0, 1]], ['gw', [3, 0, 1, 0]]],
+      [[undefined, [65534, 65534, 65535, 65535]], [undefined, [65534, 65534, 65535]], [undefined, [65534, 65534, 65535, 0]]],
+      [[undefined, [3, 0, 1, 4]], [undefined, [3, 0, 4]], [undefined, [3, 0, 1, 0]], [undefined, [3, 0, 0, 1]], [undefined, [3, 0, 0]]]
+    ]
+    let clashes = 0
+    for (const entries of cases) {
+      const r = decodeLwm2mCbor(flat(entries), {})
+      const flagged = r.violations.filter((v) => v.rule === 'lwm2m-cbor.duplicate-path').map((v) => v.message)
+      const expected = reference(entries).map((k) => {
+        const path = (entries[k] as [string | undefined, number[]])[1]
+        return `/${path.join('/')} is given more than once (the spec leaves this undefined; rejected)`
+      })
+      expect(flagged).toEqual(expected)
+      expect(r.records).toHaveLength(entries.length)
+      clashes += flagged.length
+    }
+    expect(clashes).toBe(9)
   })
   it('truncation reports cbor.truncated at the item that is cut and keeps earlier records', () => {
     const full = hex('a2 820100 a1 01 190e10 820300 a1 00 64 41434d45')

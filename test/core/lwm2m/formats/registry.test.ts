@@ -12,7 +12,7 @@ const ctx = { path: [1, 0, 1] as const, models: MODELS }
 describe('C §7.5 content-format dispatch (facts §2.1)', () => {
   it('dispatches TLV, text, opaque and legacy JSON by number', () => {
     expect(decodePayload(CF.TLV, hex('C2 01 0E 10'), ctx)).toEqual({
-      records: [{ path: [1, 0, 1], value: { type: 'integer', value: 3600 } }], violations: [], format: CF.TLV
+      records: [{ path: [1, 0, 1], value: { type: 'integer', value: 3600 } }], violations: [], violationsTotal: 0, format: CF.TLV
     })
     expect(decodePayload(CF.TEXT, new TextEncoder().encode('3600'), ctx).records[0]?.value).toEqual({ type: 'integer', value: 3600 })
     expect(decodePayload(CF.OPAQUE, Uint8Array.of(1), { path: [5, 0, 0] }).records[0]?.value).toEqual({ type: 'opaque', value: Uint8Array.of(1) })

@@ -75,6 +75,21 @@ describe('SenML JSON: violations with character offsets', () => {
     expect(decode('[{"n":"/3/0/65535","v":1}]').violations).toMatchObject([{ rule: 'senml.invalid-name', offset: 1 }])
     expect(decode('[{"n":"/3/0/9","v":1}, {"bn":"/3/0/","n":"9","v":2}]').violations).toMatchObject([{ rule: 'senml.duplicate-path', offset: 23 }])
   })
+  it('duplicate paths are found whatever the order of the pack (issue 12 item A: ordered keys)', () => {
+    const pack = (names: string[]) => '[' + names.map((n) => `{"n":"${n}","v":1}`).join(',') + ']'
+    const dups = (names: string[]) =>
+      decode(pack(names), {}).violations.filter((v) => v.rule === 'senml.duplicate-path').map((v) => v.message)
+    expect(dups(['/3/0/1', '/3/0/2', '/3/1/1', '/4/0/1'])).toEqual([])
+    expect(dups(['/3/0/1', '/3/0/2', '/3/0/2'])).toEqual(['/3/0/2 appears twice'])
+    // The order breaks at /3/0/0: every path seen before still counts.
+    expect(dups(['/3/0/1', '/3/1/5', '/3/0/0', '/3/0/1', '/3/1/5', '/3/0/0', '/3/2/0'])).toEqual([
+      '/3/0/1 appears twice', '/3/1/5 appears twice', '/3/0/0 appears twice'
+    ])
+    // Object, instance and resource paths with the same ids are different paths.
+    expect(dups(['/3', '/3/0', '/3/0/0', '/0/0/3', '/65534/65534/65534', '/3/0', '/65534/65534/65534'])).toEqual([
+      '/3/0 appears twice', '/65534/65534/65534 appears twice'
+    ])
+  })
   it('duplicate labels, which JSON.parse would merge', () => {
     const r = decode('[{"n":"/3/0/9","v":1,"v":2}]')
     expect(r.violations).toMatchObject([{ rule: 'senml.duplicate-label', offset: 21 }])
@@ -95,6 +110,20 @@ describe('SenML JSON: violations with character offsets', () => {
       { rule: 'senml.must-understand', offset: 29 },
       { rule: 'senml.unused-label', offset: 38 }
     ])
+  })
+  it('labels named like Object.prototype members are unknown labels too (RFC 8428 §4.4)', () => {
+    for (const label of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__']) {
+      const r = decode(`[{"n":"/3/0/9","v":1,"${label}":2}]`)
+      // "__proto__" ends with "_": a must-understand label nobody here understands.
+      const rule = label.endsWith('_') ? 'senml.must-understand' : 'senml.unknown-label'
+      expect(r.violations).toMatchObject([{ rule, offset: 21 }])
+      expect(r.records).toEqual([{ path: [3, 0, 9], value: { type: 'integer', value: 1 } }])
+    }
+  })
+  it('labels are matched after unescaping: "\\u0076" is "v", and its duplicate is seen', () => {
+    const r = decode('[{"n":"/3/0/9","\\u0076":1,"v":2}]')
+    expect(r.violations).toMatchObject([{ rule: 'senml.duplicate-label', offset: 26 }])
+    expect(r.records).toEqual([{ path: [3, 0, 9], value: { type: 'integer', value: 1 } }])
   })
   it('v: null belongs to ETCH only', () => {
     expect(rules(decode('[{"n":"/3/0/9","v":null}]').violations)).toEqual(['senml.null-value'])
