@@ -35,7 +35,7 @@ export function resultDto(r: OperationResult, clock: WallClock): OperationResult
     violations: r.violations.map((v) => ({ ...v, severity: isWarningRule(v.rule) ? ('warning' as const) : ('error' as const) })),
     // decodePayload's count; OperationResult passes it on once the server copies it (until then
     // the list itself, already capped at the decode boundary).
-    violationsTotal: (r as { readonly violationsTotal?: number }).violationsTotal ?? r.violations.length,
+    violationsTotal: r.violationsTotal,
     payloadHex: hex(r.payload),
     ...(r.locationPath ? { locationPath: '/' + r.locationPath.join('/') } : {}),
     at: clock.iso(r.at),

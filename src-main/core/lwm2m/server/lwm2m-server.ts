@@ -62,6 +62,8 @@ export interface OperationResult {
   readonly contentFormat: ContentFormat | null
   readonly records: readonly Lwm2mRecord[]
   readonly violations: readonly Violation[]
+  /** How many the decoder found; `violations` keeps the first 100 (issue 12 item 19). */
+  readonly violationsTotal: number
   readonly payload: Uint8Array
   readonly locationPath?: readonly string[]
   readonly at: number
@@ -579,9 +581,9 @@ export class Lwm2mServer {
       at: this.now(),
       ...(res.locationPath.length ? { locationPath: res.locationPath } : {})
     }
-    if (res.payload.length === 0 || res.contentFormat === null) return { ...base, records: [], violations: [] }
+    if (res.payload.length === 0 || res.contentFormat === null) return { ...base, records: [], violations: [], violationsTotal: 0 }
     const decoded = decodePayload(res.contentFormat, res.payload, { path, models: this.modelsFor(r) })
-    return { ...base, records: decoded.records, violations: decoded.violations }
+    return { ...base, records: decoded.records, violations: decoded.violations, violationsTotal: decoded.violationsTotal }
   }
 
   /** Models at the object versions this device announced (RD-01, `ver=`). */

@@ -282,3 +282,16 @@ describe('item 9 and 10: takeovers and the server-side timeline', () => {
     expect(page?.entries.at(-1)?.seq).toBe(600)
   })
 })
+
+describe('item 19: a device answer with endless violations is capped', () => {
+  it('a Read answered by 500 000 non-records of SenML JSON: 100 violations kept, the total reported', async () => {
+    register('dev1')
+    device.behaviour = () => 'silence'
+    const p = server.read('dev1', [3, 0])
+    await flush()
+    device.sent.at(-1)?.answer({ code: 69, contentFormat: 110, payload: enc('[' + Array(500_000).fill('1').join(',') + ']'), observe: null, locationPath: [] })
+    const r = await p
+    expect(r.violations).toHaveLength(100)
+    expect(r.violationsTotal).toBeGreaterThan(100_000)
+  })
+})
