@@ -41,6 +41,8 @@ export class NodeCoapDevice {
    * account included — a misbehaving client, so the server's own care is what gets tested.
    */
   bootstrapDiscover: string | null = null
+  /** Paths this device never answers (node-coap still sends its Empty ACK): a silent device. */
+  readonly silent = new Set<string>()
   #observers = new Map<string, { write(b: string | Buffer): void; setOption(n: string, v: unknown): void }>()
 
   private constructor(socket: Socket) {
@@ -101,6 +103,7 @@ export class NodeCoapDevice {
     const query = req.url.includes('?') ? (req.url.split('?')[1] as string) : ''
     this.log.push({ method: req.method, url: req.url, contentFormat: req.headers['Content-Format'], payload: req.payload })
     const parts = path.split('/').filter(Boolean)
+    if (this.silent.has(path)) return
     if (req.method === 'GET' && req.headers['Observe'] === 0 && this.values.has(path)) {
       res.setOption('Content-Format', 'text/plain')
       res.write(String(this.values.get(path)))
@@ -213,7 +216,7 @@ export class NodeCoapDevice {
       res.end()
       return
     }
-    if (req.method === 'POST' && path === '/1/0/8') {
+    if (req.method === 'POST' && (path === '/1/0/8' || path === '/3/0/4' || path === '/3/0/5')) {
       this.executed.push(req.payload.toString())
       res.code = '2.04'
       res.end()
