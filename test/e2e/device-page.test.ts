@@ -153,6 +153,8 @@ describe('Device page', () => {
     await expect.poll(() => page.getByTestId('timeline').textContent()).toContain('Cancelled')
     await expect.poll(() => page.getByTestId('op-failure').textContent()).not.toMatch(/devices\.\w+/)
     dev.silent.delete('/3/0/1')
+    expect(dev.answerLate('/3/0/1')).toBe(2)
+    await expect.poll(() => page.getByTestId('timeline').textContent()).toContain('Late answer')
   })
 
   it('observations get their own list from the server, with named series for several resources; a reload keeps it', async () => {
@@ -182,6 +184,12 @@ describe('Device page', () => {
     await expect.poll(() => page.getByTestId('observation-row').count()).toBe(2)
     await page.getByRole('button', { name: 'Cancel observation of /3/0/9' }).click()
     await expect.poll(() => page.getByTestId('observation-row').count()).toBe(1)
+    // A 1.1 client gets pmin by Write-Attributes first; it stays on the device unless Cancel removes it.
+    await page.getByTestId('observation-row').getByText(/also remove pmin/).click()
+    expect(await page.getByRole('checkbox', { name: /also remove the attributes pmin/ }).isChecked()).toBe(true)
+    await page.getByRole('button', { name: 'Cancel observation of /3303/0/5700' }).click()
+    await expect.poll(() => dev.attributes.get('/3303/0/5700')?.has('pmin')).toBe(false)
+    await expect.poll(() => page.getByTestId('observation-row').count()).toBe(0)
   })
 
   it('a registration that ends is said so, never green, and keeps its timeline', async () => {
