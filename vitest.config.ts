@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           globalSetup: ['test/helpers/global-setup.ts'],
-          include: ['test/core/**/*.test.ts', 'test/main/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/interop/**/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/main/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/interop/**/*.test.ts', 'test/renderer/**/*.test.ts'],
           environment: 'node',
           // Fuzz and property suites run tens of thousands of cases; on 2 busy cores that takes time.
           testTimeout: 60_000

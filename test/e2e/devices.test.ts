@@ -51,9 +51,11 @@ describe('Devices view', () => {
 
   it('Read-Composite and Write-Composite from the Composite panel (C §6.3.2, §6.3.4)', async () => {
     await page.getByTestId('composite-panel').locator('summary').click()
+    await page.getByRole('textbox', { name: 'Paths for composite operations' }).fill('/3/0/0\n/3/0/9')
     await page.getByTestId('op-read-composite').click()
     await expect.poll(() => page.getByTestId('composite-panel').textContent()).toContain('Acme Devices')
     expect(await page.getByTestId('composite-panel').textContent()).toContain('87')
+    await page.getByRole('textbox', { name: 'Records for Write-Composite' }).fill('[{"path": "/1/0/1", "type": "integer", "value": 600}]')
     await page.getByTestId('op-write-composite').click()
     await expect.poll(() => devices[0]?.values.get('/1/0/1')).toBe(600)
   })
@@ -67,7 +69,7 @@ describe('Devices view', () => {
       devices[0]?.setValue('/3303/0/5700', v)
       await page.waitForTimeout(120)
     }
-    await expect.poll(() => page.getByTestId('timeline').textContent()).toContain('Notification')
+    await expect.poll(() => page.getByTestId('observation-count').textContent()).not.toBe('0')
     await expect.poll(() => page.locator('[data-testid="value-plot"] canvas').count()).toBeGreaterThan(0)
     expect(await page.locator('.u-legend').textContent()).toContain('/3303/0/5700')
     await page.screenshot({ path: join(SHOTS, 'device-observe.png') })

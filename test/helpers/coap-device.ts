@@ -41,6 +41,10 @@ export class NodeCoapDevice {
    * account included — a misbehaving client, so the server's own care is what gets tested.
    */
   bootstrapDiscover: string | null = null
+  /** Paths this device never answers (node-coap still sends its Empty ACK): a silent device. */
+  readonly silent = new Set<string>()
+  /** Requests to silent paths, held so a test can answer them late (answerLate). */
+  readonly #held: { path: string; res: { setOption(n: string, v: unknown): void; end(b?: string | Buffer): void } }[] = []
   #observers = new Map<string, { write(b: string | Buffer): void; setOption(n: string, v: unknown): void }>()
 
   private constructor(socket: Socket) {
@@ -83,6 +87,17 @@ export class NodeCoapDevice {
     return this.request(serverPort, 'POST', '/rd', `ep=${ep}&lt=120&lwm2m=1.1&b=U${extra}`, '</1>;ver=1.1,</1/0>,</3/0>,</3303/0>', 'application/link-format')
   }
 
+  /** Answers the held requests to `path` now (after the server gave up: a late response). */
+  answerLate(path: string): number {
+    const due = this.#held.filter((h) => h.path === path)
+    for (const h of due) {
+      h.res.setOption('Content-Format', 'text/plain')
+      h.res.end(String(this.values.get(path) ?? ''))
+    }
+    this.#held.splice(0, this.#held.length, ...this.#held.filter((h) => h.path !== path))
+    return due.length
+  }
+
   /** A new sensor value; observers of its path get a notification. */
   setValue(path: string, v: Value): void {
     this.values.set(path, v)
@@ -101,6 +116,10 @@ export class NodeCoapDevice {
     const query = req.url.includes('?') ? (req.url.split('?')[1] as string) : ''
     this.log.push({ method: req.method, url: req.url, contentFormat: req.headers['Content-Format'], payload: req.payload })
     const parts = path.split('/').filter(Boolean)
+    if (this.silent.has(path)) {
+      this.#held.push({ path, res })
+      return
+    }
     if (req.method === 'GET' && req.headers['Observe'] === 0 && this.values.has(path)) {
       res.setOption('Content-Format', 'text/plain')
       res.write(String(this.values.get(path)))
@@ -213,7 +232,7 @@ export class NodeCoapDevice {
       res.end()
       return
     }
-    if (req.method === 'POST' && path === '/1/0/8') {
+    if (req.method === 'POST' && (path === '/1/0/8' || path === '/3/0/4' || path === '/3/0/5')) {
       this.executed.push(req.payload.toString())
       res.code = '2.04'
       res.end()
