@@ -41,7 +41,7 @@ describe('Bootstrap view', () => {
     const json = page.getByTestId('cfg-json')
     const text = (await json.inputValue()).replace('"lifetime": 300', '"lifetime": "soon"')
     await json.fill(text)
-    await expect.poll(() => page.getByTestId('cfg-issues').textContent()).toContain('/servers/0/lifetime')
+    await expect.poll(() => page.getByTestId('cfg-issues').textContent()).toContain('Server account /1/0, lifetime')
     expect(await page.getByTestId('cfg-save').isDisabled()).toBe(true)
     await json.fill(text.replace('"lifetime": "soon"', '"lifetime": 600').replace('"uri": ""', '"uri": "coap://127.0.0.1:5683"'))
     await expect.poll(() => page.getByTestId('cfg-issues').count()).toBe(0)
