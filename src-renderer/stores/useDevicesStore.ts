@@ -68,11 +68,17 @@ export const useDevicesStore = defineStore('devices', () => {
   }
 
   let refetch: ReturnType<typeof setTimeout> | undefined
+  let lastRefetch = 0
+  /** A lone registration shows at once; a burst refetches at most once per REFETCH_MS. */
   function refetchSoon(): void {
-    refetch ??= setTimeout(() => {
-      refetch = undefined
-      void loadRows().catch((e: Error) => (error.value = e.message))
-    }, REFETCH_MS)
+    refetch ??= setTimeout(
+      () => {
+        refetch = undefined
+        lastRefetch = Date.now()
+        void loadRows().catch((e: Error) => (error.value = e.message))
+      },
+      Math.max(50, REFETCH_MS - (Date.now() - lastRefetch))
+    )
   }
 
   let copyPending = 0

@@ -18,7 +18,7 @@ afterAll(() => wb?.close())
 
 describe('Bootstrap view', () => {
   it('issue 12 item 12: a new configuration starts empty, and a placeholder URI is a problem that blocks Save', async () => {
-    await page.getByRole('link', { name: 'Bootstrap' }).click()
+    await page.getByRole('link', { name: 'Bootstrap', exact: true }).click()
     await page.getByTestId('cfg-new').click()
     expect(await page.getByTestId('cfg-endpoint').inputValue()).toBe('')
     expect(await page.getByTestId('cfg-uri').inputValue()).toBe('')

@@ -74,7 +74,7 @@ describe('Devices list (items 13, 21)', () => {
 
 describe('Bootstrap configurations (items 1, 3)', () => {
   it('a new one assumes nothing, offers the real server URI, shows errors at the field in words, masks keys in JSON', async () => {
-    await page.getByRole('link', { name: 'Bootstrap' }).click()
+    await page.getByRole('link', { name: 'Bootstrap', exact: true }).click()
     await page.getByRole('button', { name: 'New' }).click()
     expect(await page.getByRole('textbox', { name: 'Endpoint' }).inputValue()).toBe('')
     expect(await page.getByRole('switch', { name: 'Default configuration for every unknown device' }).isChecked()).toBe(false)

@@ -38,7 +38,7 @@ const VIEWS: { name: string; open: () => Promise<unknown> }[] = [
   },
   { name: 'devices', open: () => page.getByRole('link', { name: 'Devices' }).click().then(() => page.getByTestId('device-table').waitFor()) },
   { name: 'device', open: () => page.getByRole('grid', { name: 'Registered devices' }).getByRole('row').first().click().then(() => page.getByTestId('device-endpoint').waitFor()) },
-  { name: 'bootstrap', open: () => page.getByRole('link', { name: 'Bootstrap' }).click().then(() => page.getByTestId('cfg-new').waitFor()) },
+  { name: 'bootstrap', open: () => page.getByRole('link', { name: 'Bootstrap', exact: true }).click().then(() => page.getByTestId('cfg-new').waitFor()) },
   { name: 'bootstrap-new', open: () => page.getByRole('button', { name: 'New' }).click().then(() => page.getByTestId('config-editor').waitFor()) },
   { name: 'models', open: () => page.getByRole('link', { name: 'Models' }).click().then(() => page.getByTestId('model-search').fill('temperature')) },
   { name: 'settings', open: () => page.getByRole('link', { name: 'Settings' }).click() }
