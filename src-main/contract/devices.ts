@@ -8,6 +8,10 @@ export type { JsonRecord } from '../core/lwm2m/json-record'
 /** Never "registered" once the registration ended: a list must not show an ended device as live. */
 export type DeviceState = 'registered' | 'sleeping' | 'expired' | 'deregistered'
 
+/** Columns devices.list sorts by. */
+export const DEVICE_SORT_KEYS = ['endpoint', 'state', 'lwm2mVersion', 'binding', 'address', 'lifetime', 'expiresAt', 'pending', 'registeredAt', 'lastSeen'] as const
+export type DeviceSortKey = (typeof DEVICE_SORT_KEYS)[number]
+
 export interface DeviceSummary {
   readonly endpoint: string
   /** registered (live, reachable), sleeping (queue mode, not awake), expired or deregistered (ended). */

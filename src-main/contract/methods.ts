@@ -6,7 +6,8 @@ import type { CancelResultDto, DeviceDetail, DevicesPage, ObservationDto, Observ
 import type { ModelDetail, ModelFoldersResult, ModelsOverview } from './models'
 import { array, boolean, integer, literal, number, object, optional, string, json, type Infer, type Json, type Schema } from './schema'
 import type { Settings } from './settings'
-import type { SystemInfo } from './system'
+import type { SystemInfo, SystemOverview } from './system'
+import { DEVICE_SORT_KEYS } from './devices'
 
 /** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
 const endpoint = string({ minLength: 1, maxBytes: 256, printable: true })
@@ -39,7 +40,15 @@ export const METHOD_PARAMS = {
   'models.addFolder': object({ folder: string({ minLength: 1, maxLength: 4096 }) }),
   'models.removeFolder': object({ folder: string({ minLength: 1, maxLength: 4096 }) }),
   'models.reload': object({}),
-  'devices.list': object({ cursor: optional(integer(0)), limit: optional(integer(1, 1000)), filter: optional(string({ maxLength: 200 })) }),
+  /** Sorted and filtered on the server, since the list is windowed; `state` lists recently ended registrations instead of live ones. */
+  'devices.list': object({
+    cursor: optional(integer(0)),
+    limit: optional(integer(1, 1000)),
+    filter: optional(string({ maxLength: 200 })),
+    sort: optional(literal(...DEVICE_SORT_KEYS)),
+    order: optional(literal('asc', 'desc')),
+    state: optional(literal('expired', 'deregistered'))
+  }),
   'devices.get': object({ endpoint }),
   'devices.read': object({ endpoint, path: target, format: optional(format), ...perRequest }),
   'devices.readComposite': object({ endpoint, paths: array(path, 1000), format: optional(format), ...perRequest }),
@@ -69,7 +78,11 @@ export const METHOD_PARAMS = {
   'bootstrap.configs.import': object({ json: json(12) }),
   'bootstrap.runs.list': object({ endpoint: optional(endpoint), limit: optional(integer(1, 1000)) }),
   /** Problems (block saving and runs) and warnings for a configuration, without saving it. */
-  'bootstrap.configs.check': object({ config: BOOTSTRAP_CONFIG_SCHEMA })
+  'bootstrap.configs.check': object({ config: BOOTSTRAP_CONFIG_SCHEMA }),
+  /** Renames in one step (no copy left behind); "*" is the default configuration's name. */
+  'bootstrap.configs.rename': object({ from: endpoint, to: endpoint }),
+  /** Counts for today, recent activity and the URIs devices can use (the Overview). */
+  'system.overview': object({})
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -106,6 +119,8 @@ export interface MethodResults {
   'bootstrap.configs.import': { imported: BootstrapConfigEntry[]; problems: string[] }
   'bootstrap.runs.list': { runs: BootstrapRunDto[] }
   'bootstrap.configs.check': BootstrapConfigReview
+  'bootstrap.configs.rename': BootstrapConfigEntry
+  'system.overview': SystemOverview
 }
 
 export type Method = keyof typeof METHOD_PARAMS

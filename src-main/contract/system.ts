@@ -39,3 +39,55 @@ export interface SystemInfo {
     readonly listeners: readonly Listener[]
   }
 }
+
+/** A URI a device can be given for a listener: one per interface address when bound to all. */
+export interface ListenerUri {
+  readonly role: string
+  readonly uri: string
+  /** The interface it came from ("eth0", "lo"), or null when the listener is bound to one address. */
+  readonly interface: string | null
+  /** Loopback: only a device on this machine can use it. */
+  readonly loopback: boolean
+}
+
+/** One line of recent activity, linking to the device or bootstrap run it is about. */
+export interface ActivityItem {
+  readonly at: string
+  readonly kind: 'registered' | 'expired' | 'deregistered' | 'bootstrap-ok' | 'bootstrap-failed' | 'request-failed'
+  readonly endpoint: string
+  readonly text: string
+  /** Where the UI opens it: a device page or the bootstrap run. */
+  readonly link: { readonly view: 'device'; readonly endpoint: string } | { readonly view: 'bootstrap-run'; readonly runId: string }
+}
+
+/** system.overview: the Overview's counts (today = since local midnight of the main process). */
+export interface SystemOverview {
+  readonly at: string
+  readonly dayStartedAt: string
+  /** false: started without the LwM2M Server (device counts are 0). */
+  readonly serverRunning: boolean
+  readonly counts: {
+    /** Live registrations (sleeping ones included). */
+    readonly registered: number
+    /** Queue-mode devices not awake now. */
+    readonly sleeping: number
+    readonly expiredLastHour: number
+    readonly bootstrapOk: number
+    readonly bootstrapFailed: number
+    /** Requests that ended today without an answer (deadline passed). */
+    readonly requestTimeouts: number
+    /** Requests answered today with a 4.xx or 5.xx code, or failed otherwise. */
+    readonly requestErrors: number
+  }
+  /** Newest first. */
+  readonly activity: readonly ActivityItem[]
+  readonly listeners: readonly ListenerUri[]
+  readonly store: {
+    readonly path: string
+    readonly sizeBytes: number | null
+    readonly bootstrapConfigs: number
+    /** Configurations whose keys are sealed (all of them; stated so nobody has to wonder). */
+    readonly sealedConfigs: number
+    readonly secrets: SystemInfo['secrets']
+  }
+}

@@ -100,6 +100,24 @@ export class BootstrapService {
     return { imported: configs.map((c) => this.put(c)), problems }
   }
 
+  /** Renames a configuration (checked under its new name first); nothing is copied or left behind. */
+  rename(from: string, to: string): BootstrapConfigEntry {
+    const current = this.get(from)
+    if (from === to) return current
+    const { problems } = this.check({ ...current.config, endpoint: to })
+    if (problems.length > 0) throw new ServiceError('bootstrap.invalid_config', `cannot rename to "${to}": ${problems.join('; ')}`, { problems })
+    const r = this.store.renameConfig(from, to, new Date())
+    if (r === 'missing') throw new ServiceError('bootstrap.not_found', `no bootstrap configuration for "${from}"`)
+    if (r === 'taken') throw new ServiceError('bootstrap.invalid_config', `a configuration for "${to}" exists already: delete or rename it first`, { endpoint: to })
+    return this.get(to)
+  }
+
+  /** For the Overview: finished runs since a time, the stored count, the latest runs. */
+  summary(sinceIso: string, recent: number): { ok: number; failed: number; configs: number; runs: BootstrapRunDto[] } {
+    const c = this.store.runCounts(sinceIso)
+    return { ok: c.success, failed: c.failed, configs: this.store.configCount(), runs: this.runs(undefined, recent).runs }
+  }
+
   delete(endpoint: string): { deleted: boolean } {
     return { deleted: this.store.deleteConfig(endpoint) }
   }

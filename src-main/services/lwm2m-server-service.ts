@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The LwM2M Server listener behind devices.*: a UDP socket, a CoAP endpoint on it, the server
 // role, and the translation of its results and events into the contract.
-import type { CancelResultDto, DeviceDetail, DevicesPage, ObservationDto, ObserveResultDto, OperationResultDto, QueuedRequestDto, TimelinePage } from '../contract/devices'
+import type { CancelResultDto, DeviceDetail, DeviceSortKey, DevicesPage, ObservationDto, ObserveResultDto, OperationResultDto, QueuedRequestDto, TimelinePage } from '../contract/devices'
 import { ServiceError } from '../contract/errors'
 import type { Params } from '../contract/methods'
 import type { Settings } from '../contract/settings'
@@ -18,6 +18,8 @@ import type { Lwm2mRecord } from '../core/lwm2m/record'
 import { coapDeviceLink, serveUplink } from '../core/lwm2m/server/coap-binding'
 import { Lwm2mServer, OperationError, type ObserveOptions, type OperationResult, type RequestOptions, type ServerEvent } from '../core/lwm2m/server/lwm2m-server'
 import { RequestError } from '../core/lwm2m/server/request-pipeline'
+import type { Registration } from '../core/lwm2m/server/registry'
+import type { TimelineEntry } from '../core/lwm2m/server/timeline'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { CoapListener } from './coap-listener'
 import { detailDto, observationDto, queueDto, resultDto, summaryDto, timelineEntryDto, WallClock } from './device-dto'
@@ -37,6 +39,8 @@ export class Lwm2mServerService {
   #server: Lwm2mServer | null = null
   readonly #clock = new WallClock(nodeScheduler.now())
   #settings: ServerSettings
+  /** Raw timeline entries for in-process counters (system.overview), before any DTO is built. */
+  #timelineTaps: ((endpoint: string, entry: TimelineEntry) => void)[] = []
 
   constructor(
     private readonly events: EventHub,
@@ -80,20 +84,62 @@ export class Lwm2mServerService {
     return this.#server ? { count: this.#server.registrations.size, max: this.#settings['server.maxRegistrations'] } : null
   }
 
+  /** Sees every timeline entry as it is appended (cheap: no DTO, no event). */
+  tapTimeline(tap: (endpoint: string, entry: TimelineEntry) => void): void {
+    this.#timelineTaps.push(tap)
+  }
+
+  /** Live and sleeping (queue mode, not awake) registrations, for system.overview; null without the server. */
+  liveCounts(): { registered: number; sleeping: number } | null {
+    const s = this.#server
+    if (!s) return null
+    let sleeping = 0
+    for (const r of s.registrations.all()) if (r.queueMode && !s.isAwake(r)) sleeping++
+    return { registered: s.registrations.size, sleeping }
+  }
+
+  /** Scheduler time now (the clock timeline entries use). */
+  now(): number {
+    return nodeScheduler.now()
+  }
+
+  /** Scheduler time → ISO wall time. */
+  iso(t: number): string {
+    return this.#clock.iso(t)
+  }
+
   async close(): Promise<void> {
     this.#server?.close()
     await this.#listener?.close()
     this.#listener = null
   }
 
-  list(cursor = 0, limit = 200, filter?: string): DevicesPage {
+  /**
+   * One window of the list, sorted and filtered here because the UI holds only the window. Live
+   * registrations by default; `state` lists those that ended within server.historyMinutes. Sorting
+   * runs on the registrations themselves and only the window becomes DTOs.
+   */
+  list(p: Pick<Params<'devices.list'>, 'cursor' | 'limit' | 'filter' | 'sort' | 'order' | 'state'> = {}): DevicesPage {
     const s = this.server()
-    const f = filter?.trim().toLowerCase() ?? ''
-    const all = s.registrations
-      .all()
-      .filter((r) => !f || r.endpoint.toLowerCase().includes(f) || r.peer.display.includes(f))
-      .sort((a, b) => a.endpoint.localeCompare(b.endpoint))
-    return { devices: all.slice(cursor, cursor + limit).map((r) => this.summary(r.endpoint)), total: all.length, cursor }
+    const { cursor = 0, limit = 200 } = p
+    const f = p.filter?.trim().toLowerCase() ?? ''
+    const match = (r: Registration) => !f || r.endpoint.toLowerCase().includes(f) || r.peer.display.toLowerCase().includes(f)
+    const now = nodeScheduler.now()
+    type Row = { r: Registration; ended: 'expired' | 'deregistered' | null }
+    const rows: Row[] = []
+    if (p.state) {
+      const want = p.state === 'expired' ? 'expired' : 'de-register'
+      for (const h of s.timeline.endedDevices(now))
+        if (h.registration && h.ended?.reason === want && match(h.registration)) rows.push({ r: h.registration, ended: p.state })
+    } else for (const r of s.registrations.all()) if (match(r)) rows.push({ r, ended: null })
+    const key = sortKey(p.sort ?? 'endpoint', (r) => s.isAwake(r), (ep) => s.queuedCount(ep))
+    const dir = p.order === 'desc' ? -1 : 1
+    const keyed = rows.map((x) => ({ x, k: key(x.r, x.ended) }))
+    keyed.sort((a, b) => dir * (compareKeys(a.k, b.k) || collator.compare(a.x.r.endpoint, b.x.r.endpoint)))
+    const devices = keyed
+      .slice(cursor, cursor + limit)
+      .map(({ x }) => (x.ended ? summaryDto(x.r, false, 0, this.#clock, x.ended) : this.summary(x.r.endpoint)))
+    return { devices, total: keyed.length, cursor }
   }
 
   get(endpoint: string): DeviceDetail {
@@ -272,10 +318,48 @@ export class Lwm2mServerService {
         if (this.events.size > 0) this.events.emit('devices.queue', { endpoint: e.endpoint, queue: queueDto(e.pending, this.#clock, nodeScheduler.now()) })
         return
       case 'timeline':
+        for (const tap of this.#timelineTaps) tap(e.endpoint, e.entry)
         if (this.events.size > 0) this.events.emit('devices.timelineAppended', { endpoint: e.endpoint, entry: timelineEntryDto(e.entry, this.#clock) })
         return
     }
   }
+}
+
+const collator = new Intl.Collator('en', { numeric: true })
+
+/** The value a row sorts by: a number or a string; no expiry sorts last. */
+function sortKey(
+  key: DeviceSortKey,
+  awake: (r: Registration) => boolean,
+  pending: (endpoint: string) => number
+): (r: Registration, ended: 'expired' | 'deregistered' | null) => number | string {
+  switch (key) {
+    case 'endpoint':
+      return (r) => r.endpoint
+    case 'state':
+      return (r, ended) => (ended === 'expired' ? 2 : ended === 'deregistered' ? 3 : r.queueMode && !awake(r) ? 1 : 0)
+    case 'lwm2mVersion':
+      return (r) => r.lwm2mVersion
+    case 'binding':
+      return (r) => r.binding
+    case 'address':
+      return (r) => r.peer.display
+    case 'lifetime':
+      return (r) => r.lifetime
+    case 'expiresAt':
+      return (r) => r.expiresAt ?? Number.MAX_SAFE_INTEGER
+    case 'pending':
+      return (r, ended) => (ended ? 0 : pending(r.endpoint))
+    case 'registeredAt':
+      return (r) => r.registeredAt
+    case 'lastSeen':
+      return (r) => r.lastSeen
+  }
+}
+
+function compareKeys(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b
+  return collator.compare(String(a), String(b))
 }
 
 function perRequest(p: { requestId?: string; timeoutMs?: number }): RequestOptions {

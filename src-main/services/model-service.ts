@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ServiceError } from '../contract/errors'
 import type { ModelDetail, ModelFoldersResult, ModelProblem, ModelsOverview, ObjectSummary } from '../contract/models'
+import type { ResourceModel } from '../core/lwm2m/model'
 import type { ModelRegistry } from '../core/lwm2m/model/model-registry'
 import type { EventHub } from './event-hub'
 import { loadModelLibrary } from './model-library'
@@ -43,7 +44,10 @@ export class ModelService {
   async list(query?: string): Promise<ModelsOverview> {
     const { registry, problems } = await this.library()
     const q = (query ?? '').trim().toLowerCase()
-    const objects: ObjectSummary[] = []
+    // Ranked (issue 13 item 20): the object with exactly this id first, then objects whose name
+    // starts with the words, then names containing them, then objects found through a resource.
+    const ranked: { rank: number; summary: ObjectSummary }[] = []
+    const ids = /^\/?(\d+)(?:\/(?:\d+\/)?(\d+))?$/.exec(q)
     for (const m of registry.list()) {
       const entry = registry.entry(m.id)
       const summary = {
@@ -57,23 +61,25 @@ export class ModelService {
         source: entry?.source ?? 'shipped'
       }
       if (q === '') {
-        objects.push({ ...summary, matchedResources: [] })
+        ranked.push({ rank: 0, summary: { ...summary, matchedResources: [] } })
         continue
       }
-      // "3303" or "/3303" finds the object by id; "3303/5700" a resource in it; words search names.
-      const ids = /^\/?(\d+)(?:\/(?:\d+\/)?(\d+))?$/.exec(q)
-      if (ids) {
-        if (Number(ids[1]) !== m.id) continue
+      const hits = (pred: (r: ResourceModel) => boolean) => m.resources.filter(pred).map((r) => ({ id: r.id, name: r.name }))
+      // "3303" or "/3303" finds the object by id; "3303/5700" a resource in it. A bare number is also
+      // looked for in names ("3303" may be part of a vendor object's name), ranked after the id.
+      if (ids && Number(ids[1]) === m.id) {
         const rid = ids[2] === undefined ? null : Number(ids[2])
-        const hit = rid === null ? [] : m.resources.filter((r) => r.id === rid)
-        objects.push({ ...summary, matchedResources: hit.map((r) => ({ id: r.id, name: r.name })) })
+        ranked.push({ rank: 0, summary: { ...summary, matchedResources: rid === null ? [] : hits((r) => r.id === rid) } })
         continue
       }
-      const objectHit = m.name.toLowerCase().includes(q)
-      const hits = m.resources.filter((r) => r.name.toLowerCase().includes(q))
-      if (objectHit || hits.length > 0)
-        objects.push({ ...summary, matchedResources: hits.map((r) => ({ id: r.id, name: r.name })) })
+      if (ids && ids[2] !== undefined) continue
+      const name = m.name.toLowerCase()
+      const resourceHits = hits((r) => r.name.toLowerCase().includes(q))
+      const rank = name.startsWith(q) ? 1 : name.includes(q) ? 2 : resourceHits.length > 0 ? 3 : -1
+      if (rank >= 0) ranked.push({ rank, summary: { ...summary, matchedResources: resourceHits } })
     }
+    ranked.sort((a, b) => a.rank - b.rank || a.summary.id - b.summary.id)
+    const objects = ranked.map((r) => r.summary)
     return { objects, total: registry.list().length, folders: this.folders(), problems }
   }
 

@@ -3,7 +3,7 @@
 // dispatcher table. Electron, headless and in-process CLI commands all start here.
 import { join } from 'node:path'
 import type { BootstrapConfig } from '../contract/bootstrap'
-import type { Listener } from '../contract/system'
+import type { Listener, SystemInfo } from '../contract/system'
 import { openDatabase, type Database } from '../store/database'
 import { SettingsStore } from '../store/settings-store'
 import { Dispatcher, type HandlerTable } from './dispatcher'
@@ -18,6 +18,7 @@ import { ModelService } from './model-service'
 import { findResourcesDir } from './resources-dir'
 import { SettingsService } from './settings-service'
 import { SystemService } from './system-service'
+import { SystemOverviewService } from './system-overview'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -73,19 +74,21 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   const secretBox = opts.secretBox ?? SecretBox.forDataDir(opts.dataDir)
   const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, modelsNow)
   const listeners = (): Listener[] => [server.listener(), bootstrap.listener()].filter((l) => l !== null)
+  const secrets: SystemInfo['secrets'] = {
+    protection: secretBox.protection,
+    detail:
+      secretBox.protection === 'os-keyring'
+        ? 'AES-256-GCM with a key protected by the OS keyring'
+        : `AES-256-GCM with the key in ${join(opts.dataDir, 'secrets.key')} (readable by this user only)`
+  }
+  const overview = new SystemOverviewService({ dataDir: opts.dataDir, server, bootstrap, listeners, secrets })
   const system = new SystemService({
     dataDir: opts.dataDir,
     electronVersion: opts.electronVersion ?? null,
     startedAt: new Date(),
     listeners,
     registrations: () => server.registrations(),
-    secrets: {
-      protection: secretBox.protection,
-      detail:
-        secretBox.protection === 'os-keyring'
-          ? 'AES-256-GCM with a key protected by the OS keyring'
-          : `AES-256-GCM with the key in ${join(opts.dataDir, 'secrets.key')} (readable by this user only)`
-    }
+    secrets
   })
 
   const handlers: HandlerTable = {
@@ -97,7 +100,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'models.addFolder': (p) => models.addFolder(p.folder),
     'models.removeFolder': (p) => models.removeFolder(p.folder),
     'models.reload': () => models.reload(),
-    'devices.list': (p) => server.list(p.cursor, p.limit, p.filter),
+    'devices.list': (p) => server.list(p),
     'devices.get': (p) => server.get(p.endpoint),
     'devices.read': (p) => server.read(p),
     'devices.readComposite': (p) => server.readComposite(p),
@@ -121,7 +124,9 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'bootstrap.configs.delete': (p) => bootstrap.delete(p.endpoint),
     'bootstrap.configs.import': (p) => bootstrap.import(p.json),
     'bootstrap.runs.list': (p) => bootstrap.runs(p.endpoint, p.limit),
-    'bootstrap.configs.check': (p) => bootstrap.check(p.config as BootstrapConfig)
+    'bootstrap.configs.check': (p) => bootstrap.check(p.config as BootstrapConfig),
+    'bootstrap.configs.rename': (p) => bootstrap.rename(p.from, p.to),
+    'system.overview': () => overview.overview()
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>

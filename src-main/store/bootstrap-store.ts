@@ -60,6 +60,44 @@ export class BootstrapStore {
     return this.db.prepare('DELETE FROM bootstrap_configs WHERE endpoint = ?').run(endpoint).changes > 0
   }
 
+  /**
+   * Renames in one transaction: the old name is gone when the new one exists, and a name already
+   * taken is refused (false) rather than overwritten.
+   */
+  renameConfig(from: string, to: string, now: Date): 'renamed' | 'missing' | 'taken' {
+    this.db.exec('BEGIN IMMEDIATE')
+    try {
+      const row = this.db.prepare('SELECT config FROM bootstrap_configs WHERE endpoint = ?').get(from) as { config: string } | undefined
+      const taken = this.db.prepare('SELECT 1 FROM bootstrap_configs WHERE endpoint = ?').get(to) !== undefined
+      if (!row || taken) {
+        this.db.exec('ROLLBACK')
+        return row ? 'taken' : 'missing'
+      }
+      // The endpoint is also inside the sealed JSON: reseal it with the new name.
+      const config = { ...(JSON.parse(this.sealer.open(row.config)) as Record<string, unknown>), endpoint: to }
+      this.db.prepare('DELETE FROM bootstrap_configs WHERE endpoint = ?').run(from)
+      this.db.prepare('INSERT INTO bootstrap_configs (endpoint, config, updated_at) VALUES (?, ?, ?)').run(to, this.sealer.seal(JSON.stringify(config)), now.toISOString())
+      this.db.exec('COMMIT')
+      return 'renamed'
+    } catch (e) {
+      this.db.exec('ROLLBACK')
+      throw e
+    }
+  }
+
+  configCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM bootstrap_configs').get() as { n: number }).n
+  }
+
+  /** Finished runs since `sinceIso`, by outcome (the Overview's day counts). */
+  runCounts(sinceIso: string): { success: number; failed: number } {
+    const rows = this.db.prepare("SELECT outcome, COUNT(*) AS n FROM bootstrap_runs WHERE started_at >= ? AND outcome IN ('success', 'failed') GROUP BY outcome").all(sinceIso) as {
+      outcome: string
+      n: number
+    }[]
+    return { success: rows.find((r) => r.outcome === 'success')?.n ?? 0, failed: rows.find((r) => r.outcome === 'failed')?.n ?? 0 }
+  }
+
   saveRun(r: StoredRun): void {
     this.db
       .prepare(

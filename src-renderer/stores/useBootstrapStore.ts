@@ -58,6 +58,16 @@ export const useBootstrapStore = defineStore('bootstrap', () => {
     }
   }
 
+  /** Renames on the server in one step; returns null or the reason it was refused. */
+  async function rename(from: string, to: string): Promise<string | null> {
+    try {
+      await backend.call('bootstrap.configs.rename', { from, to })
+      return null
+    } catch (e) {
+      return (e as Error).message
+    }
+  }
+
   async function remove(endpoint: string): Promise<void> {
     await backend.call('bootstrap.configs.delete', { endpoint })
     await load()
@@ -67,5 +77,5 @@ export const useBootstrapStore = defineStore('bootstrap', () => {
     runs.value = [run, ...runs.value.filter((r) => r.id !== run.id)].slice(0, 200)
   })
   watch(() => connection.generation, () => void load(), { immediate: true })
-  return { configs, runs, error, load, save, check, remove, importJson }
+  return { configs, runs, error, load, save, check, rename, remove, importJson }
 })

@@ -18,7 +18,7 @@ afterAll(() => wb?.close())
 
 describe('Bootstrap view', () => {
   it('issue 12 item 12: a new configuration starts empty, and a placeholder URI is a problem that blocks Save', async () => {
-    await page.getByRole('link', { name: 'Bootstrap' }).click()
+    await page.getByRole('link', { name: 'Bootstrap', exact: true }).click()
     await page.getByTestId('cfg-new').click()
     expect(await page.getByTestId('cfg-endpoint').inputValue()).toBe('')
     expect(await page.getByTestId('cfg-uri').inputValue()).toBe('')
@@ -41,7 +41,7 @@ describe('Bootstrap view', () => {
     const json = page.getByTestId('cfg-json')
     const text = (await json.inputValue()).replace('"lifetime": 300', '"lifetime": "soon"')
     await json.fill(text)
-    await expect.poll(() => page.getByTestId('cfg-issues').textContent()).toContain('/servers/0/lifetime')
+    await expect.poll(() => page.getByTestId('cfg-issues').textContent()).toContain('Server account /1/0, lifetime')
     expect(await page.getByTestId('cfg-save').isDisabled()).toBe(true)
     await json.fill(text.replace('"lifetime": "soon"', '"lifetime": 600').replace('"uri": ""', '"uri": "coap://127.0.0.1:5683"'))
     await expect.poll(() => page.getByTestId('cfg-issues').count()).toBe(0)
