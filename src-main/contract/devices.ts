@@ -117,6 +117,8 @@ export interface ObservationDto {
 }
 
 export interface DeviceDetail extends DeviceSummary {
+  /** When the registration ended (state expired or deregistered; kept for server.historyMinutes). */
+  readonly endedAt?: string
   readonly objects: readonly RegisteredObjectDto[]
   readonly alternatePath: string | null
   readonly contentFormats: readonly number[]

@@ -145,7 +145,14 @@ export class Lwm2mServerService {
   get(endpoint: string): DeviceDetail {
     const s = this.server()
     const r = s.registrations.byEndpoint(endpoint)
-    if (!r) throw notRegistered(endpoint)
+    if (!r) {
+      // Ended within the history period: the last registration, marked ended, so a page opened
+      // afterwards still shows what the device was (and never as live).
+      const h = s.timeline.history(endpoint, nodeScheduler.now())
+      if (!h?.registration || !h.ended) throw notRegistered(endpoint)
+      const state = h.ended.reason === 'expired' ? 'expired' : 'deregistered'
+      return { ...detailDto(h.registration, summaryDto(h.registration, false, 0, this.#clock, state), [], []), endedAt: this.#clock.iso(h.ended.at) }
+    }
     return detailDto(r, this.summary(endpoint), s.observations(endpoint), this.queueOf(endpoint))
   }
 

@@ -89,7 +89,7 @@ export const useDeviceSession = defineStore('deviceSession', () => {
       const d = await backend.call('devices.get', { endpoint: ep })
       if (ep !== endpoint.value) return
       detail.value = d
-      ended.value = null
+      ended.value = d.state === 'expired' || d.state === 'deregistered' ? { state: d.state, at: d.endedAt ?? d.lastSeen } : null
       error.value = null
       await loadModels(d)
     } catch (e) {

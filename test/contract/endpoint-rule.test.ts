@@ -43,3 +43,24 @@ describe('item 8: system.info shows registrations against the cap', () => {
     expect((await call<SystemInfo>('system.info', {})).registrations).toEqual({ count: 0, max: 5 })
   })
 })
+
+describe('issue 13 item 10: a device whose registration ended is never shown as live', () => {
+  it('devices.get after De-register gives the last registration with state deregistered and endedAt', async () => {
+    const { NodeCoapDevice } = await import('../helpers/coap-device')
+    const info = await call<SystemInfo>('system.info', {})
+    const port = info.capabilities.listeners.find((l) => l.role === 'LwM2M Server')?.port as number
+    const device = await NodeCoapDevice.start()
+    try {
+      const reg = await device.register(port, 'ended-dev')
+      expect(reg.code).toBe('2.01')
+      const live = await call<{ state: string }>('devices.get', { endpoint: 'ended-dev' })
+      expect(live.state).toBe('registered')
+      expect((await device.request(port, 'DELETE', device.location, '')).code).toBe('2.02')
+      const ended = await call<{ state: string; endedAt?: string; lwm2mVersion: string }>('devices.get', { endpoint: 'ended-dev' })
+      expect(ended).toMatchObject({ state: 'deregistered', lwm2mVersion: '1.1' })
+      expect(typeof ended.endedAt).toBe('string')
+    } finally {
+      await device.close()
+    }
+  })
+})
