@@ -212,7 +212,9 @@ describe('raw registration messages from libcoap coap-client (T §6.4.3)', () =>
     expect(upd.status).toBe(0)
     expect((await call<DeviceDetail>('devices.get', { endpoint: 'libcoap-dev' })).lifetime).toBe(90)
     await send('delete', `coap://127.0.0.1:${coapPort}/rd/${d.registrationId}`)
-    await expect(call('devices.get', { endpoint: 'libcoap-dev' })).rejects.toThrow(/not_registered/)
+    // Ended: devices.get still tells what it was, never as live (issue 13 item 10); reads are refused.
+    expect(await call('devices.get', { endpoint: 'libcoap-dev' })).toMatchObject({ state: 'deregistered' })
+    await expect(call('devices.read', { endpoint: 'libcoap-dev', path: '/3/0' })).rejects.toThrow(/not_registered/)
     const bad = await send('post', `coap://127.0.0.1:${coapPort}/rd?ep=x&lt=60&lwm2m=9.9`, '</3/0>')
     expect(bad.stdout + bad.stderr).toMatch(/4\.12/)
   })
