@@ -16,6 +16,8 @@ export interface ObjectSummary {
   readonly mandatory: boolean
   readonly resourceCount: number
   readonly source: ModelSource
+  /** The object's description from its DDF ("" when it has none). */
+  readonly description: string
   /** Resources whose id or name matched the query (empty without a query or when the object matched). */
   readonly matchedResources: readonly { readonly id: number; readonly name: string }[]
 }

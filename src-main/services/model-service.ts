@@ -45,7 +45,8 @@ export class ModelService {
     const { registry, problems } = await this.library()
     const q = (query ?? '').trim().toLowerCase()
     // Ranked (issue 13 item 20): the object with exactly this id first, then objects whose name
-    // starts with the words, then names containing them, then objects found through a resource.
+    // starts with the words, then names containing them, then objects found through a resource
+    // name, then through a description (the object's or a resource's).
     const ranked: { rank: number; summary: ObjectSummary }[] = []
     const ids = /^\/?(\d+)(?:\/(?:\d+\/)?(\d+))?$/.exec(q)
     for (const m of registry.list()) {
@@ -58,7 +59,8 @@ export class ModelService {
         multiple: m.multiple,
         mandatory: m.mandatory,
         resourceCount: m.resources.length,
-        source: entry?.source ?? 'shipped'
+        source: entry?.source ?? 'shipped',
+        description: m.description ?? ''
       }
       if (q === '') {
         ranked.push({ rank: 0, summary: { ...summary, matchedResources: [] } })
@@ -75,8 +77,17 @@ export class ModelService {
       if (ids && ids[2] !== undefined) continue
       const name = m.name.toLowerCase()
       const resourceHits = hits((r) => r.name.toLowerCase().includes(q))
-      const rank = name.startsWith(q) ? 1 : name.includes(q) ? 2 : resourceHits.length > 0 ? 3 : -1
-      if (rank >= 0) ranked.push({ rank, summary: { ...summary, matchedResources: resourceHits } })
+      let rank = name.startsWith(q) ? 1 : name.includes(q) ? 2 : resourceHits.length > 0 ? 3 : -1
+      let matched = resourceHits
+      // Descriptions cite other objects by number: a bare number is an id or a name, not prose.
+      if (rank < 0 && !ids) {
+        const described = hits((r) => (r.description ?? '').toLowerCase().includes(q))
+        if ((m.description ?? '').toLowerCase().includes(q) || described.length > 0) {
+          rank = 4
+          matched = described
+        }
+      }
+      if (rank >= 0) ranked.push({ rank, summary: { ...summary, matchedResources: matched } })
     }
     ranked.sort((a, b) => a.rank - b.rank || a.summary.id - b.summary.id)
     const objects = ranked.map((r) => r.summary)

@@ -23,8 +23,13 @@ describe('Models view', () => {
     await page.getByText('Temperature', { exact: true }).click()
     await expect.poll(() => page.getByTestId('object-detail').textContent()).toContain('/3303')
     expect(await page.getByTestId('resource-table').textContent()).toContain('Sensor Value')
+    // Issue 13 item 20: descriptions, units, types, ranges and operations are shown.
+    expect((await page.getByTestId('object-description').textContent())?.length).toBeGreaterThan(20)
+    const table = (await page.getByTestId('resource-table').textContent()) ?? ''
+    for (const fact of ['float', 'Last or Current Measured Value from the Sensor', 's']) expect(table).toContain(fact)
     await page.screenshot({ path: join(SHOTS, 'models-search.png') })
   })
+
 
   it('a search for an id opens that object; the deep link survives a reload', async () => {
     await page.getByTestId('model-search').fill('/1/0/1')

@@ -16,6 +16,8 @@ export interface ResourceModel {
   /** DDF <RangeEnumeration> as written ("0..255", "1..65534", "6", ""), or "" when absent. */
   readonly range: string
   readonly units: string
+  /** The DDF's <Description>, for people; "" when absent. Optional: hand-built models may omit it. */
+  readonly description?: string
 }
 
 export interface ObjectModel {
@@ -28,6 +30,8 @@ export interface ObjectModel {
   readonly urn: string
   readonly multiple: boolean
   readonly mandatory: boolean
+  /** The DDF's <Description1>, for people; "" when absent. */
+  readonly description?: string
   /** Sorted by id. */
   readonly resources: readonly ResourceModel[]
 }

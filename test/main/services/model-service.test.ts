@@ -109,3 +109,19 @@ describe('issue 12 item 17: models.folders set directly applies at once', () => 
     await call('settings.set', { key: 'models.folders', value: [] })
   })
 })
+
+describe('issue 13 item 20: search ranking and descriptions', () => {
+  it('an exact id first, then names, then resource names, then descriptions; every object carries its description', async () => {
+    const byId = await call<ModelsOverview>('models.list', { query: '3' })
+    expect(byId.objects[0]?.id).toBe(3)
+    const temp = await call<ModelsOverview>('models.list', { query: 'temperature' })
+    expect(temp.objects[0]?.name.toLowerCase().startsWith('temperature')).toBe(true)
+    // "clienthello" appears in no object or resource name, only in descriptions.
+    const prose = await call<ModelsOverview>('models.list', { query: 'clienthello' })
+    expect(prose.objects.length).toBeGreaterThan(0)
+    const device = await call<ModelDetail>('models.get', { id: 3 })
+    expect(device.model.description?.length).toBeGreaterThan(20)
+    expect(device.model.resources.find((r) => r.id === 4)?.description).toMatch(/reboot/i)
+    expect((await call<ModelsOverview>('models.list', {})).objects.find((o) => o.id === 3303)?.description).toMatch(/temperature/i)
+  })
+})

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// OMA DDF XML (LWM2M.xsd / LWM2M-v1_1.xsd) to ObjectModel. Only facts are kept: ids, names,
-// versions, operations, multiplicity, types, ranges and units, never the Description prose.
+// OMA DDF XML (LWM2M.xsd / LWM2M-v1_1.xsd) to ObjectModel: ids, names, versions, operations,
+// multiplicity, types, ranges, units, and the descriptions people read when they look a model up.
 // Total: every problem becomes a message naming the object and resource, nothing throws.
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { ObjectModel, Operations, ResourceModel } from '../model'
@@ -50,6 +50,12 @@ function isNode(v: unknown): v is Node {
 }
 
 /** Text of a child element: undefined when absent, an Error-like string when not plain text. */
+/** Description text for people, whitespace folded; a malformed one is just left out (never an error). */
+function prose(node: Node, tag: string): string {
+  const t = text(node, tag)
+  return t.value === undefined ? '' : t.value.replace(/\s+/g, ' ')
+}
+
 function text(node: Node, tag: string): { value?: string; problem?: string } {
   const v = node[tag]
   if (v === undefined) return {}
@@ -159,6 +165,7 @@ function parseObject(o: unknown, index: number): ObjectParse {
     urn: urn.value ?? '',
     multiple: multiple as boolean,
     mandatory: mandatory as boolean,
+    description: prose(o, 'Description1'),
     resources
   }
   return { model, errors, warnings }
@@ -219,7 +226,8 @@ function parseResource(
     mandatory: mandatory as boolean,
     type,
     range: range.value ?? '',
-    units: units.value ?? ''
+    units: units.value ?? '',
+    description: prose(item, 'Description')
   }
 }
 
