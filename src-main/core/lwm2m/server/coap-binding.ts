@@ -21,6 +21,7 @@ import type { DeviceLink, DownlinkRequest, DownlinkResponse, Method, SendControl
 const METHODS: Record<number, Method> = { [M.GET]: 'GET', [M.POST]: 'POST', [M.PUT]: 'PUT', [M.DELETE]: 'DELETE', [M.FETCH]: 'FETCH', [M.IPATCH]: 'IPATCH' }
 const CODES: Record<Method, number> = { GET: M.GET, POST: M.POST, PUT: M.PUT, DELETE: M.DELETE, FETCH: M.FETCH, IPATCH: M.IPATCH }
 const METHOD_NOT_ALLOWED = 133
+const utf8 = new TextEncoder()
 
 /** Options helpers read messages; requests and responses carry the same option list. */
 const asMessage = (options: readonly CoapOption[]): CoapMessage =>
@@ -34,7 +35,7 @@ export function serveUplink(endpoint: CoapEndpoint, handle: (req: UplinkRequest,
     const m = asMessage(req.options)
     const res = handle({ peer: req.peer, method, path: uriPath(m), query: uriQuery(m), contentFormat: contentFormat(m), payload: req.payload }, accept(m))
     const options: CoapOption[] = []
-    if (res.locationPath) for (const s of res.locationPath) options.push({ number: Option.LOCATION_PATH, value: new TextEncoder().encode(s) })
+    if (res.locationPath) for (const s of res.locationPath) options.push({ number: Option.LOCATION_PATH, value: utf8.encode(s) })
     if (res.contentFormat !== undefined) options.push(uintOptionOf(Option.CONTENT_FORMAT, res.contentFormat))
     if (res.maxAge !== undefined) options.push(uintOptionOf(Option.MAX_AGE, res.maxAge))
     options.sort((a, b) => a.number - b.number)
