@@ -108,6 +108,16 @@ export class ExchangeLayer implements MessageSink {
         reject(new CoapClosedError())
         return
       }
+      if (opts.cancel?.cancelled) {
+        reject(opts.cancel.reason as Error)
+        return
+      }
+      // A free NSTART slot (the usual case): start now, with nothing to undo while queued.
+      const free = this.slots.get(peer.key)
+      if (free === undefined || (free.active < this.o.nstart && free.queue.length === 0)) {
+        this.acquire(peer, () => this.start(peer, req, opts, resolve, reject))
+        return
+      }
       let started = false
       const abortQueued = (e: Error): void => {
         if (started) return
@@ -115,10 +125,6 @@ export class ExchangeLayer implements MessageSink {
         reject(e)
       }
       this.aborts.add(abortQueued)
-      if (opts.cancel?.cancelled) {
-        abortQueued(opts.cancel.reason as Error)
-        return
-      }
       const unsubscribe = opts.cancel?.onCancel(abortQueued)
       this.acquire(peer, () => {
         if (!this.aborts.has(abortQueued)) {
