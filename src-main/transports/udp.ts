@@ -27,6 +27,8 @@ export function parseUdpPeer(peer: PeerAddress): { address: string; port: number
   return { address: (m[1] ?? m[2]) as string, port: Number(m[3]) }
 }
 
+const parsedPeers = new WeakMap<PeerAddress, { address: string; port: number }>()
+
 export class UdpLink implements DatagramLink {
   #handler: ((peer: PeerAddress, datagram: Uint8Array) => void) | null = null
   #local = ''
@@ -72,13 +74,24 @@ export class UdpLink implements DatagramLink {
   }
 
   send(peer: PeerAddress, datagram: Uint8Array): void {
-    const to = parseUdpPeer(peer)
+    // Registrations keep their peer object, so a device's address is parsed once, not per datagram.
+    let to: { address: string; port: number } | null | undefined = parsedPeers.get(peer)
+    if (to === undefined) {
+      to = parseUdpPeer(peer)
+      if (to) parsedPeers.set(peer, to)
+    }
     if (!to) {
       this.opts.onError?.(new Error(`not a UDP peer: ${peer.key}`))
       return
     }
     this.opts.tap?.({ direction: 'out', transport: 'udp', local: this.#local, peer, bytes: datagram, at: Date.now() })
-    this.socket.send(datagram, to.port, to.address, (e) => e && this.opts.onError?.(e))
+    // Without a callback dgram skips a nextTick per datagram; only onError would read the result.
+    if (this.opts.onError) this.socket.send(datagram, to.port, to.address, this.#sent)
+    else this.socket.send(datagram, to.port, to.address)
+  }
+
+  readonly #sent = (e: Error | null): void => {
+    if (e) this.opts.onError?.(e)
   }
 
   onReceive(handler: (peer: PeerAddress, datagram: Uint8Array) => void): void {
