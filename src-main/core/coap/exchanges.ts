@@ -5,6 +5,7 @@
 
 import { toHex } from '../bytes'
 import type { CancelSignal } from '../cancel'
+import { ChurnTable } from '../churn-table'
 import type { PeerAddress, Random } from '../ports'
 import { CoapClosedError, CoapResetError, CoapTimeoutError } from './errors'
 import type { EventSink } from './events'
@@ -82,9 +83,11 @@ const NO_BYTES = new Uint8Array(0)
 const MAX_LATE_WATCHES = 10_000
 
 export class ExchangeLayer implements MessageSink {
-  private readonly tokens = new Map<string, TokenHandler>()
-  private readonly slots = new Map<string, PeerSlots>()
-  private readonly aborts = new Set<(e: Error) => void>()
+  // One entry each per request in flight: ChurnTable, not Map (see churn-table.ts).
+  private readonly tokens = new ChurnTable<TokenHandler>()
+  private readonly slots = new ChurnTable<PeerSlots>()
+  private readonly aborts = new ChurnTable<(e: Error) => void>()
+  private abortIds = 0
   private readonly late = new Map<string, LateWatch>()
   private server: RequestServer | null = null
   private closed = false
@@ -119,21 +122,22 @@ export class ExchangeLayer implements MessageSink {
         return
       }
       let started = false
+      const abortId = `q${this.abortIds++}`
       const abortQueued = (e: Error): void => {
         if (started) return
-        this.aborts.delete(abortQueued)
+        this.aborts.delete(abortId)
         reject(e)
       }
-      this.aborts.add(abortQueued)
+      this.aborts.set(abortId, abortQueued)
       const unsubscribe = opts.cancel?.onCancel(abortQueued)
       this.acquire(peer, () => {
-        if (!this.aborts.has(abortQueued)) {
+        if (!this.aborts.has(abortId)) {
           // Cancelled while waiting for a slot: hand the slot on.
           this.release(peer)
           return
         }
         started = true
-        this.aborts.delete(abortQueued)
+        this.aborts.delete(abortId)
         unsubscribe?.()
         this.start(peer, req, opts, resolve, reject)
       })
@@ -149,6 +153,7 @@ export class ExchangeLayer implements MessageSink {
   ): void {
     const token = opts.token ?? this.newToken(peer)
     const key = tokenKey(peer, token)
+    const abortId = `s${this.abortIds++}`
     let transmission: Transmission | null = null
     let cancelDeadline: (() => void) | null = null
     let unsubscribe: (() => void) | undefined
@@ -166,7 +171,7 @@ export class ExchangeLayer implements MessageSink {
       transmission?.cancel()
       cancelDeadline?.()
       unsubscribe?.()
-      this.aborts.delete(abort)
+      this.aborts.delete(abortId)
       const next = response !== null ? opts.keep?.(response) ?? null : null
       if (this.tokens.get(key) === handler) {
         if (next !== null) this.tokens.set(key, next)
@@ -185,7 +190,7 @@ export class ExchangeLayer implements MessageSink {
       }
     }
     this.tokens.set(key, handler)
-    this.aborts.add(abort)
+    this.aborts.set(abortId, abort)
     try {
       transmission = this.o.transport.sendRequest(
         peer,
@@ -268,7 +273,7 @@ export class ExchangeLayer implements MessageSink {
 
   close(): void {
     this.closed = true
-    for (const abort of [...this.aborts]) abort(new CoapClosedError())
+    for (const abort of this.aborts.values()) abort(new CoapClosedError())
     this.tokens.clear()
     this.late.clear()
   }

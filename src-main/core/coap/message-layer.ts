@@ -4,6 +4,7 @@
 // between a piggybacked and a separate response. It knows nothing of tokens or resources: those
 // belong to the exchange layer above, which a stream link (RFC 8323) will use without this file.
 
+import { ChurnTable } from '../churn-table'
 import type { DatagramLink, PeerAddress, Random } from '../ports'
 import type { EventSink } from './events'
 import { codeClass, EMPTY, type CoapMessage, type MessageCodec } from './message'
@@ -60,7 +61,7 @@ const NO_BYTES = new Uint8Array(0)
 export class MessageLayer implements MessageTransport {
   private sink: MessageSink | null = null
   private nextMid: number
-  private readonly outstanding = new Map<string, Outstanding>()
+  private readonly outstanding = new ChurnTable<Outstanding>()
   private readonly seen = new Map<string, Seen>()
   private readonly maxSeen: number
   private closed = false
