@@ -27,7 +27,7 @@ export function parseUdpPeer(peer: PeerAddress): { address: string; port: number
   return { address: (m[1] ?? m[2]) as string, port: Number(m[3]) }
 }
 
-const parsedPeers = new WeakMap<PeerAddress, { address: string; port: number }>()
+const parsedPeers = new Map<string, { address: string; port: number }>()
 
 export class UdpLink implements DatagramLink {
   #handler: ((peer: PeerAddress, datagram: Uint8Array) => void) | null = null
@@ -74,11 +74,14 @@ export class UdpLink implements DatagramLink {
   }
 
   send(peer: PeerAddress, datagram: Uint8Array): void {
-    // Registrations keep their peer object, so a device's address is parsed once, not per datagram.
-    let to: { address: string; port: number } | null | undefined = parsedPeers.get(peer)
+    // A peer's address is parsed once, not per datagram (each reply has a fresh peer object).
+    let to: { address: string; port: number } | null | undefined = parsedPeers.get(peer.key)
     if (to === undefined) {
       to = parseUdpPeer(peer)
-      if (to) parsedPeers.set(peer, to)
+      // Only ever added to (a Map under delete churn costs more GC than it saves); a full cache
+      // starts over.
+      if (parsedPeers.size >= 65_536) parsedPeers.clear()
+      if (to) parsedPeers.set(peer.key, to)
     }
     if (!to) {
       this.opts.onError?.(new Error(`not a UDP peer: ${peer.key}`))
