@@ -3,8 +3,10 @@
 // registrations per second, Read round trips per second, heap per registration — each as a ratio
 // to a raw UDP request/response loop measured in the same run (same sockets, same concurrency).
 // Clients are plain dgram sockets speaking CoAP through the strict codec (no endpoint, no retries),
-// so the figure is the server's cost; their Registers are encoded before the clock starts, and an
-// unreported warm-up round runs first so the JIT's compile time is not counted. Run with Node 24: `npm run bench -- server [clients...]`.
+// so the figure is the server's cost; their Registers are encoded before the clock starts, Read
+// answers are copied from a template (requests are still decoded strictly), and an unreported
+// warm-up round runs first so the JIT's compile time is not counted.
+// Run with Node 24: `npm run bench -- server [clients...]`.
 import { createSocket, type Socket } from 'node:dgram'
 import { coapCodec } from '../../src-main/core/coap/codec'
 import { CoapEndpoint } from '../../src-main/core/coap/endpoint'
@@ -63,6 +65,23 @@ async function rawLoop(clients: Socket[], total: number): Promise<number> {
   return rate
 }
 
+// The clients' answer to a Read: 2.05 "87" (text), piggybacked. Encoded once per token length
+// and copied with the request's Message ID and token, as a device with a canned reply would.
+const replyTemplates = new Map<number, Uint8Array>()
+function readReply(m: CoapMessage): Uint8Array {
+  let t = replyTemplates.get(m.token.length)
+  if (t === undefined) {
+    const reply: CoapMessage = { type: 'ACK', code: 69, messageId: 0, token: m.token, options: [{ number: Option.CONTENT_FORMAT, value: new Uint8Array() }], payload: enc.encode('87') }
+    t = coapCodec.encode(reply)
+    replyTemplates.set(m.token.length, t)
+  }
+  const out = t.slice()
+  out[2] = m.messageId >> 8
+  out[3] = m.messageId & 0xff
+  out.set(m.token, 4)
+  return out
+}
+
 async function run(n: number, report = true): Promise<void> {
   const clients = await openSockets(n)
   const raw = await rawLoop(clients, Math.max(20_000, n * 2))
@@ -82,8 +101,7 @@ async function run(n: number, report = true): Promise<void> {
       const m = d.message
       if (!m || d.reject) return
       if (m.type === 'CON' && m.code === 1 && uriPath(m).length) {
-        const reply = coapCodec.encode({ type: 'ACK', code: 69, messageId: m.messageId, token: m.token, options: [{ number: Option.CONTENT_FORMAT, value: new Uint8Array() }], payload: enc.encode('87') })
-        c.send(reply, port, '127.0.0.1')
+        c.send(readReply(m), port, '127.0.0.1')
         return
       }
       pending.get(c)?.(m)
