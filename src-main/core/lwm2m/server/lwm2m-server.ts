@@ -305,13 +305,14 @@ export class Lwm2mServer {
     return { code: CHANGED }
   }
 
-  /** Any message from a device (also notifications and responses) shows it is awake. */
-  deviceSeen(endpoint: string): void {
+  /** Any message from a device (also notifications and responses) shows it is awake. Returns its registration as it stands after that. */
+  deviceSeen(endpoint: string): Registration | undefined {
     const r = this.registrations.byEndpoint(endpoint)
-    if (!r) return
+    if (!r) return undefined
     const now = this.now()
     if (now !== r.lastSeen) this.registrations.put({ ...r, lastSeen: now })
     this.#requests.pump(endpoint)
+    return this.registrations.byEndpoint(endpoint)
   }
 
   // ---- Device Management and Information Reporting (downlink) --------------------------------
@@ -552,8 +553,7 @@ export class Lwm2mServer {
   ): Promise<OperationResult> {
     const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs?.() ?? DEFAULT_REQUEST_TIMEOUT_MS
     const { response, info } = await this.#requests.submit(r.endpoint, { id: o.requestId ?? this.newId(), operation, path: label, timeoutMs }, send)
-    this.deviceSeen(r.endpoint)
-    const reg = this.registrations.byEndpoint(r.endpoint) ?? r
+    const reg = this.deviceSeen(r.endpoint) ?? r
     return this.decodeResult(reg, response, decodeAt, info.id, this.now() - (info.sentAt ?? info.enqueuedAt))
   }
 
