@@ -7,7 +7,9 @@ import type { Random, Scheduler } from '../core/ports'
 export const nodeScheduler: Scheduler = {
   now: () => performance.now(),
   schedule(delayMs, fn) {
-    const t = setTimeout(fn, Math.max(0, delayMs))
+    // Whole milliseconds (never earlier): Node keeps one timer list per distinct duration, and
+    // randomised retransmission timeouts made a list, and a queue insertion, for every timer.
+    const t = setTimeout(fn, Math.max(0, Math.ceil(delayMs)))
     t.unref?.() // a pending retransmission must not keep a finished CLI alive
     return () => clearTimeout(t)
   }

@@ -88,6 +88,9 @@ export class ExchangeLayer implements MessageSink {
   private readonly slots = new ChurnTable<PeerSlots>()
   private readonly aborts = new ChurnTable<(e: Error) => void>()
   private abortIds = 0
+  private lastToken: Uint8Array | null = null
+  private lastTokenPeer: string | null = null
+  private lastTokenKey: string | null = null
   private readonly late = new Map<string, LateWatch>()
   private server: RequestServer | null = null
   private closed = false
@@ -152,7 +155,8 @@ export class ExchangeLayer implements MessageSink {
     reject: (e: unknown) => void
   ): void {
     const token = opts.token ?? this.newToken(peer)
-    const key = tokenKey(peer, token)
+    // Usually the token newToken just made: reuse its key (the same string is found faster).
+    const key = this.lastToken === token && this.lastTokenPeer === peer.key ? (this.lastTokenKey as string) : tokenKey(peer, token)
     const abortId = `s${this.abortIds++}`
     let transmission: Transmission | null = null
     let cancelDeadline: (() => void) | null = null
@@ -283,7 +287,12 @@ export class ExchangeLayer implements MessageSink {
     for (;;) {
       const token = this.o.random.bytes(this.o.tokenLength)
       const key = tokenKey(peer, token)
-      if (!this.tokens.has(key) && !this.late.has(key)) return token
+      if (!this.tokens.has(key) && !this.late.has(key)) {
+        this.lastToken = token
+        this.lastTokenPeer = peer.key
+        this.lastTokenKey = key
+        return token
+      }
     }
   }
 

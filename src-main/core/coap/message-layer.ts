@@ -64,6 +64,8 @@ export class MessageLayer implements MessageTransport {
   private readonly outstanding = new ChurnTable<Outstanding>()
   private readonly seen = new Map<string, Seen>()
   private readonly maxSeen: number
+  /** The outstanding-table key of the Message ID allocateMid returned last. */
+  private lastMidKey: string | null = null
   private closed = false
 
   constructor(private readonly o: MessageLayerOptions) {
@@ -101,7 +103,8 @@ export class MessageLayer implements MessageTransport {
   ): Transmission {
     const message: CoapMessage = { type, messageId: this.allocateMid(peer), ...m }
     const datagram = this.o.codec.encode(message)
-    const key = keyOf(peer, message.messageId)
+    // The key allocateMid just checked: the same string object is found faster the second time.
+    const key = this.lastMidKey ?? keyOf(peer, message.messageId)
     const entry: Outstanding = {
       peer,
       message,
@@ -154,7 +157,11 @@ export class MessageLayer implements MessageTransport {
     for (let i = 0; i < 0x10000; i++) {
       const mid = this.nextMid
       this.nextMid = (this.nextMid + 1) & 0xffff
-      if (!this.outstanding.has(keyOf(peer, mid))) return mid
+      const key = keyOf(peer, mid)
+      if (!this.outstanding.has(key)) {
+        this.lastMidKey = key
+        return mid
+      }
     }
     throw new RangeError('all 65536 Message IDs towards this peer are in use')
   }
