@@ -11,7 +11,6 @@ import { createSocket, type Socket } from 'node:dgram'
 import { coapCodec } from '../../src-main/core/coap/codec'
 import { CoapEndpoint } from '../../src-main/core/coap/endpoint'
 import { Option, type CoapMessage } from '../../src-main/core/coap/message'
-import { uriPath } from '../../src-main/core/coap/options'
 import { coapDeviceLink, serveUplink } from '../../src-main/core/lwm2m/server/coap-binding'
 import { Lwm2mServer } from '../../src-main/core/lwm2m/server/lwm2m-server'
 import { nodeRandom, nodeScheduler } from '../../src-main/transports/node-runtime'
@@ -100,7 +99,7 @@ async function run(n: number, report = true): Promise<void> {
       const d = coapCodec.decode(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))
       const m = d.message
       if (!m || d.reject) return
-      if (m.type === 'CON' && m.code === 1 && uriPath(m).length) {
+      if (m.type === 'CON' && m.code === 1 && m.options.some((o) => o.number === Option.URI_PATH)) {
         c.send(readReply(m), port, '127.0.0.1')
         return
       }

@@ -559,12 +559,14 @@ export class Lwm2mServer {
 
   private requestDone(endpoint: string, info: RequestInfo, outcome: { response: DownlinkResponse } | { error: unknown }): void {
     const durationMs = Math.round(this.now() - (info.sentAt ?? info.enqueuedAt))
-    const base = { requestId: info.id, operation: info.operation, path: info.path, durationMs }
     if ('response' in outcome) {
       const c = codeText(outcome.response.code)
-      this.note(endpoint, { kind: 'request', text: `${info.operation} ${info.path} → ${c} ${shortMeaning(outcome.response.code)} in ${durationMs} ms`, code: c, ...base })
+      const text = `${info.operation} ${info.path} → ${c} ${shortMeaning(outcome.response.code)} in ${durationMs} ms`
+      // Written out rather than spread from a base object: one entry per request.
+      this.note(endpoint, { kind: 'request', text, code: c, requestId: info.id, operation: info.operation, path: info.path, durationMs })
       return
     }
+    const base = { requestId: info.id, operation: info.operation, path: info.path, durationMs }
     const e = outcome.error
     const cancelled = e instanceof RequestError && e.code === 'device.request_cancelled'
     this.note(endpoint, {
