@@ -8,7 +8,8 @@
 // link. Iteration follows insertion order, as with Map, as long as keys are not integer-like
 // (callers use keys such as "udp:host:port#…").
 
-export class ChurnTable<V> {
+/** Values are objects (never undefined), so one property read tells presence. */
+export class ChurnTable<V extends object> {
   #entries: Record<string, V> = Object.create(null) as Record<string, V>
   #size = 0
 
@@ -21,16 +22,16 @@ export class ChurnTable<V> {
   }
 
   has(key: string): boolean {
-    return key in this.#entries
+    return this.#entries[key] !== undefined
   }
 
   set(key: string, value: V): void {
-    if (!(key in this.#entries)) this.#size++
+    if (this.#entries[key] === undefined) this.#size++
     this.#entries[key] = value
   }
 
   delete(key: string): boolean {
-    if (!(key in this.#entries)) return false
+    if (this.#entries[key] === undefined) return false
     delete this.#entries[key]
     this.#size--
     return true

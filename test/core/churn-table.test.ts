@@ -4,18 +4,18 @@ import { ChurnTable } from '../../src-main/core/churn-table'
 
 describe('ChurnTable', () => {
   it('behaves like a string-keyed Map: get, has, set, delete, size, values in insertion order', () => {
-    const t = new ChurnTable<number>()
-    t.set('udp:a#1', 1)
-    t.set('udp:b#2', 2)
-    t.set('udp:a#1', 3)
+    const t = new ChurnTable<{ v: number }>()
+    t.set('udp:a#1', { v: 1 })
+    t.set('udp:b#2', { v: 2 })
+    t.set('udp:a#1', { v: 3 })
     expect(t.size).toBe(2)
-    expect(t.get('udp:a#1')).toBe(3)
+    expect(t.get('udp:a#1')).toEqual({ v: 3 })
     expect(t.has('udp:b#2')).toBe(true)
     expect(t.get('missing')).toBeUndefined()
     expect(t.has('toString')).toBe(false) // no prototype behind the keys
-    t.set('__proto__', 4)
-    expect(t.get('__proto__')).toBe(4)
-    expect(t.values()).toEqual([3, 2, 4])
+    t.set('__proto__', { v: 4 })
+    expect(t.get('__proto__')).toEqual({ v: 4 })
+    expect(t.values()).toEqual([{ v: 3 }, { v: 2 }, { v: 4 }])
     expect(t.delete('udp:b#2')).toBe(true)
     expect(t.delete('udp:b#2')).toBe(false)
     expect(t.size).toBe(2)
