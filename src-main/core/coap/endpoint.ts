@@ -149,6 +149,7 @@ export class CoapEndpoint {
       settings: this.settings,
       ackDelayMs: o.ackDelayMs ?? this.settings.ackTimeoutMs / 2,
       emit: this.emit,
+      listening: onEvent !== undefined,
       ...(o.maxDedupEntries !== undefined ? { maxDedupEntries: o.maxDedupEntries } : {})
     })
     this.exchanges = new ExchangeLayer({

@@ -33,6 +33,8 @@ export interface MessageLayerOptions {
    * early, so a flood cannot grow memory without bound. Default 50 000.
    */
   readonly maxDedupEntries?: number
+  /** False when nobody listens to events: the per-message 'sent'/'received' events are then not built. */
+  readonly listening?: boolean
 }
 
 /** A CON or NON we sent and may still hear an ACK or RST for. */
@@ -167,7 +169,7 @@ export class MessageLayer implements MessageTransport {
   }
 
   private transmit(peer: PeerAddress, message: CoapMessage, datagram: Uint8Array): void {
-    this.o.emit({ type: 'sent', peer, message })
+    if (this.o.listening !== false) this.o.emit({ type: 'sent', peer, message })
     this.write(peer, datagram)
   }
 
@@ -220,7 +222,7 @@ export class MessageLayer implements MessageTransport {
     }
     const m = decoded.message
     if (action === 'ignore' || m === null) return
-    this.o.emit({ type: 'received', peer, message: m })
+    if (this.o.listening !== false) this.o.emit({ type: 'received', peer, message: m })
     if (m.type === 'ACK' || m.type === 'RST') this.receiveAckOrRst(peer, m)
     else this.receiveConOrNon(peer, m, m.type)
   }
