@@ -3,10 +3,10 @@
 // flight. Not a Map: V8 links every Map/Set table it rehashes into to the next one (for live
 // iterators), so once a Map's table has been promoted to the old generation (the Map sat idle
 // through two minor GCs) each later table, and every value any of them held, survives every minor
-// GC until the next full one. Under steady request churn that retained about a quarter of all
-// allocation and made GC the largest cost of the server bench. A dictionary object has no such
-// link. Iteration follows insertion order, as with Map, as long as keys are not integer-like
-// (callers use keys such as "udp:host:port#…").
+// GC until the next full one (a micro-test with churn like ours: 60 % of allocation survived
+// minor GCs with a Map, 2 % with a dictionary object, which has no such link). Iteration follows
+// insertion order, as with Map, as long as keys are not integer-like (callers use keys such as
+// "udp:host:port#…").
 
 /** Values are objects (never undefined), so one property read tells presence. */
 export class ChurnTable<V extends object> {
