@@ -4,7 +4,8 @@
 
 export class CancelSignal {
   #reason: Error | null = null
-  readonly #listeners = new Set<(reason: Error) => void>()
+  // An array, not a Set: one signal per request, with one or two listeners at a time.
+  readonly #listeners: Array<(reason: Error) => void> = []
 
   get cancelled(): boolean {
     return this.#reason !== null
@@ -16,8 +17,8 @@ export class CancelSignal {
   cancel(reason: Error): void {
     if (this.#reason !== null) return
     this.#reason = reason
-    for (const l of [...this.#listeners]) l(reason)
-    this.#listeners.clear()
+    const listeners = this.#listeners.splice(0)
+    for (const l of listeners) l(reason)
   }
   /** Calls `listener` on cancel (at once if already cancelled); returns an unsubscribe. */
   onCancel(listener: (reason: Error) => void): () => void {
@@ -25,7 +26,11 @@ export class CancelSignal {
       listener(this.#reason)
       return () => undefined
     }
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
+    if (!this.#listeners.includes(listener)) this.#listeners.push(listener)
+    return () => {
+      const i = this.#listeners.indexOf(listener)
+      if (i >= 0) this.#listeners.splice(i, 1)
+      return i >= 0
+    }
   }
 }

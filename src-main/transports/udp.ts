@@ -27,6 +27,8 @@ export function parseUdpPeer(peer: PeerAddress): { address: string; port: number
   return { address: (m[1] ?? m[2]) as string, port: Number(m[3]) }
 }
 
+const parsedPeers = new Map<string, { address: string; port: number }>()
+
 export class UdpLink implements DatagramLink {
   #handler: ((peer: PeerAddress, datagram: Uint8Array) => void) | null = null
   #local = ''
@@ -72,13 +74,27 @@ export class UdpLink implements DatagramLink {
   }
 
   send(peer: PeerAddress, datagram: Uint8Array): void {
-    const to = parseUdpPeer(peer)
+    // A peer's address is parsed once, not per datagram (each reply has a fresh peer object).
+    let to: { address: string; port: number } | null | undefined = parsedPeers.get(peer.key)
+    if (to === undefined) {
+      to = parseUdpPeer(peer)
+      // Only ever added to (a Map under delete churn costs more GC than it saves); a full cache
+      // starts over.
+      if (parsedPeers.size >= 65_536) parsedPeers.clear()
+      if (to) parsedPeers.set(peer.key, to)
+    }
     if (!to) {
       this.opts.onError?.(new Error(`not a UDP peer: ${peer.key}`))
       return
     }
     this.opts.tap?.({ direction: 'out', transport: 'udp', local: this.#local, peer, bytes: datagram, at: Date.now() })
-    this.socket.send(datagram, to.port, to.address, (e) => e && this.opts.onError?.(e))
+    // Without a callback dgram skips a nextTick per datagram; only onError would read the result.
+    if (this.opts.onError) this.socket.send(datagram, to.port, to.address, this.#sent)
+    else this.socket.send(datagram, to.port, to.address)
+  }
+
+  readonly #sent = (e: Error | null): void => {
+    if (e) this.opts.onError?.(e)
   }
 
   onReceive(handler: (peer: PeerAddress, datagram: Uint8Array) => void): void {

@@ -34,7 +34,42 @@ export interface BlockwiseResult {
 const MAX_RESTARTS = 3
 const NO_BYTES = new Uint8Array(0)
 
-export async function blockwiseRequest(
+export function blockwiseRequest(
+  send: BlockSend,
+  options: readonly CoapOption[],
+  body: Uint8Array,
+  o: BlockwiseOptions
+): Promise<BlockwiseResult> {
+  // The usual request: a small body in one message and no Block2 size asked for. One exchange,
+  // and only a block-wise answer takes the long way; the same messages as blockwiseTransfer
+  // would send, without its async frames. Up to 16 bytes even 4.13 cannot ask for blocks (§2.9.3).
+  if (o.block2Size === null && body.length <= 16) {
+    try {
+      return send(options, body).then((first) => singleAnswer(send, options, body, first, o))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+  return blockwiseTransfer(send, options, body, o)
+}
+
+function singleAnswer(
+  send: BlockSend,
+  options: readonly CoapOption[],
+  body: Uint8Array,
+  first: CoapMessage,
+  o: BlockwiseOptions
+): BlockwiseResult | Promise<BlockwiseResult> {
+  if (codeClass(first.code) !== 2 || blockOption(first, Option.BLOCK2) === null) return { message: first, messages: 1 }
+  let messages = 1
+  const fetch = (num: number, szx: number): Promise<CoapMessage> => {
+    messages++
+    return send(withBlock(options, Option.BLOCK2, { num, more: false, szx }), body)
+  }
+  return collectBlock2(first, fetch, { preferred: null, maxBodySize: o.maxBodySize }).then((message) => ({ message, messages }))
+}
+
+async function blockwiseTransfer(
   send: BlockSend,
   options: readonly CoapOption[],
   body: Uint8Array,

@@ -149,6 +149,7 @@ export class CoapEndpoint {
       settings: this.settings,
       ackDelayMs: o.ackDelayMs ?? this.settings.ackTimeoutMs / 2,
       emit: this.emit,
+      listening: onEvent !== undefined,
       ...(o.maxDedupEntries !== undefined ? { maxDedupEntries: o.maxDedupEntries } : {})
     })
     this.exchanges = new ExchangeLayer({
@@ -320,20 +321,22 @@ export class CoapEndpoint {
     opts: RequestOptions
   ): Pick<ExchangeOptions, 'timeoutMs' | 'cancel' | 'onAck' | 'onLate'> {
     const confirmable = req.confirmable ?? true
-    return {
+    // Assigned rather than spread: this runs for every request.
+    const out: { -readonly [K in 'timeoutMs' | 'cancel' | 'onAck' | 'onLate']?: ExchangeOptions[K] } & { timeoutMs: number } = {
       timeoutMs:
         opts.timeoutMs ??
-        (confirmable ? this.settings.exchangeLifetimeMs : this.settings.maxTransmitWaitMs),
-      ...(opts.cancel ? { cancel: opts.cancel } : {}),
-      ...(opts.onAck ? { onAck: opts.onAck } : {}),
-      ...(opts.onLate ? { onLate: opts.onLate } : {})
+        (confirmable ? this.settings.exchangeLifetimeMs : this.settings.maxTransmitWaitMs)
     }
+    if (opts.cancel) out.cancel = opts.cancel
+    if (opts.onAck) out.onAck = opts.onAck
+    if (opts.onLate) out.onLate = opts.onLate
+    return out
   }
 
   private sender(peer: PeerAddress, req: CoapRequest, opts: RequestOptions): BlockSend {
     // One token for every block of a transfer (RFC 7959 §2.3 allows either): peers such as
     // node-coap reassemble Block1 bodies by token, and the blocks never overlap (NSTART = 1).
-    const exchange = { ...this.exchangeOptions(req, opts), token: this.exchanges.newToken(peer) }
+    const exchange: ExchangeOptions = Object.assign(this.exchangeOptions(req, opts), { token: this.exchanges.newToken(peer) })
     const confirmable = req.confirmable ?? true
     const once = (options: readonly CoapOption[], payload: Uint8Array): Promise<CoapMessage> =>
       this.exchanges.exchange(peer, { code: req.code, options, payload, confirmable }, exchange)

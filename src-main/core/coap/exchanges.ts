@@ -5,6 +5,7 @@
 
 import { toHex } from '../bytes'
 import type { CancelSignal } from '../cancel'
+import { ChurnTable } from '../churn-table'
 import type { PeerAddress, Random } from '../ports'
 import { CoapClosedError, CoapResetError, CoapTimeoutError } from './errors'
 import type { EventSink } from './events'
@@ -82,9 +83,14 @@ const NO_BYTES = new Uint8Array(0)
 const MAX_LATE_WATCHES = 10_000
 
 export class ExchangeLayer implements MessageSink {
-  private readonly tokens = new Map<string, TokenHandler>()
-  private readonly slots = new Map<string, PeerSlots>()
-  private readonly aborts = new Set<(e: Error) => void>()
+  // One entry each per request in flight: ChurnTable, not Map (see churn-table.ts).
+  private readonly tokens = new ChurnTable<TokenHandler>()
+  private readonly slots = new ChurnTable<PeerSlots>()
+  private readonly aborts = new ChurnTable<(e: Error) => void>()
+  private abortIds = 0
+  private lastToken: Uint8Array | null = null
+  private lastTokenPeer: string | null = null
+  private lastTokenKey: string | null = null
   private readonly late = new Map<string, LateWatch>()
   private server: RequestServer | null = null
   private closed = false
@@ -108,26 +114,33 @@ export class ExchangeLayer implements MessageSink {
         reject(new CoapClosedError())
         return
       }
-      let started = false
-      const abortQueued = (e: Error): void => {
-        if (started) return
-        this.aborts.delete(abortQueued)
-        reject(e)
-      }
-      this.aborts.add(abortQueued)
       if (opts.cancel?.cancelled) {
-        abortQueued(opts.cancel.reason as Error)
+        reject(opts.cancel.reason as Error)
         return
       }
+      // A free NSTART slot (the usual case): start now, with nothing to undo while queued.
+      const free = this.slots.get(peer.key)
+      if (free === undefined || (free.active < this.o.nstart && free.queue.length === 0)) {
+        this.acquire(peer, () => this.start(peer, req, opts, resolve, reject))
+        return
+      }
+      let started = false
+      const abortId = `q${this.abortIds++}`
+      const abortQueued = (e: Error): void => {
+        if (started) return
+        this.aborts.delete(abortId)
+        reject(e)
+      }
+      this.aborts.set(abortId, abortQueued)
       const unsubscribe = opts.cancel?.onCancel(abortQueued)
       this.acquire(peer, () => {
-        if (!this.aborts.has(abortQueued)) {
+        if (!this.aborts.has(abortId)) {
           // Cancelled while waiting for a slot: hand the slot on.
           this.release(peer)
           return
         }
         started = true
-        this.aborts.delete(abortQueued)
+        this.aborts.delete(abortId)
         unsubscribe?.()
         this.start(peer, req, opts, resolve, reject)
       })
@@ -142,7 +155,9 @@ export class ExchangeLayer implements MessageSink {
     reject: (e: unknown) => void
   ): void {
     const token = opts.token ?? this.newToken(peer)
-    const key = tokenKey(peer, token)
+    // Usually the token newToken just made: reuse its key (the same string is found faster).
+    const key = this.lastToken === token && this.lastTokenPeer === peer.key ? (this.lastTokenKey as string) : tokenKey(peer, token)
+    const abortId = `s${this.abortIds++}`
     let transmission: Transmission | null = null
     let cancelDeadline: (() => void) | null = null
     let unsubscribe: (() => void) | undefined
@@ -160,7 +175,7 @@ export class ExchangeLayer implements MessageSink {
       transmission?.cancel()
       cancelDeadline?.()
       unsubscribe?.()
-      this.aborts.delete(abort)
+      this.aborts.delete(abortId)
       const next = response !== null ? opts.keep?.(response) ?? null : null
       if (this.tokens.get(key) === handler) {
         if (next !== null) this.tokens.set(key, next)
@@ -179,7 +194,7 @@ export class ExchangeLayer implements MessageSink {
       }
     }
     this.tokens.set(key, handler)
-    this.aborts.add(abort)
+    this.aborts.set(abortId, abort)
     try {
       transmission = this.o.transport.sendRequest(
         peer,
@@ -262,7 +277,7 @@ export class ExchangeLayer implements MessageSink {
 
   close(): void {
     this.closed = true
-    for (const abort of [...this.aborts]) abort(new CoapClosedError())
+    for (const abort of this.aborts.values()) abort(new CoapClosedError())
     this.tokens.clear()
     this.late.clear()
   }
@@ -272,7 +287,12 @@ export class ExchangeLayer implements MessageSink {
     for (;;) {
       const token = this.o.random.bytes(this.o.tokenLength)
       const key = tokenKey(peer, token)
-      if (!this.tokens.has(key) && !this.late.has(key)) return token
+      if (!this.tokens.has(key) && !this.late.has(key)) {
+        this.lastToken = token
+        this.lastTokenPeer = peer.key
+        this.lastTokenKey = key
+        return token
+      }
     }
   }
 

@@ -4,6 +4,7 @@
 // between a piggybacked and a separate response. It knows nothing of tokens or resources: those
 // belong to the exchange layer above, which a stream link (RFC 8323) will use without this file.
 
+import { ChurnTable } from '../churn-table'
 import type { DatagramLink, PeerAddress, Random } from '../ports'
 import type { EventSink } from './events'
 import { codeClass, EMPTY, type CoapMessage, type MessageCodec } from './message'
@@ -32,6 +33,8 @@ export interface MessageLayerOptions {
    * early, so a flood cannot grow memory without bound. Default 50 000.
    */
   readonly maxDedupEntries?: number
+  /** False when nobody listens to events: the per-message 'sent'/'received' events are then not built. */
+  readonly listening?: boolean
 }
 
 /** A CON or NON we sent and may still hear an ACK or RST for. */
@@ -60,9 +63,11 @@ const NO_BYTES = new Uint8Array(0)
 export class MessageLayer implements MessageTransport {
   private sink: MessageSink | null = null
   private nextMid: number
-  private readonly outstanding = new Map<string, Outstanding>()
+  private readonly outstanding = new ChurnTable<Outstanding>()
   private readonly seen = new Map<string, Seen>()
   private readonly maxSeen: number
+  /** The outstanding-table key of the Message ID allocateMid returned last. */
+  private lastMidKey: string | null = null
   private closed = false
 
   constructor(private readonly o: MessageLayerOptions) {
@@ -100,7 +105,8 @@ export class MessageLayer implements MessageTransport {
   ): Transmission {
     const message: CoapMessage = { type, messageId: this.allocateMid(peer), ...m }
     const datagram = this.o.codec.encode(message)
-    const key = keyOf(peer, message.messageId)
+    // The key allocateMid just checked: the same string object is found faster the second time.
+    const key = this.lastMidKey ?? keyOf(peer, message.messageId)
     const entry: Outstanding = {
       peer,
       message,
@@ -153,13 +159,17 @@ export class MessageLayer implements MessageTransport {
     for (let i = 0; i < 0x10000; i++) {
       const mid = this.nextMid
       this.nextMid = (this.nextMid + 1) & 0xffff
-      if (!this.outstanding.has(keyOf(peer, mid))) return mid
+      const key = keyOf(peer, mid)
+      if (!this.outstanding.has(key)) {
+        this.lastMidKey = key
+        return mid
+      }
     }
     throw new RangeError('all 65536 Message IDs towards this peer are in use')
   }
 
   private transmit(peer: PeerAddress, message: CoapMessage, datagram: Uint8Array): void {
-    this.o.emit({ type: 'sent', peer, message })
+    if (this.o.listening !== false) this.o.emit({ type: 'sent', peer, message })
     this.write(peer, datagram)
   }
 
@@ -212,7 +222,7 @@ export class MessageLayer implements MessageTransport {
     }
     const m = decoded.message
     if (action === 'ignore' || m === null) return
-    this.o.emit({ type: 'received', peer, message: m })
+    if (this.o.listening !== false) this.o.emit({ type: 'received', peer, message: m })
     if (m.type === 'ACK' || m.type === 'RST') this.receiveAckOrRst(peer, m)
     else this.receiveConOrNon(peer, m, m.type)
   }

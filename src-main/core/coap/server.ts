@@ -75,13 +75,15 @@ export class RequestServer {
       const why = new TextEncoder().encode(`unrecognised critical option ${unknown.number}`)
       return send({ code: Response.BAD_OPTION, options: [], payload: why })
     }
-    const key = bodyKey(peer, m)
+    // Built only when a block-wise step needs it: most requests are a single message.
+    let bodyKeyMemo: string | null = null
+    const key = (): string => (bodyKeyMemo ??= bodyKey(peer, m))
     let body = m.payload
     let block1 = null
     if (hasOption(m, Option.BLOCK1)) {
       const b = blockOption(m, Option.BLOCK1)
       if (b === null) return send(plain(Response.BAD_OPTION))
-      const outcome = this.block1.accept(key, m, b)
+      const outcome = this.block1.accept(key(), m, b)
       if (outcome.kind === 'reply') return send(outcome.response)
       body = outcome.body
       block1 = outcome.block1
@@ -93,7 +95,7 @@ export class RequestServer {
     const num = b2 !== null && block1 === null ? (b2.num * blockSize(b2.szx)) / blockSize(szx) : 0
     if (num > 0) {
       // §2.4: later blocks come from the body kept when block 0 was served.
-      const cached = this.block2.get(key)
+      const cached = this.block2.get(key())
       if (cached !== null) return send(sliceBlock2(cached, num, szx) ?? plain(Response.BAD_OPTION))
     }
     if (this.handler === null) return send(plain(Response.NOT_FOUND))
@@ -116,7 +118,7 @@ export class RequestServer {
       }
       let out: ResponseParts = { code: r.code, options: r.options ?? [], payload: r.payload ?? NO_BYTES }
       if (out.payload.length > blockSize(szx) || num > 0) {
-        out = sliceBlock2(this.block2.store(key, out), num, szx) ?? plain(Response.BAD_OPTION)
+        out = sliceBlock2(this.block2.store(key(), out), num, szx) ?? plain(Response.BAD_OPTION)
       }
       // RFC 7959 §2.3: the final response to a Block1 transfer echoes the last block's Block1.
       if (block1 !== null) out = { ...out, options: withBlock(out.options, Option.BLOCK1, block1) }

@@ -4,8 +4,18 @@
 
 import type { Scheduler } from '../ports'
 
+/** A live timer, linked into its set's list until it fires or is cancelled. */
+interface Entry {
+  prev: Entry | null
+  next: Entry | null
+  cancelScheduled: (() => void) | null
+}
+
 export class TimerSet {
-  private readonly live = new Set<() => void>()
+  // A doubly linked list rather than a Set: two timers per request come and go, and a hash
+  // table under that churn is rebuilt again and again (garbage the GC then has to trace).
+  private head: Entry | null = null
+  private count = 0
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -14,21 +24,21 @@ export class TimerSet {
 
   /** Runs `fn` after `delayMs`; returns an idempotent cancel. */
   after(delayMs: number, fn: () => void): () => void {
-    let cancelScheduled: (() => void) | null = null
-    const cancel = (): void => {
-      if (!this.live.delete(cancel)) return
-      cancelScheduled?.()
-    }
-    this.live.add(cancel)
-    cancelScheduled = this.scheduler.schedule(Math.max(0, delayMs), () => {
-      if (!this.live.delete(cancel)) return
+    const entry: Entry = { prev: null, next: this.head, cancelScheduled: null }
+    if (this.head !== null) this.head.prev = entry
+    this.head = entry
+    this.count++
+    entry.cancelScheduled = this.scheduler.schedule(Math.max(0, delayMs), () => {
+      if (!this.unlink(entry)) return
       try {
         fn()
       } catch (error) {
         this.onError(error)
       }
     })
-    return cancel
+    return () => {
+      if (this.unlink(entry)) entry.cancelScheduled?.()
+    }
   }
 
   now(): number {
@@ -36,10 +46,26 @@ export class TimerSet {
   }
 
   get size(): number {
-    return this.live.size
+    return this.count
   }
 
   cancelAll(): void {
-    for (const cancel of [...this.live]) cancel()
+    while (this.head !== null) {
+      const entry = this.head
+      this.unlink(entry)
+      entry.cancelScheduled?.()
+    }
+  }
+
+  /** Takes `entry` out of the list; false when it was out already (fired or cancelled). */
+  private unlink(entry: Entry): boolean {
+    if (entry.prev === null && this.head !== entry) return false
+    if (entry.prev !== null) entry.prev.next = entry.next
+    else this.head = entry.next
+    if (entry.next !== null) entry.next.prev = entry.prev
+    entry.prev = null
+    entry.next = null
+    this.count--
+    return true
   }
 }

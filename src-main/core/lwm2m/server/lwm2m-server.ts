@@ -135,7 +135,9 @@ export class Lwm2mServer {
     this.#expiry = new ExpiryQueue(opts.scheduler, (id) => this.expire(id))
     this.timeline = new DeviceTimeline({
       retentionMs: opts.historyMs ?? (() => DEFAULT_HISTORY_MS),
-      onAppend: (endpoint, entry) => this.emit({ type: 'timeline', endpoint, entry })
+      onAppend: (endpoint, entry) => {
+        if (this.opts.onEvent) this.emit({ type: 'timeline', endpoint, entry })
+      }
     })
     this.#requests = new RequestPipeline({
       scheduler: opts.scheduler,
@@ -143,7 +145,10 @@ export class Lwm2mServer {
         const r = this.registrations.byEndpoint(endpoint)
         return r !== undefined && this.isAwake(r)
       },
-      onChange: (endpoint) => this.emit({ type: 'queue', endpoint, pending: this.#requests.list(endpoint) }),
+      // Listing the queue on every step costs more than the request itself when nobody listens.
+      onChange: (endpoint) => {
+        if (this.opts.onEvent) this.emit({ type: 'queue', endpoint, pending: this.#requests.list(endpoint) })
+      },
       onDone: (endpoint, info, outcome) => this.requestDone(endpoint, info, outcome),
       onLate: (endpoint, info, response) => {
         const after = Math.round((this.now() - (info.sentAt ?? info.enqueuedAt)) / 100) / 10
@@ -180,7 +185,7 @@ export class Lwm2mServer {
     if (nameProblem) return { code: BAD_REQUEST, payload: text(nameProblem) }
     if (req.payload.length > 0 && req.contentFormat !== null && req.contentFormat !== CF.LINK)
       return { code: BAD_REQUEST, payload: text(`the object list must be link format (40), not ${req.contentFormat}`) }
-    const list = parseObjectList(new TextDecoder().decode(req.payload))
+    const list = parseObjectList(utf8Decoder.decode(req.payload))
     if (list.objects.length === 0) {
       // LwM2M-Ident-02: a known profile ID stands for the object list; otherwise we cannot know it.
       const known = q.params.profileId !== null && (this.opts.knownProfiles?.has(q.params.profileId) ?? false)
@@ -241,7 +246,7 @@ export class Lwm2mServer {
     const q = parseUpdateQuery(req.query, r.lwm2mVersion)
     if (!q.ok) return { code: q.code, payload: text(q.reason) }
     const now = this.now()
-    const list = req.payload.length > 0 ? parseObjectList(new TextDecoder().decode(req.payload)) : null
+    const list = req.payload.length > 0 ? parseObjectList(utf8Decoder.decode(req.payload)) : null
     const lifetime = q.params.lifetime ?? r.lifetime
     const updated: Registration = {
       ...r,
@@ -302,13 +307,14 @@ export class Lwm2mServer {
     return { code: CHANGED }
   }
 
-  /** Any message from a device (also notifications and responses) shows it is awake. */
-  deviceSeen(endpoint: string): void {
+  /** Any message from a device (also notifications and responses) shows it is awake. Returns its registration as it stands after that. */
+  deviceSeen(endpoint: string): Registration | undefined {
     const r = this.registrations.byEndpoint(endpoint)
-    if (!r) return
+    if (!r) return undefined
     const now = this.now()
     if (now !== r.lastSeen) this.registrations.put({ ...r, lastSeen: now })
     this.#requests.pump(endpoint)
+    return this.registrations.byEndpoint(endpoint)
   }
 
   // ---- Device Management and Information Reporting (downlink) --------------------------------
@@ -549,19 +555,20 @@ export class Lwm2mServer {
   ): Promise<OperationResult> {
     const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs?.() ?? DEFAULT_REQUEST_TIMEOUT_MS
     const { response, info } = await this.#requests.submit(r.endpoint, { id: o.requestId ?? this.newId(), operation, path: label, timeoutMs }, send)
-    this.deviceSeen(r.endpoint)
-    const reg = this.registrations.byEndpoint(r.endpoint) ?? r
-    return { ...this.decodeResult(reg, response, decodeAt), requestId: info.id, durationMs: this.now() - (info.sentAt ?? info.enqueuedAt) }
+    const reg = this.deviceSeen(r.endpoint) ?? r
+    return this.decodeResult(reg, response, decodeAt, info.id, this.now() - (info.sentAt ?? info.enqueuedAt))
   }
 
   private requestDone(endpoint: string, info: RequestInfo, outcome: { response: DownlinkResponse } | { error: unknown }): void {
     const durationMs = Math.round(this.now() - (info.sentAt ?? info.enqueuedAt))
-    const base = { requestId: info.id, operation: info.operation, path: info.path, durationMs }
     if ('response' in outcome) {
       const c = codeText(outcome.response.code)
-      this.note(endpoint, { kind: 'request', text: `${info.operation} ${info.path} → ${c} ${codeMeaning(outcome.response.code).split(':')[0]} in ${durationMs} ms`, code: c, ...base })
+      const text = `${info.operation} ${info.path} → ${c} ${shortMeaning(outcome.response.code)} in ${durationMs} ms`
+      // Written out rather than spread from a base object: one entry per request.
+      this.note(endpoint, { kind: 'request', text, code: c, requestId: info.id, operation: info.operation, path: info.path, durationMs })
       return
     }
+    const base = { requestId: info.id, operation: info.operation, path: info.path, durationMs }
     const e = outcome.error
     const cancelled = e instanceof RequestError && e.code === 'device.request_cancelled'
     this.note(endpoint, {
@@ -571,26 +578,31 @@ export class Lwm2mServer {
     })
   }
 
-  private decodeResult(r: Registration, res: DownlinkResponse, path: Path): OperationResult {
-    const base = {
-      code: res.code,
-      codeText: codeText(res.code),
-      meaning: codeMeaning(res.code),
-      contentFormat: res.contentFormat,
-      payload: res.payload,
-      at: this.now(),
-      ...(res.locationPath.length ? { locationPath: res.locationPath } : {})
-    }
-    if (res.payload.length === 0 || res.contentFormat === null) return { ...base, records: [], violations: [], violationsTotal: 0 }
-    const decoded = decodePayload(res.contentFormat, res.payload, { path, models: this.modelsFor(r) })
-    return { ...base, records: decoded.records, violations: decoded.violations, violationsTotal: decoded.violationsTotal }
+  private decodeResult(r: Registration, res: DownlinkResponse, path: Path, requestId?: string, durationMs?: number): OperationResult {
+    const decoded =
+      res.payload.length === 0 || res.contentFormat === null
+        ? { records: [], violations: [], violationsTotal: 0 }
+        : decodePayload(res.contentFormat, res.payload, { path, models: this.modelsFor(r) })
+    // Built in one go, keys in the order they always had: this runs once per answer.
+    const code = res.code
+    const at = this.now()
+    const result: { -readonly [K in keyof OperationResult]: OperationResult[K] } = res.locationPath.length
+      ? { code, codeText: codeText(code), meaning: codeMeaning(code), contentFormat: res.contentFormat, payload: res.payload, at, locationPath: res.locationPath, records: decoded.records, violations: decoded.violations, violationsTotal: decoded.violationsTotal }
+      : { code, codeText: codeText(code), meaning: codeMeaning(code), contentFormat: res.contentFormat, payload: res.payload, at, records: decoded.records, violations: decoded.violations, violationsTotal: decoded.violationsTotal }
+    if (requestId !== undefined) result.requestId = requestId
+    if (durationMs !== undefined) result.durationMs = durationMs
+    return result
   }
 
   /** Models at the object versions this device announced (RD-01, `ver=`). */
   modelsFor(r: Registration): ModelLookup {
-    const versions = new Map<number, string>()
-    for (const o of r.objects) if (o.version) versions.set(o.objectId, o.version)
-    return { get: (id: number, version?: string): ObjectModel | undefined => this.opts.models.get(id, version ?? versions.get(id)) }
+    // The version is looked up when a model is asked for: most answers ask for one or none.
+    const announced = (id: number): string | undefined => {
+      let v: string | undefined
+      for (const o of r.objects) if (o.objectId === id && o.version) v = o.version
+      return v
+    }
+    return { get: (id: number, version?: string): ObjectModel | undefined => this.opts.models.get(id, version ?? announced(id)) }
   }
 
   /** TLV for 1.0 clients (the only hierarchical format they must have); SenML CBOR from 1.1. */
@@ -742,6 +754,21 @@ function segments(path: Path): string[] {
   return path.map(String)
 }
 
+const utf8 = new TextEncoder()
+const utf8Decoder = new TextDecoder()
+
 function text(s: string): Uint8Array {
-  return new TextEncoder().encode(s)
+  return utf8.encode(s)
+}
+
+const SHORT_MEANINGS = new Map<number, string>()
+
+/** The meaning up to its first colon, for one-line timeline entries (cached: one per request). */
+function shortMeaning(code: number): string {
+  let m = SHORT_MEANINGS.get(code)
+  if (m === undefined) {
+    m = codeMeaning(code).split(':')[0] as string
+    if (SHORT_MEANINGS.size < 512) SHORT_MEANINGS.set(code, m)
+  }
+  return m
 }

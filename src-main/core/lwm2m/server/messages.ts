@@ -105,11 +105,20 @@ const MEANINGS: Record<string, string> = {
   '5.03': 'Service Unavailable'
 }
 
+// Every answer a server sees is described with these; 256 codes, so they are built once each.
+const CODE_TEXTS: string[] = []
+const CODE_MEANINGS: string[] = []
+
 export function codeText(code: number): string {
-  return `${code >> 5}.${String(code & 31).padStart(2, '0')}`
+  if (!(code >= 0 && code <= 255 && Number.isInteger(code))) return `${code >> 5}.${String(code & 31).padStart(2, '0')}`
+  return (CODE_TEXTS[code] ??= `${code >> 5}.${String(code & 31).padStart(2, '0')}`)
 }
 
 export function codeMeaning(code: number): string {
+  const known = Number.isInteger(code) && code >= 0 && code <= 255 ? CODE_MEANINGS[code] : undefined
+  if (known !== undefined) return known
   const t = codeText(code)
-  return MEANINGS[t] ?? (code >> 5 === 2 ? 'Success' : code >> 5 === 4 ? 'Client error' : 'Server error')
+  const meaning = MEANINGS[t] ?? (code >> 5 === 2 ? 'Success' : code >> 5 === 4 ? 'Client error' : 'Server error')
+  if (Number.isInteger(code) && code >= 0 && code <= 255) CODE_MEANINGS[code] = meaning
+  return meaning
 }

@@ -20,7 +20,9 @@ export interface Registration extends RegisterParams {
 
 export class RegistrationTable {
   readonly #byId = new Map<string, Registration>()
-  readonly #byEndpoint = new Map<string, string>()
+  // Endpoint straight to the registration (not to its id): every request looks a device up
+  // several times, and with 10 000 devices each lookup is a cache miss.
+  readonly #byEndpoint = new Map<string, Registration>()
 
   get size(): number {
     return this.#byId.size
@@ -29,23 +31,21 @@ export class RegistrationTable {
     return this.#byId.get(id)
   }
   byEndpoint(endpoint: string): Registration | undefined {
-    const id = this.#byEndpoint.get(endpoint)
-    return id === undefined ? undefined : this.#byId.get(id)
+    return this.#byEndpoint.get(endpoint)
   }
   /** Stores `r`; returns the registration it replaced (same endpoint), if any. */
   put(r: Registration): Registration | undefined {
-    const oldId = this.#byEndpoint.get(r.endpoint)
-    const old = oldId === undefined ? undefined : this.#byId.get(oldId)
+    const old = this.#byEndpoint.get(r.endpoint)
     if (old && old.id !== r.id) this.#byId.delete(old.id)
     this.#byId.set(r.id, r)
-    this.#byEndpoint.set(r.endpoint, r.id)
+    this.#byEndpoint.set(r.endpoint, r)
     return old && old.id !== r.id ? old : undefined
   }
   remove(id: string): Registration | undefined {
     const r = this.#byId.get(id)
     if (!r) return undefined
     this.#byId.delete(id)
-    if (this.#byEndpoint.get(r.endpoint) === id) this.#byEndpoint.delete(r.endpoint)
+    if (this.#byEndpoint.get(r.endpoint)?.id === id) this.#byEndpoint.delete(r.endpoint)
     return r
   }
   all(): Registration[] {

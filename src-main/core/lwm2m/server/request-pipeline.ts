@@ -128,6 +128,7 @@ export class RequestPipeline {
   dropAll(endpoint: string, why: string): void {
     for (const live of [...(this.#live.get(endpoint) ?? [])])
       this.end(endpoint, live, { error: new RequestError('device.request_cancelled', why, { state: live.info.state }) })
+    if (this.#live.get(endpoint)?.length === 0) this.#live.delete(endpoint)
   }
 
   close(): void {
@@ -178,7 +179,9 @@ export class RequestPipeline {
     const i = list?.indexOf(live) ?? -1
     if (!list || i < 0) return // ended already (deadline or cancel came first)
     list.splice(i, 1)
-    if (list.length === 0) this.#live.delete(endpoint)
+    // An emptied list stays until the device's requests are dropped: deleting and re-adding the
+    // key per request would churn the Map's table (see core/churn-table.ts).
+
     live.cancelDeadline?.()
     if ('error' in outcome) live.cancel.cancel(outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error)))
     try {
