@@ -16,11 +16,11 @@ describe('model library (shipped models.json + user DDF folders)', () => {
     const keys = models.map((m) => `${m.id}@${m.version}`)
     expect(new Set(keys).size).toBe(424)
     expect(keys.slice(0, 3)).toEqual(['0@1.0', '0@1.1', '0@1.2'])
-    // Facts only: no key beyond ObjectModel / ResourceModel (no description prose).
+    // No key beyond ObjectModel / ResourceModel (descriptions included since issue 13 item 20).
     const objectKeys = new Set(models.flatMap((m) => Object.keys(m)))
-    expect([...objectKeys].sort()).toEqual(['id', 'lwm2mVersion', 'mandatory', 'multiple', 'name', 'resources', 'urn', 'version'])
+    expect([...objectKeys].sort()).toEqual(['description', 'id', 'lwm2mVersion', 'mandatory', 'multiple', 'name', 'resources', 'urn', 'version'])
     const resourceKeys = new Set(models.flatMap((m) => (m as unknown as { resources: object[] }).resources.flatMap((r) => Object.keys(r))))
-    expect([...resourceKeys].sort()).toEqual(['id', 'mandatory', 'multiple', 'name', 'operations', 'range', 'type', 'units'])
+    expect([...resourceKeys].sort()).toEqual(['description', 'id', 'mandatory', 'multiple', 'name', 'operations', 'range', 'type', 'units'])
   })
 
   it('loads user XML over shipped models and reports files that do not parse', async () => {
