@@ -2,6 +2,7 @@
 // Devices registered with the LwM2M Server role, and the results of operations on them.
 import type { JsonRecord } from '../core/lwm2m/json-record'
 import type { Violation } from '../core/violation'
+import type { TimelineKind } from '../core/lwm2m/server/timeline'
 
 export type { JsonRecord } from '../core/lwm2m/json-record'
 
@@ -63,19 +64,8 @@ export interface CancelResultDto {
   readonly note: string
 }
 
-export type TimelineKind =
-  | 'registered'
-  | 'updated'
-  | 'takeover'
-  | 'address-changed'
-  | 'deregistered'
-  | 'expired'
-  | 'request'
-  | 'late-response'
-  | 'cancelled'
-  | 'send'
-  | 'observation-started'
-  | 'observation-ended'
+/** What a timeline entry records (registered, takeover, request, late-response, expired, …). */
+export type { TimelineKind }
 
 /** One step of a device's story, kept by the server (devices.timeline). */
 export interface TimelineEntryDto {

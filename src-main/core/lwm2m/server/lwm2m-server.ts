@@ -400,44 +400,51 @@ export class Lwm2mServer {
   async observe(endpoint: string, path: Path, attributes = '', o: ObserveOptions = {}): Promise<{ observationId: string | null; result: OperationResult }> {
     const r = this.requireRegistration(endpoint)
     const attrs = attributes.replace(/^\?/, '')
-    const route = o.attributesRoute ?? (is12(r) ? 'query' : 'write-attributes')
-    const steps: OperationStep[] = []
-    const notes: string[] = []
-    let attached: ObservationRecord['attached'] = null
-    if (attrs && route === 'write-attributes') {
-      const wa = await this.writeAttributes(endpoint, path, attrs, withoutId(o))
-      steps.push(stepOf('Write-Attributes', formatPath(path), wa))
-      if (wa.code >> 5 !== 2) return { observationId: null, result: { ...wa, steps, notes: [`Write-Attributes ${formatPath(path)}?${attrs} was refused, so no observation was started`] } }
-      attached = { paths: [path], names: attributeNames(attrs), query: attrs, ...(o.prefix ? { prefix: o.prefix } : {}) }
-      notes.push(attachedNote(r, [path], attrs, route === o.attributesRoute))
-    }
-    const query = attrs && route === 'query' ? attrs.split('&') : []
-    const req: DownlinkRequest = { method: 'GET', path: [...altSegments(r), ...routed(path, o.prefix)], query, observe: 0, ...(o.accept ? { accept: o.accept } : {}) }
-    const res = await this.observeWith(r, [path], attrs, req, 'Observe', o, attached)
-    return finishObserve(res, steps, notes, query.length > 0, formatPath(path))
+    const route = this.attributesFirst(r, [path], attrs, o)
+    const pre = await route.run()
+    if (pre.refused) return { observationId: null, result: pre.refused }
+    const req: DownlinkRequest = { method: 'GET', path: [...altSegments(r), ...routed(path, o.prefix)], query: route.query, observe: 0, ...(o.accept ? { accept: o.accept } : {}) }
+    const res = await this.observeWith(r, [path], attrs, req, 'Observe', o, pre.attached)
+    return finishObserve(res, pre.steps, pre.notes, route.query.length > 0, formatPath(path))
   }
 
   /** Observe-Composite (C §6.4.3, INFO-02): FETCH / with Observe=0, the paths and the attributes. */
   async observeComposite(endpoint: string, paths: readonly Path[], attributes = '', o: ObserveOptions = {}): Promise<{ observationId: string | null; result: OperationResult }> {
     const r = this.requireRegistration(endpoint)
     const attrs = attributes.replace(/^\?/, '')
+    const route = this.attributesFirst(r, paths, attrs, o)
+    const pre = await route.run()
+    if (pre.refused) return { observationId: null, result: pre.refused }
+    const req: DownlinkRequest = { method: 'FETCH', path: [...altSegments(r)], query: route.query, observe: 0, ...this.compositeBody(r, paths), accept: o.accept ?? this.compositeAccept(r) }
+    const res = await this.observeWith(r, paths, attrs, req, 'Observe-Composite', o, pre.attached)
+    return finishObserve(res, pre.steps, pre.notes, route.query.length > 0, paths.map(formatPath).join(' '))
+  }
+
+  /**
+   * How observation attributes reach the device: in the Observe query (1.2), or attached first with
+   * one Write-Attributes per path (below 1.2, or when asked). `run` sends those and stops at the first refusal.
+   */
+  private attributesFirst(r: Registration, paths: readonly Path[], attrs: string, o: ObserveOptions) {
     const route = o.attributesRoute ?? (is12(r) ? 'query' : 'write-attributes')
-    const steps: OperationStep[] = []
-    const notes: string[] = []
-    let attached: ObservationRecord['attached'] = null
-    if (attrs && route === 'write-attributes') {
-      for (const p of paths) {
-        const wa = await this.writeAttributes(endpoint, p, attrs, withoutId(o))
-        steps.push(stepOf('Write-Attributes', formatPath(p), wa))
-        if (wa.code >> 5 !== 2) return { observationId: null, result: { ...wa, steps, notes: [`Write-Attributes ${formatPath(p)}?${attrs} was refused, so no observation was started`] } }
+    const viaWrite = attrs !== '' && route === 'write-attributes'
+    return {
+      query: attrs && route === 'query' ? attrs.split('&') : [],
+      run: async (): Promise<{ steps: OperationStep[]; notes: string[]; attached: ObservationRecord['attached']; refused?: OperationResult }> => {
+        const steps: OperationStep[] = []
+        if (!viaWrite) return { steps, notes: [], attached: null }
+        for (const p of paths) {
+          const wa = await this.writeAttributes(r.endpoint, p, attrs, withoutId(o))
+          steps.push(stepOf('Write-Attributes', formatPath(p), wa))
+          if (wa.code >> 5 !== 2)
+            return { steps, notes: [], attached: null, refused: { ...wa, steps, notes: [`Write-Attributes ${formatPath(p)}?${attrs} was refused, so no observation was started`] } }
+        }
+        return {
+          steps,
+          notes: [attachedNote(r, paths, attrs, route === o.attributesRoute)],
+          attached: { paths, names: attributeNames(attrs), query: attrs, ...(o.prefix ? { prefix: o.prefix } : {}) }
+        }
       }
-      attached = { paths, names: attributeNames(attrs), query: attrs }
-      notes.push(attachedNote(r, paths, attrs, route === o.attributesRoute))
     }
-    const query = attrs && route === 'query' ? attrs.split('&') : []
-    const req: DownlinkRequest = { method: 'FETCH', path: [...altSegments(r)], query, observe: 0, ...this.compositeBody(r, paths), accept: o.accept ?? this.compositeAccept(r) }
-    const res = await this.observeWith(r, paths, attrs, req, 'Observe-Composite', o, attached)
-    return finishObserve(res, steps, notes, query.length > 0, paths.map(formatPath).join(' '))
   }
 
   private async observeWith(
