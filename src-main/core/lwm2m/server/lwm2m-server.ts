@@ -646,7 +646,7 @@ export class Lwm2mServer {
   }
 
   private registrationByPeer(peer: PeerAddress): Registration | undefined {
-    return this.registrations.all().find((r) => r.peer.key === peer.key)
+    return this.registrations.byPeer(peer.key)
   }
 
   private endObservation(id: string, reason: string): void {

@@ -295,3 +295,21 @@ describe('item 19: a device answer with endless violations is capped', () => {
     expect(r.violationsTotal).toBeGreaterThan(100_000)
   })
 })
+
+describe('Send (/dp) finds its device by address without scanning every registration', () => {
+  const send = (port: number) =>
+    server.handle({ peer: peer(port), method: 'POST', path: ['dp'], query: [], contentFormat: 110, payload: enc('[{"bn":"/3303/0/","n":"5700","v":21.5}]') })
+  it('after a takeover the new address is the device, the old one is nobody; after De-register nobody', () => {
+    register('a', 40000)
+    register('b', 40001)
+    expect(send(40001).code).toBe(68)
+    expect(events.filter((e) => e.type === 'send').map((e) => (e as { endpoint: string }).endpoint)).toEqual(['b'])
+    register('a', 40002) // takeover from another address
+    expect(send(40000).code).toBe(132)
+    expect(send(40002).code).toBe(68)
+    const id = server.registrations.byEndpoint('a')?.id as string
+    server.handle({ peer: peer(40002), method: 'DELETE', path: ['rd', id], query: [], contentFormat: null, payload: new Uint8Array() })
+    expect(send(40002).code).toBe(132)
+    expect(send(40001).code).toBe(68)
+  })
+})
