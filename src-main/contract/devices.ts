@@ -2,7 +2,7 @@
 // Devices registered with the LwM2M Server role, and the results of operations on them.
 import type { JsonRecord } from '../core/lwm2m/json-record'
 import type { Violation } from '../core/violation'
-import type { TimelineKind } from '../core/lwm2m/server/timeline'
+import type { TimelineEntry, TimelineKind } from '../core/lwm2m/server/timeline'
 
 export type { JsonRecord } from '../core/lwm2m/json-record'
 
@@ -67,21 +67,8 @@ export interface CancelResultDto {
 /** What a timeline entry records (registered, takeover, request, late-response, expired, …). */
 export type { TimelineKind }
 
-/** One step of a device's story, kept by the server (devices.timeline). */
-export interface TimelineEntryDto {
-  readonly seq: number
-  readonly at: string
-  readonly kind: TimelineKind
-  readonly text: string
-  readonly registrationId?: string
-  readonly requestId?: string
-  readonly operation?: string
-  readonly path?: string
-  readonly code?: string
-  readonly durationMs?: number
-  readonly address?: string
-  readonly previousAddress?: string
-}
+/** One step of a device's story, kept by the server (devices.timeline): the core entry, time as ISO. */
+export type TimelineEntryDto = Omit<TimelineEntry, 'at'> & { readonly at: string }
 
 export interface TimelinePage {
   readonly endpoint: string
@@ -95,7 +82,8 @@ export interface TimelinePage {
 
 export interface ObservationDto {
   readonly id: string
-  readonly operation: 'Observe' | 'Observe-Composite' | string
+  /** 'Observe' or 'Observe-Composite'. */
+  readonly operation: string
   readonly paths: readonly string[]
   readonly attributes: string
   readonly since: string

@@ -1,18 +1,12 @@
 // Issue 12 item 18: one instance per data dir, held by an O_EXCL lock file with the holder's pid.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { acquireInstanceLock, InstanceLockError, LOCK_FILE } from '../../src-main/services/instance-lock'
-import { tempDir } from '../helpers/temp-dir'
+import { tempDirsPerTest } from '../helpers/temp-dir'
 
-const dirs: ReturnType<typeof tempDir>[] = []
-const fresh = () => {
-  const d = tempDir()
-  dirs.push(d)
-  return d.path
-}
-afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()))
+const fresh = tempDirsPerTest()
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {

@@ -1,19 +1,13 @@
 // Issue 12 item 18 through the real bin: a damaged store is refused, never replaced, and two
 // `serve` processes on one data dir cannot both start.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCliAsync, serve } from '../helpers/cli'
-import { tempDir } from '../helpers/temp-dir'
+import { tempDirsPerTest } from '../helpers/temp-dir'
 
-const dirs: ReturnType<typeof tempDir>[] = []
-const fresh = () => {
-  const d = tempDir()
-  dirs.push(d)
-  return d.path
-}
-afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()))
+const fresh = tempDirsPerTest()
 
 const ARGS = ['--http-port', '0', '--coap-port', '0', '--bs-port', '0']
 

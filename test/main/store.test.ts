@@ -1,20 +1,14 @@
 // The SQLite store (node:sqlite) with numbered migrations, and settings persisted through it.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DatabaseSync } from 'node:sqlite'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DATABASE_FILE, migrate, openDatabase, StoreError } from '../../src-main/store/database'
 import { MIGRATIONS } from '../../src-main/store/migrations'
 import { createWorkbench } from '../../src-main/services/workbench'
-import { tempDir } from '../helpers/temp-dir'
+import { tempDirsPerTest } from '../helpers/temp-dir'
 
-const dirs: ReturnType<typeof tempDir>[] = []
-const fresh = () => {
-  const d = tempDir()
-  dirs.push(d)
-  return d.path
-}
-afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()))
+const fresh = tempDirsPerTest()
 
 describe('store migrations', () => {
   it('creates the data dir and applies every migration once, in order', () => {
