@@ -39,6 +39,12 @@ describe('built-in profiles', () => {
     })
   }
 
+  it('the example in docs/simulator-profile.md passes too', () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../../../docs/simulator-profile.md', import.meta.url)), 'utf8')
+    const example = /```json\n([\s\S]*?)```/.exec(doc)?.[1] ?? ''
+    expect(checkProfile(JSON.parse(example), models).problems).toEqual([])
+  })
+
   it('broken.json refuses Create on /3303 with 4.05 (DMSE-01) and carries the error, malformed and drop faults', () => {
     const p = load('broken.json') as Profile
     expect(p.refuse).toEqual([{ operation: 'create', path: '/3303', code: '4.05' }])
