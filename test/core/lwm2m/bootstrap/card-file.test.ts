@@ -94,6 +94,12 @@ describe('decodeCardFile: hand-built files (ETS 1.1-int-3: an account with lifet
     expect(rules(file([entry(1, '0102', mute)]))).toEqual([])
     expect(rules(file([entry(1, '0100', mute)]))).toEqual(['tlv.unknown-resource'])
   })
+  it('a last value ending in 0xFF is data, not padding', () => {
+    const recs: Lwm2mRecord[] = [{ path: [1, 0, 1], value: { type: 'integer', value: 255 } }]
+    const bytes = file([entry(1, '', recs)])
+    expect(bytes.at(-1)).toBe(0xff)
+    expect(decodeCardFile(bytes, models)).toMatchObject({ records: recs, violations: [] })
+  })
   it('an object with no instances (length 0) is fine', () => {
     const r = decodeCardFile(file([hex('0002 00 0000')]), models)
     expect(r.violations).toEqual([])
