@@ -22,6 +22,7 @@ import {
 } from './message'
 import { MessageLayer } from './message-layer'
 import { ObserveClient, type CoapNotification, type ObservationEnd } from './observe-client'
+import { ObserveServer } from './observe-server'
 import { getOption, hasOption, withOption, withoutOptions, withUintOption } from './options'
 import { RequestServer, type RequestHandler } from './server'
 import { TimerSet } from './timers'
@@ -48,6 +49,11 @@ export interface CoapEndpointOptions {
   readonly maxBodySize?: number
   /** Most received messages remembered for deduplication (RFC 7252 §4.5); default 50 000. */
   readonly maxDedupEntries?: number
+  /**
+   * RFC 7641 §4.5: each observation we serve gets a CON notification at least this often, even
+   * when every notification asks for NON; default 24 hours.
+   */
+  readonly observeConIntervalMs?: number
 }
 
 export interface CoapRequest {
@@ -107,8 +113,15 @@ export interface Observation {
 
 export type { CoapNotification, ObservationEnd }
 export type { IncomingRequest, OutgoingResponse, RequestHandler } from './server'
+export type {
+  NotificationContent,
+  ObserveAcceptance,
+  ObserveEndReason,
+  ObserveRelation
+} from './observe-server'
 
 const NO_BYTES = new Uint8Array(0)
+const DAY_MS = 24 * 60 * 60 * 1000
 
 export class CoapEndpoint {
   readonly settings: TransmissionSettings
@@ -117,6 +130,8 @@ export class CoapEndpoint {
   private readonly exchanges: ExchangeLayer
   private readonly server: RequestServer
   private readonly observations = new Set<ObserveClient>()
+  /** The observations we serve (RFC 7641 §4), as opposed to `observations`, the ones we made. */
+  private readonly observers: ObserveServer
   private readonly scheduler: Scheduler
   private readonly random: Random
   private readonly emit: (e: EndpointEvent) => void
@@ -161,12 +176,21 @@ export class CoapEndpoint {
       emit: this.emit,
       lateWindowMs: this.settings.exchangeLifetimeMs
     })
+    this.observers = new ObserveServer({
+      transport: this.messages,
+      timers: this.timers,
+      emit: this.emit,
+      conIntervalMs: o.observeConIntervalMs ?? DAY_MS,
+      // Large notifications share the request server's Block2 cache with the registration.
+      firstBlock: (key, r, szx) => this.server.firstBlock(key, r, szx)
+    })
     this.server = new RequestServer({
       timers: this.timers,
       emit: this.emit,
       lifetimeMs: this.settings.exchangeLifetimeMs,
       maxBlockSize: blockSetting(o.maxBlockSize ?? 1024),
-      maxBodySize: this.maxBodySize
+      maxBodySize: this.maxBodySize,
+      observers: this.observers
     })
     this.exchanges.serve((peer, m, responder) => this.server.handle(peer, m, responder))
   }
@@ -306,7 +330,10 @@ export class CoapEndpoint {
     this.server.setHandler(handler)
   }
 
-  /** Cancels every timer, rejects pending requests (CoapClosedError) and ends observations. */
+  /**
+   * Cancels every timer, rejects pending requests (CoapClosedError) and ends observations, both
+   * the ones we made and the ones we serve (onEnd 'closed').
+   */
   close(): void {
     if (this.closed) return
     this.closed = true
@@ -314,6 +341,7 @@ export class CoapEndpoint {
     this.timers.cancelAll()
     this.exchanges.close()
     for (const client of [...this.observations]) client.end({ reason: 'closed' })
+    this.observers.close()
   }
 
   private exchangeOptions(

@@ -96,6 +96,16 @@ export class MessageLayer implements MessageTransport {
     return this.sendTracked(peer, message, confirmable ? 'CON' : 'NON', callbacks)
   }
 
+  sendNotification(
+    peer: PeerAddress,
+    message: OutgoingMessage,
+    confirmable: boolean,
+    callbacks: TransmissionCallbacks
+  ): Transmission {
+    // The same bookkeeping as a request: retransmitted if CON, matched to its ACK or RST by MID.
+    return this.sendTracked(peer, message, confirmable ? 'CON' : 'NON', callbacks)
+  }
+
   /** Sends a CON or NON and remembers it for ACK/RST matching (and retransmits a CON). */
   private sendTracked(
     peer: PeerAddress,

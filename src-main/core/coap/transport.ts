@@ -62,6 +62,17 @@ export interface MessageTransport {
     confirmable: boolean,
     callbacks: TransmissionCallbacks
   ): Transmission
+  /**
+   * Sends a notification (RFC 7641 §4.2): a response to no request in flight, CON or NON, whose
+   * ACK or RST is matched by Message ID (RFC 7252 §4.2, §4.3). A NON stays matchable for an RST
+   * until it is cancelled, so the caller cancels the ones it no longer cares about.
+   */
+  sendNotification(
+    peer: PeerAddress,
+    message: OutgoingMessage,
+    confirmable: boolean,
+    callbacks: TransmissionCallbacks
+  ): Transmission
   /** Stops every timer; nothing is sent or delivered afterwards. */
   close(): void
 }
