@@ -7,9 +7,10 @@ import { call } from './commands/call'
 import { decode } from './commands/decode'
 import { encode } from './commands/encode'
 import { serve } from './commands/serve'
+import { simulate } from './commands/simulate'
 import { CommandError, UsageError } from './usage-error'
 
-const COMMANDS: readonly Command[] = [serve, call, decode, encode]
+const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

@@ -3,6 +3,7 @@
 import type { BootstrapRunDto } from './bootstrap'
 import type { DeviceSummary, OperationResultDto, QueuedRequestDto, TimelineEntryDto } from './devices'
 import type { Json } from './schema'
+import type { FleetDto } from './simulator'
 
 export interface EventPayloads {
   'settings.changed': { key: string; value: Json }
@@ -20,6 +21,8 @@ export interface EventPayloads {
   'devices.timelineAppended': { endpoint: string; entry: TimelineEntryDto }
   /** A bootstrap run started, took a step or finished. */
   'bootstrap.progress': { run: BootstrapRunDto; change: 'started' | 'step' | 'finished' }
+  /** A fleet started, changed counts (at most a few times a second) or stopped. */
+  'simulator.changed': { fleet: FleetDto; change: 'started' | 'counts' | 'stopped' }
 }
 
 export type EventName = keyof EventPayloads
@@ -35,5 +38,6 @@ export const EVENTS: readonly EventName[] = [
   'devices.send',
   'devices.queue',
   'devices.timelineAppended',
-  'bootstrap.progress'
+  'bootstrap.progress',
+  'simulator.changed'
 ]

@@ -7,6 +7,7 @@ import type { ModelDetail, ModelFoldersResult, ModelsOverview } from './models'
 import { array, boolean, integer, literal, number, object, optional, string, json, type Infer, type Json, type Schema } from './schema'
 import type { Settings } from './settings'
 import type { SystemInfo, SystemOverview } from './system'
+import { FAULT_SCHEMA, type FleetDto, type ProfileInfo, type SimulatedDeviceDto } from './simulator'
 import { DEVICE_SORT_KEYS } from './devices'
 
 /** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
@@ -82,7 +83,34 @@ export const METHOD_PARAMS = {
   /** Renames in one step (no copy left behind); "*" is the default configuration's name. */
   'bootstrap.configs.rename': object({ from: endpoint, to: endpoint }),
   /** Counts for today, recent activity and the URIs devices can use (the Overview). */
-  'system.overview': object({})
+  'system.overview': object({}),
+  /**
+   * Starts a fleet of simulated devices: `profile` names a built-in profile or is a profile's JSON
+   * (docs/simulator-profile.md); `count` devices named prefix0…, or one named `endpoint`; towards
+   * `server` (registers at once) or `bootstrap` (bootstraps first).
+   */
+  'simulator.start': object({
+    profile: optional(json(12)),
+    count: optional(integer(1, 20_000)),
+    prefix: optional(string({ minLength: 1, maxLength: 200, printable: true })),
+    endpoint: optional(endpoint),
+    server: optional(string({ minLength: 1, maxLength: 255 })),
+    bootstrap: optional(string({ minLength: 1, maxLength: 255 })),
+    lwm2m: optional(literal('1.0', '1.1', '1.2')),
+    format: optional(literal('tlv', 'senml-json', 'senml-cbor', 'lwm2m-cbor')),
+    lifetime: optional(integer(1, 0xffffffff)),
+    queue: optional(boolean()),
+    gateway: optional(integer(0, 100))
+  }),
+  'simulator.stop': object({ fleetId: string({ minLength: 1, maxLength: 64 }) }),
+  'simulator.list': object({}),
+  'simulator.profiles': object({}),
+  /** One simulated device: state, servers, values, faults. */
+  'simulator.device': object({ endpoint }),
+  /** Sets a value as the device itself would (a sensor reading, a switch). */
+  'simulator.set': object({ endpoint, path, value: json(4) }),
+  /** Adds a fault to a fleet or one device; `clear` removes every fault first (alone: just clears). */
+  'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) })
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -121,6 +149,13 @@ export interface MethodResults {
   'bootstrap.configs.check': BootstrapConfigReview
   'bootstrap.configs.rename': BootstrapConfigEntry
   'system.overview': SystemOverview
+  'simulator.start': { fleetId: string; endpoints: string[] }
+  'simulator.stop': { stopped: boolean }
+  'simulator.list': { fleets: FleetDto[] }
+  'simulator.profiles': { profiles: ProfileInfo[] }
+  'simulator.device': SimulatedDeviceDto
+  'simulator.set': { endpoint: string; path: string; value: string }
+  'simulator.inject': { devices: number; faults: number }
 }
 
 export type Method = keyof typeof METHOD_PARAMS

@@ -19,6 +19,7 @@ import { findResourcesDir } from './resources-dir'
 import { SettingsService } from './settings-service'
 import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
+import { SimulatorService } from './simulator-service'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -42,6 +43,8 @@ export interface Workbench {
   readonly dispatcher: Dispatcher
   readonly events: EventHub
   readonly dataDir: string
+  /** The simulated devices (the CLI's serve --demo starts a fleet through it). */
+  readonly simulator: SimulatorService
   /** Opens the protocol listeners (UDP sockets); a port in use rejects with EADDRINUSE. */
   startListeners(opts: ListenerOptions): Promise<void>
   /** The listeners open now (as system.info reports them). */
@@ -81,6 +84,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
         ? 'AES-256-GCM with a key protected by the OS keyring'
         : `AES-256-GCM with the key in ${join(opts.dataDir, 'secrets.key')} (readable by this user only)`
   }
+  const simulator = new SimulatorService({ events, models: modelsNow, profilesDir: join(opts.resourcesDir ?? findResourcesDir(), 'profiles') })
   const overview = new SystemOverviewService({ dataDir: opts.dataDir, server, bootstrap, listeners, secrets })
   const system = new SystemService({
     dataDir: opts.dataDir,
@@ -126,7 +130,14 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'bootstrap.runs.list': (p) => bootstrap.runs(p.endpoint, p.limit),
     'bootstrap.configs.check': (p) => bootstrap.check(p.config as BootstrapConfig),
     'bootstrap.configs.rename': (p) => bootstrap.rename(p.from, p.to),
-    'system.overview': () => overview.overview()
+    'system.overview': () => overview.overview(),
+    'simulator.start': (p) => simulator.start(p),
+    'simulator.stop': (p) => simulator.stop(p.fleetId),
+    'simulator.list': () => simulator.list(),
+    'simulator.profiles': () => simulator.profiles(),
+    'simulator.device': (p) => simulator.device(p.endpoint),
+    'simulator.set': (p) => simulator.set(p),
+    'simulator.inject': (p) => simulator.inject(p)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
@@ -141,7 +152,9 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
       if (l.coap) await server.start(l.coap)
       if (l.bootstrap) await bootstrap.start(l.bootstrap)
     },
+    simulator,
     close: async () => {
+      await simulator.close()
       await server.close()
       await bootstrap.close()
       database.close()

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Params } from '../../contract/methods'
+import type { FleetDto } from '../../contract/simulator'
+import { ServiceError } from '../../contract/errors'
+import { EventHub } from '../../services/event-hub'
+import { loadModelLibrary } from '../../services/model-library'
+import { findResourcesDir } from '../../services/resources-dir'
+import { SimulatorService } from '../../services/simulator-service'
+import { parse } from '../args'
+import type { Command } from '../command'
+import { CommandError, UsageError } from '../usage-error'
+
+const HELP = `Usage: lwm2m-wb simulate (--server URI | --bootstrap URI | --card-file FILE) [options]
+
+Runs simulated LwM2M clients in this process until interrupted (Ctrl+C de-registers them).
+Each device has its own UDP socket. On a terminal the counts are redrawn in place; otherwise
+one line is printed per change (or one JSON object per line with --json).
+
+Options:
+  --server <uri>        LwM2M Server, e.g. coap://127.0.0.1:5683 (factory bootstrap, NoSec)
+  --bootstrap <uri>     Bootstrap-Server, e.g. coap://127.0.0.1:5783 (client-initiated bootstrap)
+  --card-file <file>    smartcard bootstrap data: the EF LwM2M_Bootstrap file (facts §4.1)
+  --endpoint <name>     one device with this endpoint name
+  --count <n>           n devices named <prefix>0 … <prefix>(n-1) (default 1)
+  --prefix <p>          endpoint prefix (default "sim-")
+  --lwm2m <v>           1.0, 1.1 or 1.2 (default: the profile's, else 1.2)
+  --format <f>          tlv, senml-json, senml-cbor or lwm2m-cbor (default: per version)
+  --lifetime <s>        registration lifetime in seconds (default: the profile's, else 300)
+  --queue               queue mode (sleep when idle, wake with an Update)
+  --profile <name|file> a built-in profile (sensor, gateway, tracker, broken) or a JSON file
+                        (docs/simulator-profile.md); default sensor
+  --gateway <k>         k end devices behind /25 prefixes on every device
+  --json                one JSON object per change instead of text
+  -h, --help            show this help
+`
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined
+  if (!/^[0-9]{1,9}$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(v)}`)
+  return Number(v)
+}
+
+function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`)
+  return v as T
+}
+
+function summary(f: FleetDto): string {
+  const s = f.states
+  const parts = [`registered ${s.registered}`, `sleeping ${s.sleeping}`, `registering ${s.registering}`, `bootstrapping ${s.bootstrapping}`, `bootstrapped ${f.bootstrapped}`, `failed ${s.failed}`]
+  return `${f.total} devices: ${parts.join(', ')}`
+}
+
+export const simulate: Command = {
+  name: 'simulate',
+  summary: 'run simulated LwM2M clients against a server or bootstrap server',
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parse(
+      argv,
+      {
+        server: { type: 'string' },
+        bootstrap: { type: 'string' },
+        'card-file': { type: 'string' },
+        endpoint: { type: 'string' },
+        count: { type: 'string' },
+        prefix: { type: 'string' },
+        lwm2m: { type: 'string' },
+        format: { type: 'string' },
+        lifetime: { type: 'string' },
+        queue: { type: 'boolean' },
+        profile: { type: 'string' },
+        gateway: { type: 'string' },
+        json: { type: 'boolean' }
+      },
+      0
+    )
+    if (values.server === undefined && values.bootstrap === undefined && values['card-file'] === undefined) {
+      throw new UsageError('give --server URI, --bootstrap URI or --card-file FILE')
+    }
+    if (values.server !== undefined && values.bootstrap !== undefined) throw new UsageError('give --server or --bootstrap, not both')
+    if (values.endpoint !== undefined && values.count !== undefined) throw new UsageError('--endpoint names one device; use --count with --prefix')
+    const resources = findResourcesDir()
+    const library = await loadModelLibrary({ shippedFile: join(resources, 'models', 'models.json') })
+    for (const f of library.failures) io.err(`models: ${f.file}: ${f.reason}`)
+    let card
+    if (values['card-file'] !== undefined) {
+      let bytes: Uint8Array
+      try {
+        bytes = readFileSync(values['card-file'])
+      } catch (e) {
+        throw new CommandError(`cannot read ${values['card-file']}: ${(e as Error).message}`)
+      }
+      const decoded = SimulatorService.decodeCard(bytes, library.registry)
+      for (const problem of decoded.problems) io.err(`card file: ${problem}`)
+      if (decoded.records.length === 0) throw new CommandError(`${values['card-file']} holds no bootstrap data`)
+      card = decoded.records
+    }
+    let profile: Params<'simulator.start'>['profile'] = values.profile ?? 'sensor'
+    if (values.profile !== undefined && /[./\\]/.test(values.profile)) {
+      try {
+        profile = JSON.parse(readFileSync(values.profile, 'utf8'))
+      } catch (e) {
+        throw new CommandError(`cannot read the profile ${values.profile}: ${(e as Error).message}`)
+      }
+    }
+    const events = new EventHub()
+    const simulator = new SimulatorService({ events, models: async () => library.registry, profilesDir: join(resources, 'profiles') })
+    const params: Params<'simulator.start'> = {
+      profile,
+      ...(values.server !== undefined ? { server: values.server } : {}),
+      ...(values.bootstrap !== undefined ? { bootstrap: values.bootstrap } : {}),
+      ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
+      ...(values.count !== undefined ? { count: positiveInt('count', values.count) as number } : {}),
+      ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
+      ...(values.lwm2m !== undefined ? { lwm2m: oneOf('lwm2m', values.lwm2m, ['1.0', '1.1', '1.2'] as const) as '1.0' } : {}),
+      ...(values.format !== undefined ? { format: oneOf('format', values.format, ['tlv', 'senml-json', 'senml-cbor', 'lwm2m-cbor'] as const) as 'tlv' } : {}),
+      ...(values.lifetime !== undefined ? { lifetime: positiveInt('lifetime', values.lifetime) as number } : {}),
+      ...(values.queue ? { queue: true } : {}),
+      ...(values.gateway !== undefined ? { gateway: positiveInt('gateway', values.gateway) as number } : {})
+    }
+    const terminal = io.outIsTerminal === true && !values.json
+    let last = ''
+    events.subscribe((name, payload) => {
+      if (name !== 'simulator.changed') return
+      const { fleet } = payload as { fleet: FleetDto }
+      const line = summary(fleet)
+      if (line === last) return
+      last = line
+      if (values.json) io.out(JSON.stringify({ total: fleet.total, states: fleet.states, bootstrapped: fleet.bootstrapped, failures: fleet.failures }))
+      else if (terminal) process.stdout.write(`\r\x1b[K${line}`)
+      else io.out(line)
+    })
+    let started
+    try {
+      started = await simulator.start(params, card)
+    } catch (e) {
+      throw new CommandError(e instanceof ServiceError ? e.message : (e as Error).message)
+    }
+    if (!values.json) io.out(`started ${started.endpoints.length} device(s): ${started.endpoints.slice(0, 3).join(', ')}${started.endpoints.length > 3 ? ', …' : ''}`)
+    return new Promise<number>((resolveExit) => {
+      let stopping = false
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) return
+        stopping = true
+        if (terminal) process.stdout.write('\n')
+        void simulator.close().finally(() => resolveExit(signal === 'SIGINT' ? 130 : 0))
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+      process.on('SIGHUP', stop)
+    })
+  }
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+// A fleet of simulated LwM2M clients in this process (issue 14): each device has its own UDP
+// socket, because a server tells devices apart by source address, and its own CoAP endpoint and
+// object tree. Counts per state are kept as events arrive, so a 10 000-device fleet is summarised
+// without walking it.
+import { isIP } from 'node:net'
+import { coapCodec } from '../core/coap/codec'
+import type { PeerAddress } from '../core/ports'
+import type { ContentFormat } from '../core/lwm2m/content-format'
+import type { ModelLookup } from '../core/lwm2m/model'
+import type { Lwm2mRecord } from '../core/lwm2m/record'
+import type { Value } from '../core/lwm2m/value'
+import type { LwM2MVersion } from '../core/lwm2m/client/device-management'
+import { planDevice } from '../core/lwm2m/client/device-plan'
+import { ObjectTree } from '../core/lwm2m/client/object-tree'
+import { Lwm2mClient, type ClientEvent, type ClientState } from '../core/lwm2m/client/lwm2m-client'
+import type { Fault, Profile } from '../core/lwm2m/client/profile'
+import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
+import { UdpLink, udpPeer } from '../transports/udp'
+
+export interface FleetSpec {
+  readonly profile: Profile
+  /** Endpoint names, one device each. */
+  readonly endpoints: readonly string[]
+  readonly server?: string
+  readonly bootstrap?: string
+  readonly version: LwM2MVersion
+  readonly format: ContentFormat
+  readonly lifetime: number
+  readonly queue: { readonly awakeSeconds: number } | null
+  readonly card?: readonly Lwm2mRecord[]
+  /** K end devices behind /25 prefixes on every device (a gateway). */
+  readonly gateway?: number
+}
+
+export const CLIENT_STATES: readonly ClientState[] = ['starting', 'bootstrapping', 'registering', 'registered', 'sleeping', 'failed', 'stopped']
+
+export interface FleetCounts {
+  readonly total: number
+  readonly states: Readonly<Record<ClientState, number>>
+  /** Devices that completed a bootstrap (any source but factory). */
+  readonly bootstrapped: number
+  /** Failures seen (a device may fail more than once). */
+  readonly failures: number
+}
+
+interface Member {
+  readonly client: Lwm2mClient
+  readonly socket: UdpLink
+}
+
+/** Where a URI leads, for the devices: IP literals as they are, localhost to loopback, else nowhere. */
+export function peerForUri(uri: string): PeerAddress | null {
+  const m = /^coaps?:\/\/(\[[^\]]+\]|[^/:?#]+)(?::([0-9]+))?/i.exec(uri)
+  if (!m) return null
+  let host = (m[1] as string).replace(/^\[|\]$/g, '')
+  if (host === 'localhost') host = '127.0.0.1'
+  if (isIP(host) === 0) return null
+  const port = m[2] !== undefined ? Number(m[2]) : uri.toLowerCase().startsWith('coaps') ? 5684 : 5683
+  return udpPeer(host, port)
+}
+
+export class SimulatedFleet {
+  private readonly members = new Map<string, Member>()
+  private readonly stateCounts = Object.fromEntries(CLIENT_STATES.map((s) => [s, 0])) as Record<ClientState, number>
+  private bootstrapped = 0
+  private failures = 0
+  readonly startedAt = Date.now()
+
+  private constructor(
+    readonly id: string,
+    readonly spec: FleetSpec,
+    private readonly onChange: (fleet: SimulatedFleet, endpoint: string, e: ClientEvent) => void
+  ) {}
+
+  /** Opens a socket per device and starts them; a socket that cannot open rejects the whole start. */
+  static async start(id: string, spec: FleetSpec, models: ModelLookup, onChange: (fleet: SimulatedFleet, endpoint: string, e: ClientEvent) => void): Promise<SimulatedFleet> {
+    const fleet = new SimulatedFleet(id, spec, onChange)
+    const target = spec.server ?? spec.bootstrap ?? ''
+    const peer = peerForUri(target)
+    if (peer === null) throw new Error(`"${target}" is not a coap:// URI with an IP address or localhost`)
+    const v6 = peer.key.startsWith('udp:[')
+    const loopback = /^udp:(127\.|\[::1\])/.test(peer.key)
+    const host = v6 ? (loopback ? '::1' : '::') : loopback ? '127.0.0.1' : '0.0.0.0'
+    const batch = 256
+    try {
+      for (let k = 0; k < spec.endpoints.length; k += batch) {
+        const names = spec.endpoints.slice(k, k + batch)
+        const sockets = await Promise.all(names.map(() => UdpLink.open({ host, port: 0 })))
+        names.forEach((name, j) => fleet.add(name, sockets[j] as UdpLink, models))
+      }
+    } catch (e) {
+      await fleet.stop(false)
+      throw e
+    }
+    return fleet
+  }
+
+  private add(endpoint: string, socket: UdpLink, models: ModelLookup): void {
+    const spec = this.spec
+    const plan = planDevice({
+      profile: spec.profile,
+      endpoint,
+      ...(spec.server !== undefined ? { server: spec.server } : {}),
+      ...(spec.bootstrap !== undefined ? { bootstrap: spec.bootstrap } : {}),
+      lifetime: spec.lifetime,
+      queue: spec.queue !== null,
+      models,
+      epochAtStart: Math.floor(Date.now() / 1000)
+    })
+    let state: ClientState = 'starting'
+    this.stateCounts.starting++
+    const client = new Lwm2mClient({
+      endpoint,
+      link: socket,
+      codec: coapCodec,
+      scheduler: nodeScheduler,
+      random: nodeRandom,
+      wallClock: () => Math.floor(Date.now() / 1000),
+      models,
+      peerFor: peerForUri,
+      version: spec.version,
+      preferredFormat: spec.format,
+      queue: spec.queue,
+      objects: plan.objects,
+      factory: plan.factory,
+      sensors: plan.sensors,
+      ...(spec.card ? { card: spec.card } : {}),
+      ...(spec.profile.refuse ? { refusals: spec.profile.refuse } : {}),
+      ...(spec.profile.faults ? { faults: spec.profile.faults } : {}),
+      onEvent: (e) => {
+        if (e.type === 'state') {
+          this.stateCounts[state]--
+          state = e.state
+          this.stateCounts[state]++
+          if (state === 'failed') this.failures++
+        } else if (e.type === 'bootstrapped' && e.source !== 'factory') {
+          this.bootstrapped++
+        }
+        this.onChange(this, endpoint, e)
+      }
+    })
+    this.members.set(endpoint, { client, socket })
+    if (spec.gateway) addEndDevices(client, spec.gateway, models)
+    client.start()
+  }
+
+  counts(): FleetCounts {
+    return { total: this.members.size, states: { ...this.stateCounts }, bootstrapped: this.bootstrapped, failures: this.failures }
+  }
+
+  device(endpoint: string): Lwm2mClient | undefined {
+    return this.members.get(endpoint)?.client
+  }
+
+  endpoints(): string[] {
+    return [...this.members.keys()]
+  }
+
+  clients(): Lwm2mClient[] {
+    return [...this.members.values()].map((m) => m.client)
+  }
+
+  localPort(endpoint: string): number | null {
+    return this.members.get(endpoint)?.socket.port ?? null
+  }
+
+  inject(faults: readonly Fault[], endpoint?: string): void {
+    for (const [name, m] of this.members) if (endpoint === undefined || endpoint === name) m.client.setFaults(faults)
+  }
+
+  /** Stops every device (De-register first when asked) and closes their sockets. */
+  async stop(deregister = true): Promise<void> {
+    const all = [...this.members.values()]
+    const batch = 500
+    for (let k = 0; k < all.length; k += batch) {
+      await Promise.all(all.slice(k, k + batch).map(async (m) => {
+        await m.client.stop(deregister)
+        await m.socket.close()
+      }))
+    }
+  }
+}
+
+/** A gateway: K end devices behind /25 prefixes dev0…dev(K-1), each with a Device and a temperature object. */
+function addEndDevices(client: Lwm2mClient, k: number, models: ModelLookup): void {
+  const { tree } = client
+  if (!models.get(25)) return
+  tree.addObject(25)
+  for (let n = 0; n < k; n++) {
+    const prefix = `dev${n}`
+    const end = new ObjectTree(models)
+    end.addObject(3)
+    end.putInstance(3, 0, new Map<number, Value | Map<number, Value>>([
+      [0, { type: 'string', value: 'LwM2M Workbench' }],
+      [1, { type: 'string', value: 'Simulated end device' }],
+      [2, { type: 'string', value: `${client.endpointName}-${prefix}` }],
+      [11, new Map([[0, { type: 'integer', value: 0 }]])],
+      [16, { type: 'string', value: 'U' }]
+    ]))
+    end.addObject(3303)
+    end.putInstance(3303, 0, new Map<number, Value | Map<number, Value>>([[5700, { type: 'float', value: 20 + n }], [5701, { type: 'string', value: 'Cel' }]]))
+    client.endDevices.set(prefix, end)
+    // /25 v2.0: 0 Device ID, 1 Prefix, 3 IoT Device Objects (Corelnk).
+    tree.putInstance(25, n, new Map<number, Value | Map<number, Value>>([
+      [0, { type: 'string', value: `${client.endpointName}-${prefix}` }],
+      [1, { type: 'string', value: prefix }],
+      [3, { type: 'corelnk', value: `</${prefix}/3/0>,</${prefix}/3303/0>` }]
+    ]))
+  }
+}
