@@ -49,6 +49,13 @@ interface Member {
   readonly socket: UdpLink
 }
 
+/**
+ * Devices bootstrapping or registering at the same time. A fleet that starts all at once sends a
+ * burst no server socket buffers (Debian's default receive buffer holds ~200 requests); the
+ * dropped ones then wait for CoAP's 2–3 s retransmission. Real fleets ramp up too.
+ */
+const MAX_STARTING = 200
+
 /** Where a URI leads, for the devices: IP literals as they are, localhost to loopback, else nowhere. */
 export function peerForUri(uri: string): PeerAddress | null {
   const m = /^coaps?:\/\/(\[[^\]]+\]|[^/:?#]+)(?::([0-9]+))?/i.exec(uri)
@@ -65,6 +72,11 @@ export class SimulatedFleet {
   private readonly stateCounts = Object.fromEntries(CLIENT_STATES.map((s) => [s, 0])) as Record<ClientState, number>
   private bootstrapped = 0
   private failures = 0
+  /** Devices waiting for a start slot, and how many are starting now. */
+  private readonly waiting: Lwm2mClient[] = []
+  private nextWaiting = 0
+  private starting = 0
+  private stopped = false
   readonly startedAt = Date.now()
 
   private constructor(
@@ -109,6 +121,7 @@ export class SimulatedFleet {
       epochAtStart: Math.floor(Date.now() / 1000)
     })
     let state: ClientState = 'starting'
+    let settled = false
     this.stateCounts.starting++
     const client = new Lwm2mClient({
       endpoint,
@@ -134,6 +147,11 @@ export class SimulatedFleet {
           state = e.state
           this.stateCounts[state]++
           if (state === 'failed') this.failures++
+          if (!settled && (state === 'registered' || state === 'sleeping' || state === 'failed' || state === 'stopped')) {
+            settled = true
+            this.starting--
+            this.startNext()
+          }
         } else if (e.type === 'bootstrapped' && e.source !== 'factory') {
           this.bootstrapped++
         }
@@ -142,7 +160,20 @@ export class SimulatedFleet {
     })
     this.members.set(endpoint, { client, socket })
     if (spec.gateway) addEndDevices(client, spec.gateway, models)
-    client.start()
+    this.waiting.push(client)
+    this.startNext()
+  }
+
+  private startNext(): void {
+    while (!this.stopped && this.starting < MAX_STARTING && this.nextWaiting < this.waiting.length) {
+      this.starting++
+      const client = this.waiting[this.nextWaiting++] as Lwm2mClient
+      client.start()
+    }
+    if (this.nextWaiting === this.waiting.length) {
+      this.waiting.length = 0
+      this.nextWaiting = 0
+    }
   }
 
   counts(): FleetCounts {
@@ -171,6 +202,9 @@ export class SimulatedFleet {
 
   /** Stops every device (De-register first when asked) and closes their sockets. */
   async stop(deregister = true): Promise<void> {
+    this.stopped = true
+    this.waiting.length = 0
+    this.nextWaiting = 0
     const all = [...this.members.values()]
     const batch = 500
     for (let k = 0; k < all.length; k += batch) {

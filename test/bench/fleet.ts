@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+// `npm run bench -- fleet [sizes...]`: simulated devices bootstrapping and registering against the
+// project's own Bootstrap Server and LwM2M Server, all in this process (issue 14). For each size:
+// seconds until every device is registered, registrations per second as a ratio to a raw UDP
+// request/response loop measured in the same run (same number of sockets), and resident memory
+// per simulated device. The simulated clients share the CPU with the servers, so this measures
+// something else than `npm run bench -- server`. Goal: 10 000 devices in under 10 s, < 20 KB each.
+import { createSocket, type Socket } from 'node:dgram'
+import { join } from 'node:path'
+import { coapCodec } from '../../src-main/core/coap/codec'
+import { CoapEndpoint } from '../../src-main/core/coap/endpoint'
+import { BootstrapServer } from '../../src-main/core/lwm2m/bootstrap/bootstrap-server'
+import { readConfig, type BootstrapConfig } from '../../src-main/core/lwm2m/bootstrap/config'
+import { coapDeviceLink, serveUplink } from '../../src-main/core/lwm2m/server/coap-binding'
+import { Lwm2mServer } from '../../src-main/core/lwm2m/server/lwm2m-server'
+import { nodeRandom, nodeScheduler } from '../../src-main/transports/node-runtime'
+import { UdpLink } from '../../src-main/transports/udp'
+import { loadModelLibrary } from '../../src-main/services/model-library'
+import { SimulatedFleet } from '../../src-main/services/simulated-fleet'
+import type { Profile } from '../../src-main/core/lwm2m/client/profile'
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 3; i++) {
+    gc()
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+const rss = async (): Promise<number> => (await settle(), process.memoryUsage().rss)
+const heap = async (): Promise<number> => (await settle(), process.memoryUsage().heapUsed)
+
+/** A plain device: /3 defaults only, no sensors ticking (the cost of being a registered client). */
+const PLAIN: Profile = { name: 'bench', lwm2mVersion: '1.2', objects: [] }
+
+/** Raw baseline: `n` sockets each send one datagram to an echo socket and wait for it, 200 at a time. */
+async function rawLoop(n: number, rounds: number): Promise<number> {
+  const echo = createSocket('udp4')
+  await new Promise<void>((r) => echo.bind(0, '127.0.0.1', () => r()))
+  echo.on('message', (m, r) => echo.send(m, r.port, r.address))
+  const port = echo.address().port
+  const clients: Socket[] = []
+  for (let i = 0; i < n; i++) {
+    const s = createSocket('udp4')
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
+    clients.push(s)
+  }
+  const payload = Buffer.alloc(60, 1)
+  const total = n * rounds
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: Math.min(200, total) }, async () => {
+      while (next < total) {
+        const c = clients[next++ % n] as Socket
+        await new Promise<void>((resolve) => {
+          c.once('message', () => resolve())
+          c.send(payload, port, '127.0.0.1')
+        })
+      }
+    })
+  )
+  const rate = total / ((performance.now() - t0) / 1000)
+  for (const c of clients) c.close()
+  echo.close()
+  return rate
+}
+
+async function run(size: number): Promise<void> {
+  const library = await loadModelLibrary({ shippedFile: join(process.cwd(), 'resources', 'models', 'models.json') })
+  // The project's servers as `serve` runs them (core roles on their own UDP endpoints), without
+  // the services around them (store, events), which the server bench leaves out too.
+  const serverLink = await UdpLink.open({ host: '127.0.0.1', port: 0 })
+  const serverEndpoint = new CoapEndpoint({ link: serverLink, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom })
+  const lwm2m = new Lwm2mServer({ link: coapDeviceLink(serverEndpoint), scheduler: nodeScheduler, random: nodeRandom, models: library.registry })
+  serveUplink(serverEndpoint, (req) => lwm2m.handle(req))
+  const serverUri = `coap://127.0.0.1:${serverLink.port}`
+  const config: BootstrapConfig = readConfig({
+    endpoint: '*', discoverFirst: false, deletePaths: [],
+    security: [{ instanceId: 1, uri: serverUri, bootstrapServer: false, securityMode: 3, shortServerId: 101 }],
+    servers: [{ instanceId: 0, shortServerId: 101, lifetime: 3600, notificationStoring: false, binding: 'U' }],
+    contentFormat: 'auto', allowPack: true
+  } as BootstrapConfig)
+  const bsLink = await UdpLink.open({ host: '127.0.0.1', port: 0 })
+  const bsEndpoint = new CoapEndpoint({ link: bsLink, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom })
+  const bootstrap = new BootstrapServer({ link: coapDeviceLink(bsEndpoint), scheduler: nodeScheduler, random: nodeRandom, models: library.registry, configFor: () => config })
+  serveUplink(bsEndpoint, (req, accept) => bootstrap.handle(req, accept))
+  const bsUri = `coap://127.0.0.1:${bsLink.port}`
+
+  // Four messages per device: Bootstrap-Pack-Request and its answer, Register and its answer.
+  const raw = await rawLoop(Math.min(size, 2000), Math.ceil((size * 2) / Math.min(size, 2000)))
+  const rssBefore = await rss()
+  const heapBefore = await heap()
+  const t0 = performance.now()
+  let registered = 0
+  let done: () => void = () => undefined
+  const all = new Promise<void>((r) => (done = r))
+  const endpoints = Array.from({ length: size }, (_, i) => `bench-${i}`)
+  const fleet = await SimulatedFleet.start('bench', {
+    profile: PLAIN, endpoints, bootstrap: bsUri, version: '1.2', format: 112, lifetime: 3600, queue: null
+  }, library.registry, (_f, _ep, e) => {
+    if (e.type === 'state' && e.state === 'registered' && ++registered === size) done()
+  })
+  const timeout = new Promise<void>((r) => setTimeout(r, 120_000))
+  await Promise.race([all, timeout])
+  const seconds = (performance.now() - t0) / 1000
+  const counts = fleet.counts()
+  const rssAfter = await rss()
+  const heapAfter = await heap()
+  const perSecond = registered / seconds
+  // Two round trips per device (Pack, Register): compare round trips per second with the raw loop's.
+  const ratio = (perSecond * 2) / raw
+  console.log(
+    `${String(size).padStart(6)} devices: ${registered === size ? 'all' : `${registered} of ${size}`} bootstrapped+registered in ${seconds.toFixed(2)} s` +
+      ` (${perSecond.toFixed(0)}/s; ${ratio.toFixed(2)} × raw UDP round trips ${raw.toFixed(0)}/s)` +
+      ` · RSS ${((rssAfter - rssBefore) / size / 1024).toFixed(1)} KB/device, heap ${((heapAfter - heapBefore) / size / 1024).toFixed(1)} KB/device` +
+      ` · bootstrapped ${counts.bootstrapped}, failed ${counts.states.failed}`
+  )
+  await fleet.stop(false)
+  serverEndpoint.close()
+  bsEndpoint.close()
+  await serverLink.close()
+  await bsLink.close()
+}
+
+const sizes = process.argv.slice(3).map(Number).filter((n) => n > 0)
+console.log(`fleet bench (Node ${process.version}; simulated devices and servers share this process)`)
+for (const size of sizes.length > 0 ? sizes : [1000, 10000]) await run(size)
