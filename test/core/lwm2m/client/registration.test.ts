@@ -208,6 +208,19 @@ describe('REG-01/02: several servers, Registration Priority Order (/1/x/13) and 
     expect(proc.status().find((s) => s.ssid === 102)?.state).toBe('registered')
   })
 
+  it('Registration Failure Block blocks only the servers later in the priority order, not one without a priority still in its Initial Registration Delay', async () => {
+    const tree = two(true)
+    tree.putInstance(0, 2, new Map(tree.instance(0, 0)).set(10, { type: 'integer', value: 103 }))
+    tree.putInstance(1, 2, new Map([[0, { type: 'integer', value: 103 }], [1, { type: 'integer', value: 300 }], [14, uint(100)]]))
+    const { clock, port, proc } = setup(tree)
+    port.script = (s) => (s.ssid === 101 ? 'timeout' : created(s))
+    proc.start()
+    await clock.advance(1000 * S)
+    expect(proc.status().find((s) => s.ssid === 102)?.state).toBe('failed')
+    expect(port.registers(103).map((s) => s.at)).toEqual([100 * S])
+    expect(proc.status().find((s) => s.ssid === 103)?.state).toBe('registered')
+  })
+
   it('servers without a priority register independently, at once', async () => {
     const { clock, port, proc } = setup(deviceTree([{ ssid: 101 }, { ssid: 102 }]))
     proc.start()
