@@ -136,7 +136,8 @@ export function discover(req: ClientRequest, ctx: DmContext): ClientResponse {
   const path = req.path
   if (path.length === 0 || path.length === 4) return fail(Code.BAD_REQUEST, 'Discover takes an object, instance or resource path')
   if (!tree.exists(path)) return fail(Code.NOT_FOUND, `${formatPath(path)} does not exist`)
-  let depth = path.length === 1 ? 2 : path.length === 2 ? 3 : 3
+  // Depth counts levels below the target (0: the target only); defaults per Tbl 6.3.2-2.
+  let depth = path.length === 1 ? 2 : 1
   for (const q of req.query) {
     const m = /^depth=([0-3])$/.exec(q)
     if (m) depth = Number(m[1])
@@ -154,28 +155,29 @@ export function discover(req: ClientRequest, ctx: DmContext): ClientResponse {
   if (path.length === 1 && depth >= 1) {
     for (const iid of tree.instanceIds(o)) {
       add([o, iid])
-      if (depth >= 2) addResources(ctx, o, iid, depth, add)
+      if (depth >= 2) addResources(ctx, o, iid, depth - 1, add)
     }
   } else if (path.length === 2 && i !== undefined) {
     links.length = 0
     add([o, i])
-    if (depth >= 2) addResources(ctx, o, i, depth, add)
+    if (depth >= 1) addResources(ctx, o, i, depth, add)
   } else if (i !== undefined && r !== undefined) {
     links.length = 0
     const s = tree.get([o, i, r])
     add([o, i, r], s !== undefined && isMultiple(s) ? { dim: s.size } : {})
-    if (depth >= 3 && s !== undefined && isMultiple(s)) for (const ri of [...s.keys()].sort((a, b) => a - b)) add([o, i, r, ri])
+    if (depth >= 1 && s !== undefined && isMultiple(s)) for (const ri of [...s.keys()].sort((a, b) => a - b)) add([o, i, r, ri])
   }
   return { code: Code.CONTENT, contentFormat: CF.LINK, payload: utf8.encode(formatLinkFormat(links)) }
 }
 
+/** The resources of an instance; `depth` counted from the instance (2 and more: resource instances too). */
 function addResources(ctx: DmContext, o: number, i: number, depth: number, add: (p: Path, extra?: Record<string, number>) => void): void {
   const data = ctx.tree.instance(o, i)
   if (!data) return
   for (const rid of [...data.keys()].sort((a, b) => a - b)) {
     const s = data.get(rid) as Stored
     add([o, i, rid], isMultiple(s) ? { dim: s.size } : {})
-    if (depth >= 3 && isMultiple(s)) for (const ri of [...s.keys()].sort((a, b) => a - b)) add([o, i, rid, ri])
+    if (depth >= 2 && isMultiple(s)) for (const ri of [...s.keys()].sort((a, b) => a - b)) add([o, i, rid, ri])
   }
 }
 

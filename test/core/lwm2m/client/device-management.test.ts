@@ -99,6 +99,13 @@ describe('Discover (C §6.3.2, RD-02 depth, Tbl 6.3.2-2 defaults)', () => {
     expect(targets(discover(ctx, '/3', ['depth=3']))).toContain('/3/0/11/0')
   })
 
+  it('instance: by default the instance and its resources (depth 1); depth 0 the instance only; depth 2 adds resource instances', () => {
+    const ctx = context(tree())
+    expect(targets(discover(ctx, '/3/0'))).toEqual(['/3/0', '/3/0/0', '/3/0/1', '/3/0/2', '/3/0/3', '/3/0/4', '/3/0/9', '/3/0/11', '/3/0/16'])
+    expect(targets(discover(ctx, '/3/0', ['depth=0']))).toEqual(['/3/0'])
+    expect(targets(discover(ctx, '/3/0', ['depth=2']))).toContain('/3/0/11/0')
+  })
+
   it('resource: by default the resource with dim and its instances (depth 1); depth 0 the resource only', () => {
     const ctx = context(tree())
     expect(links(discover(ctx, '/3/0/11'))).toEqual([['/3/0/11', { dim: 1 }], ['/3/0/11/0', {}]])
