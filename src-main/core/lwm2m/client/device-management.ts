@@ -12,7 +12,7 @@ import type { ResourceModel } from '../model'
 import { formatPath, type Path } from '../path'
 import type { Lwm2mRecord } from '../record'
 import type { Value } from '../value'
-import { allowed, mayCreate, Right, SECURITY_OBJECTS } from './access-control'
+import { allowed, dropAcl, mayCreate, recordCreator, Right, SECURITY_OBJECTS } from './access-control'
 import type { AttributeStore } from './attribute-store'
 import { Code, fail, type ClientRequest, type ClientResponse } from './client-request'
 import { isMultiple, type InstanceData, type ObjectTree, type Stored } from './object-tree'
@@ -392,6 +392,7 @@ export function create(req: ClientRequest, ctx: DmContext): ClientResponse {
     }
   }
   tree.putInstance(o, iid, data)
+  recordCreator(tree, ctx.ssid, o, iid)
   ctx.created?.(o, iid)
   return { code: Code.CREATED, locationPath: [String(o), String(iid)] }
 }
@@ -427,6 +428,7 @@ export function remove(req: ClientRequest, ctx: DmContext): ClientResponse {
     tree.deleteResourceInstance(path as unknown as [number, number, number, number])
   } else {
     tree.deleteInstance(o, i)
+    if (o !== 2) dropAcl(tree, o, i)
     ctx.attributes.dropPath(path)
   }
   return { code: Code.DELETED }

@@ -3,6 +3,7 @@
 // models: Read, Discover, Write, Write-Attributes, Execute, Create, Delete, the composites, and
 // access control with two servers (C §8.2).
 import { describe, expect, it } from 'vitest'
+import { aclInstance } from '../../../../src-main/core/lwm2m/client/access-control'
 import { AttributeStore } from '../../../../src-main/core/lwm2m/client/attribute-store'
 import { Code } from '../../../../src-main/core/lwm2m/client/client-request'
 import { handleDm } from '../../../../src-main/core/lwm2m/client/device-management'
@@ -294,6 +295,23 @@ describe('Access control with two servers (C §8.2, facts §3.3 / §5.2)', () =>
     t.putInstance(3303, 2, data({ 5700: float(9) }))
     const r = handleDm(req('GET', '/3303', { accept: CF.SENML_JSON }), context(t, { ssid: 102 }))
     expect([...new Set(records(r, '/3303').map((x) => x.path[1]))]).toEqual([0, 1])
+  })
+
+  it('Create needs the C bit on the object-level ACL instance; the creator then owns the new instance and may read it', () => {
+    const t = shared()
+    const body = [{ path: [3303, 65535, 5750] as never, value: str('new') }]
+    expect(handleDm(withBody('POST', '/3303', CF.LWM2M_CBOR, body), context(t, { ssid: 101 })).code).toBe(Code.UNAUTHORIZED)
+    const b = context(t, { ssid: 102 })
+    const r = handleDm(withBody('POST', '/3303', CF.LWM2M_CBOR, body), b)
+    expect(r).toMatchObject({ code: Code.CREATED, locationPath: ['3303', '2'] })
+    expect(handleDm(req('GET', '/3303/2/5750'), b).code).toBe(Code.CONTENT)
+    // The other server has no right on it.
+    expect(handleDm(req('GET', '/3303/2'), context(t, { ssid: 101 })).code).toBe(Code.UNAUTHORIZED)
+    const aco = aclInstance(t, 3303, 2) as number
+    expect(t.value(2, aco, 3)).toEqual(int(102))
+    // Deleting the instance removes its Object 2 instance too.
+    expect(handleDm(req('DELETE', '/3303/2'), b).code).toBe(Code.DELETED)
+    expect(aclInstance(t, 3303, 2)).toBeNull()
   })
 
   it('with a single server access control is not in force', () => {
