@@ -91,6 +91,21 @@ describe('Bootstrap-Delete', () => {
   })
 })
 
+describe('Bootstrap-Read (1.2: /1 or /2 only)', () => {
+  it('reads /1 and /2; any other object is 4.05; a missing instance 4.04', () => {
+    const t = deviceTree([{ ssid: 101 }])
+    t.putInstance(2, 0, data({ 0: int(3), 1: int(0), 3: int(101) }))
+    const r = run(t, req('GET', '/1/0', { accept: CF.SENML_JSON }))
+    expect(r).toMatchObject({ code: Code.CONTENT, contentFormat: CF.SENML_JSON })
+    const recs = decodePayload(CF.SENML_JSON, r.payload as Uint8Array, { path: p('/1/0'), models }).records
+    expect(recs).toContainEqual({ path: [1, 0, 0], value: int(101) })
+    expect(run(t, req('GET', '/2')).code).toBe(Code.CONTENT)
+    expect(run(t, req('GET', '/3/0')).code).toBe(Code.METHOD_NOT_ALLOWED)
+    expect(run(t, req('GET', '/0')).code).toBe(Code.METHOD_NOT_ALLOWED)
+    expect(run(t, req('GET', '/1/9')).code).toBe(Code.NOT_FOUND)
+  })
+})
+
 describe('Bootstrap-Discover (1.1+)', () => {
   it('</>;lwm2m=1.2 first; /0 instances with ssid and uri, none on the BS account; /1 instances with ssid', () => {
     const t = fresh()
