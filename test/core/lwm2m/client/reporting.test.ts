@@ -140,6 +140,14 @@ describe('Notification attributes (C §7.3)', () => {
     expect(sink.texts()).toEqual(['22', '24.5'])
   })
 
+  it('LwM2M-INFO-03: edge=1 reports rising edges of a Boolean only, edge=0 falling ones only', () => {
+    const rising = observe('/3342/0/5500', { edge: 1 })
+    const falling = observe('/3342/0/5500', { edge: 0 })
+    for (const v of [true, false, true, false]) set('/3342/0/5500', bool(v))
+    expect(rising.texts()).toEqual(['1', '1'])
+    expect(falling.texts()).toEqual(['0', '0'])
+  })
+
   it('con=1 makes notifications confirmable; without it /1/x/26 decides', () => {
     const con = observe('/3303/0/5700', { con: 1 })
     const plain = observe('/3303/0/5700')
