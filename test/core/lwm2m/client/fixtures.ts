@@ -45,7 +45,9 @@ export function data(entries: Record<number, Value | Value[]>): InstanceData {
 
 /** A /0 instance (NoSec) for a server (ssid) or the Bootstrap-Server (ssid null). */
 export function security(uri: string, ssid: number | null): InstanceData {
-  return data({ 0: str(uri), 1: bool(ssid === null), 2: int(3), 3: opaque(), 4: opaque(), 5: opaque(), ...(ssid === null ? {} : { 10: int(ssid) }) })
+  const d = data({ 0: str(uri), 1: bool(ssid === null), 2: int(3), 3: opaque(), 4: opaque(), 5: opaque() })
+  if (ssid !== null) d.set(10, int(ssid))
+  return d
 }
 
 /** A /1 instance with the mandatory resources and any extra ones. */
