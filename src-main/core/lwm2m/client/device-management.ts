@@ -447,6 +447,13 @@ export function writeComposite(req: ClientRequest, ctx: DmContext): ClientRespon
       return fail(Code.NOT_FOUND, `${formatPath(rec.path)} does not exist`)
     }
     if (!rightOn(ctx, rec.path, Right.WRITE)) return fail(Code.UNAUTHORIZED, `no Write right on ${formatPath(rec.path)}`)
+    if (rec.delete) {
+      // A Patch Pack's "v": null removes a resource instance (RFC 8790): it has no value to type-check.
+      if (rec.path.length !== 4) return fail(Code.BAD_REQUEST, `${formatPath(rec.path)}: only a resource instance can be deleted this way`)
+      if (!ctx.tree.exists(rec.path)) return fail(Code.NOT_FOUND, `${formatPath(rec.path)} does not exist`)
+      if (!writable(ctx.tree.resourceModel(rec.path[0] as number, rec.path[2] as number))) return fail(Code.METHOD_NOT_ALLOWED, `${formatPath(rec.path)} is not writable`)
+      continue
+    }
     const bad = checkWrite(ctx, rec.path.slice(0, 2) as unknown as Path, [rec], false)
     if (bad) return bad
   }

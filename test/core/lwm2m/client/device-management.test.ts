@@ -338,6 +338,19 @@ describe('Write-Composite and Read-Composite (C §6.3.4, §6.3.2)', () => {
     expect(t.value(3311, 0, 5851)).toEqual(int(70))
   })
 
+  it('Write-Composite with a SenML-ETCH Patch Pack: "v": null deletes a resource instance, a value adds one (RFC 8790)', () => {
+    const t = tree()
+    t.set([1, 0, 25], new Map([[0, str('1.1')], [1, str('1.2')]]))
+    const ctx = context(t)
+    const patch = (body: string) => handleDm(req('IPATCH', '/', { contentFormat: CF.SENML_ETCH_JSON, payload: text(body) }), ctx)
+    expect(patch('[{"n":"/1/0/25/0","v":null},{"n":"/1/0/25/5","vs":"1.2.1"}]').code).toBe(Code.CHANGED)
+    expect([...(t.get([1, 0, 25]) as Map<number, unknown>).keys()]).toEqual([1, 5])
+    // Deleting what is not there, or a read-only resource instance, changes nothing.
+    expect(patch('[{"n":"/1/0/25/1","v":null},{"n":"/1/0/25/9","v":null}]').code).toBe(Code.NOT_FOUND)
+    expect(patch('[{"n":"/1/0/25/1","v":null},{"n":"/3/0/11/0","v":null}]').code).toBe(Code.METHOD_NOT_ALLOWED)
+    expect([...(t.get([1, 0, 25]) as Map<number, unknown>).keys()]).toEqual([1, 5])
+  })
+
   it('Read-Composite is best effort: paths that do not exist are left out', () => {
     const body = withBody('FETCH', '/', CF.SENML_JSON, [rec('/3/0/0'), rec('/3303/9'), rec('/3311/0/5850')], { accept: CF.SENML_JSON })
     const r = handleDm(body, context(tree()))
