@@ -60,3 +60,22 @@ export function allowed(tree: ObjectTree, ssid: ShortServerId, objectId: ObjectI
 export function mayCreate(tree: ObjectTree, ssid: ShortServerId, objectId: ObjectId): boolean {
   return (rightsOf(tree, ssid, objectId, OBJECT_LEVEL) & Right.CREATE) !== 0
 }
+
+/**
+ * C §8.2: an instance a server creates while access control is in force gets its own Object 2
+ * instance, owned by that server (which, without an ACL entry, holds every right but Create).
+ * Without it nobody, not even the creator, could reach the new instance.
+ */
+export function recordCreator(tree: ObjectTree, ssid: ShortServerId, objectId: ObjectId, instanceId: InstanceId): void {
+  if (!accessControlActive(tree) || aclInstance(tree, objectId, instanceId) !== null) return
+  const iid = tree.freeInstanceId(ACO)
+  if (iid === null) return
+  const int = (value: number) => ({ type: 'integer' as const, value })
+  tree.putInstance(ACO, iid, new Map([[0, int(objectId)], [1, int(instanceId)], [3, int(ssid)]]))
+}
+
+/** C §8.2: the Object 2 instance of a deleted instance goes with it. */
+export function dropAcl(tree: ObjectTree, objectId: ObjectId, instanceId: InstanceId): void {
+  const aco = aclInstance(tree, objectId, instanceId)
+  if (aco !== null) tree.deleteInstance(ACO, aco)
+}

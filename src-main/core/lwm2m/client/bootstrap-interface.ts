@@ -165,7 +165,9 @@ export function handleBootstrap(req: ClientRequest, ctx: DmContext, finish: () =
       if (o !== 1 && o !== 2) return fail(Code.METHOD_NOT_ALLOWED, 'Bootstrap-Read reaches /1 and /2 only')
       if (!tree.exists(req.path)) return fail(Code.NOT_FOUND, `${formatPath(req.path)} does not exist`)
       const accept: ContentFormat | null = req.accept === CF.TEXT || req.accept === CF.OPAQUE ? CF.SENML_CBOR : req.accept
-      return encodeAnswer(req.path, tree.records(req.path), accept ?? (ctx.version === '1.0' ? CF.TLV : ctx.preferredFormat === CF.TEXT ? CF.TLV : ctx.preferredFormat), ctx)
+      // Executable resources (/1/x/4, 8, 9) hold no value: no format could carry them.
+      const records = tree.records(req.path).filter((r) => r.value?.type !== 'none')
+      return encodeAnswer(req.path, records, accept ?? (ctx.version === '1.0' ? CF.TLV : ctx.preferredFormat === CF.TEXT ? CF.TLV : ctx.preferredFormat), ctx)
     }
     case 'DELETE':
       return bootstrapDelete(tree, req.path)

@@ -12,7 +12,7 @@ import type { ResourceModel } from '../model'
 import { formatPath, type Path } from '../path'
 import type { Lwm2mRecord } from '../record'
 import type { Value } from '../value'
-import { allowed, mayCreate, Right, SECURITY_OBJECTS } from './access-control'
+import { allowed, dropAcl, mayCreate, recordCreator, Right, SECURITY_OBJECTS } from './access-control'
 import type { AttributeStore } from './attribute-store'
 import { Code, fail, type ClientRequest, type ClientResponse } from './client-request'
 import { isMultiple, type InstanceData, type ObjectTree, type Stored } from './object-tree'
@@ -136,7 +136,8 @@ export function discover(req: ClientRequest, ctx: DmContext): ClientResponse {
   const path = req.path
   if (path.length === 0 || path.length === 4) return fail(Code.BAD_REQUEST, 'Discover takes an object, instance or resource path')
   if (!tree.exists(path)) return fail(Code.NOT_FOUND, `${formatPath(path)} does not exist`)
-  let depth = path.length === 1 ? 2 : path.length === 2 ? 3 : 3
+  // Depth counts levels below the target (0: the target only); defaults per Tbl 6.3.2-2.
+  let depth = path.length === 1 ? 2 : 1
   for (const q of req.query) {
     const m = /^depth=([0-3])$/.exec(q)
     if (m) depth = Number(m[1])
@@ -154,28 +155,29 @@ export function discover(req: ClientRequest, ctx: DmContext): ClientResponse {
   if (path.length === 1 && depth >= 1) {
     for (const iid of tree.instanceIds(o)) {
       add([o, iid])
-      if (depth >= 2) addResources(ctx, o, iid, depth, add)
+      if (depth >= 2) addResources(ctx, o, iid, depth - 1, add)
     }
   } else if (path.length === 2 && i !== undefined) {
     links.length = 0
     add([o, i])
-    if (depth >= 2) addResources(ctx, o, i, depth, add)
+    if (depth >= 1) addResources(ctx, o, i, depth, add)
   } else if (i !== undefined && r !== undefined) {
     links.length = 0
     const s = tree.get([o, i, r])
     add([o, i, r], s !== undefined && isMultiple(s) ? { dim: s.size } : {})
-    if (depth >= 3 && s !== undefined && isMultiple(s)) for (const ri of [...s.keys()].sort((a, b) => a - b)) add([o, i, r, ri])
+    if (depth >= 1 && s !== undefined && isMultiple(s)) for (const ri of [...s.keys()].sort((a, b) => a - b)) add([o, i, r, ri])
   }
   return { code: Code.CONTENT, contentFormat: CF.LINK, payload: utf8.encode(formatLinkFormat(links)) }
 }
 
+/** The resources of an instance; `depth` counted from the instance (2 and more: resource instances too). */
 function addResources(ctx: DmContext, o: number, i: number, depth: number, add: (p: Path, extra?: Record<string, number>) => void): void {
   const data = ctx.tree.instance(o, i)
   if (!data) return
   for (const rid of [...data.keys()].sort((a, b) => a - b)) {
     const s = data.get(rid) as Stored
     add([o, i, rid], isMultiple(s) ? { dim: s.size } : {})
-    if (depth >= 3 && isMultiple(s)) for (const ri of [...s.keys()].sort((a, b) => a - b)) add([o, i, rid, ri])
+    if (depth >= 2 && isMultiple(s)) for (const ri of [...s.keys()].sort((a, b) => a - b)) add([o, i, rid, ri])
   }
 }
 
@@ -390,6 +392,7 @@ export function create(req: ClientRequest, ctx: DmContext): ClientResponse {
     }
   }
   tree.putInstance(o, iid, data)
+  recordCreator(tree, ctx.ssid, o, iid)
   ctx.created?.(o, iid)
   return { code: Code.CREATED, locationPath: [String(o), String(iid)] }
 }
@@ -425,6 +428,7 @@ export function remove(req: ClientRequest, ctx: DmContext): ClientResponse {
     tree.deleteResourceInstance(path as unknown as [number, number, number, number])
   } else {
     tree.deleteInstance(o, i)
+    if (o !== 2) dropAcl(tree, o, i)
     ctx.attributes.dropPath(path)
   }
   return { code: Code.DELETED }
@@ -443,6 +447,13 @@ export function writeComposite(req: ClientRequest, ctx: DmContext): ClientRespon
       return fail(Code.NOT_FOUND, `${formatPath(rec.path)} does not exist`)
     }
     if (!rightOn(ctx, rec.path, Right.WRITE)) return fail(Code.UNAUTHORIZED, `no Write right on ${formatPath(rec.path)}`)
+    if (rec.delete) {
+      // A Patch Pack's "v": null removes a resource instance (RFC 8790): it has no value to type-check.
+      if (rec.path.length !== 4) return fail(Code.BAD_REQUEST, `${formatPath(rec.path)}: only a resource instance can be deleted this way`)
+      if (!ctx.tree.exists(rec.path)) return fail(Code.NOT_FOUND, `${formatPath(rec.path)} does not exist`)
+      if (!writable(ctx.tree.resourceModel(rec.path[0] as number, rec.path[2] as number))) return fail(Code.METHOD_NOT_ALLOWED, `${formatPath(rec.path)} is not writable`)
+      continue
+    }
     const bad = checkWrite(ctx, rec.path.slice(0, 2) as unknown as Path, [rec], false)
     if (bad) return bad
   }

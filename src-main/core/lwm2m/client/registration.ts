@@ -121,7 +121,7 @@ export class RegistrationProcedure {
   }
 
   private async runOrdered(list: Server[]): Promise<void> {
-    for (const s of list) {
+    for (const [k, s] of list.entries()) {
       const ok = await new Promise<boolean>((resolve) => {
         s.settled = resolve
         void this.runSequence(s, this.res(s.account, 14) ?? DEFAULTS.initialDelay)
@@ -130,7 +130,7 @@ export class RegistrationProcedure {
       const block = this.bool(s.account, 15) ?? DEFAULTS.failureBlock
       if (!ok && block) {
         // Registration Failure Block: the servers after this one are not tried.
-        this.failAll(`registration to server ${s.account.ssid} failed and blocks the others (/1/${s.account.serverInstance}/15)`)
+        this.failAll(list.slice(k + 1), `registration to server ${s.account.ssid} failed and blocks the others (/1/${s.account.serverInstance}/15)`)
         return
       }
     }
@@ -219,8 +219,9 @@ export class RegistrationProcedure {
     }
   }
 
-  private failAll(why: string): void {
-    for (const s of this.servers.values()) {
+  /** Fails `blocked` (the servers after a blocking one in priority order; others run on). */
+  private failAll(blocked: readonly Server[], why: string): void {
+    for (const s of blocked) {
       if (s.state === 'waiting') {
         s.done = true
         s.cancelTimer?.()

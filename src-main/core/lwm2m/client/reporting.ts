@@ -213,9 +213,13 @@ export class Reporting {
     if (v.type === 'boolean' && last.type === 'boolean') {
       const edge = this.num(obs, 'edge')
       if (v.value === last.value) return false
-      if (edge === 1) return v.value // rising edge only (INFO-03)
-      if (edge === 0) return !v.value // falling edge only
-      return true
+      if (edge !== 1 && edge !== 0) return true
+      // Rising (edge=1) or falling (edge=0) transitions only (INFO-03). An edge is measured from
+      // the previous state, reported or not: remember the one filtered out, or the next edge
+      // would compare with a stale value and be missed.
+      const wanted = edge === 1 ? v.value : !v.value
+      if (!wanted) obs.lastValue = v
+      return wanted
     }
     const x = numeric(v)
     const y = numeric(last)
