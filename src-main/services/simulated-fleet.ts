@@ -60,6 +60,21 @@ export function peerForUri(uri: string): PeerAddress | null {
   return udpPeer(host, port)
 }
 
+/**
+ * Where the fleet first goes: the server or Bootstrap-Server given, else the first account the
+ * smartcard data names (/0/x/0, its role from /0/x/1); null when there is none.
+ */
+export function fleetTarget(spec: Pick<FleetSpec, 'server' | 'bootstrap' | 'card'>): { uri: string; role: 'server' | 'bootstrap' } | null {
+  if (spec.server !== undefined) return { uri: spec.server, role: 'server' }
+  if (spec.bootstrap !== undefined) return { uri: spec.bootstrap, role: 'bootstrap' }
+  for (const r of spec.card ?? []) {
+    if (r.path[0] !== 0 || r.path[2] !== 0 || r.path.length !== 3 || r.value?.type !== 'string') continue
+    const bs = spec.card?.find((x) => x.path.length === 3 && x.path[0] === 0 && x.path[1] === r.path[1] && x.path[2] === 1)
+    return { uri: r.value.value, role: bs?.value?.type === 'boolean' && bs.value.value ? 'bootstrap' : 'server' }
+  }
+  return null
+}
+
 export class SimulatedFleet {
   private readonly members = new Map<string, Member>()
   private readonly stateCounts = Object.fromEntries(CLIENT_STATES.map((s) => [s, 0])) as Record<ClientState, number>
@@ -76,9 +91,11 @@ export class SimulatedFleet {
   /** Opens a socket per device and starts them; a socket that cannot open rejects the whole start. */
   static async start(id: string, spec: FleetSpec, models: ModelLookup, onChange: (fleet: SimulatedFleet, endpoint: string, e: ClientEvent) => void): Promise<SimulatedFleet> {
     const fleet = new SimulatedFleet(id, spec, onChange)
-    const target = spec.server ?? spec.bootstrap ?? ''
-    const peer = peerForUri(target)
-    if (peer === null) throw new Error(`"${target}" is not a coap:// URI with an IP address or localhost`)
+    // Smartcard data alone names its servers itself (a card-only fleet has neither URI given).
+    const target = fleetTarget(spec)
+    if (target === null) throw new Error('no server, Bootstrap-Server or smartcard account (/0/x/0) to start from')
+    const peer = peerForUri(target.uri)
+    if (peer === null) throw new Error(`"${target.uri}" is not a coap:// URI with an IP address or localhost`)
     const v6 = peer.key.startsWith('udp:[')
     const loopback = /^udp:(127\.|\[::1\])/.test(peer.key)
     const host = v6 ? (loopback ? '::1' : '::') : loopback ? '127.0.0.1' : '0.0.0.0'
