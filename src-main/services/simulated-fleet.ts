@@ -80,6 +80,11 @@ export class SimulatedFleet {
   private readonly stateCounts = Object.fromEntries(CLIENT_STATES.map((s) => [s, 0])) as Record<ClientState, number>
   private bootstrapped = 0
   private failures = 0
+  /** Devices not started yet, and how many started ones have not settled (see startWaiting). */
+  private readonly waiting: Lwm2mClient[] = []
+  private readonly onTheirWay = new Set<Lwm2mClient>()
+  private stopping = false
+  private starting = false
   readonly startedAt = Date.now()
 
   private constructor(
@@ -147,6 +152,7 @@ export class SimulatedFleet {
       ...(spec.profile.faults ? { faults: spec.profile.faults } : {}),
       onEvent: (e) => {
         if (e.type === 'state') {
+          if (SETTLED.has(e.state)) this.settled(client)
           this.stateCounts[state]--
           state = e.state
           this.stateCounts[state]++
@@ -159,7 +165,34 @@ export class SimulatedFleet {
     })
     this.members.set(endpoint, { client, socket })
     if (spec.gateway) addEndDevices(client, spec.gateway, models)
-    client.start()
+    this.waiting.push(client)
+    this.startWaiting()
+  }
+
+  /**
+   * Starts waiting devices while fewer than START_IN_FLIGHT are on their way (bootstrapping or
+   * registering): a thousand Registers at once overflow the server's receive buffer, and each
+   * lost one costs its device a retransmission timeout (2–3 s) before it registers.
+   */
+  private startWaiting(): void {
+    // A device can settle inside its own start() (no account at all): the loop already running
+    // picks up the freed slot, so no recursion thousands deep.
+    if (this.starting) return
+    this.starting = true
+    try {
+      while (this.onTheirWay.size < START_IN_FLIGHT && this.waiting.length > 0 && !this.stopping) {
+        const client = this.waiting.shift() as Lwm2mClient
+        this.onTheirWay.add(client)
+        client.start()
+      }
+    } finally {
+      this.starting = false
+    }
+  }
+
+  /** A device reached a settled state (registered, sleeping, failed, stopped): the next may go. */
+  private settled(client: Lwm2mClient): void {
+    if (this.onTheirWay.delete(client)) this.startWaiting()
   }
 
   counts(): FleetCounts {
@@ -186,18 +219,34 @@ export class SimulatedFleet {
     for (const [name, m] of this.members) if (endpoint === undefined || endpoint === name) m.client.setFaults(faults)
   }
 
-  /** Stops every device (De-register first when asked) and closes their sockets. */
+  /**
+   * Stops every device (De-register first when asked) and closes their sockets. At most
+   * STOP_IN_FLIGHT at a time: a burst of hundreds of De-registers overflows the server's receive
+   * buffer, and a device whose De-register is lost gives up (its stop waits 3 s) before the CoAP
+   * retransmission lands, leaving the server with a registration nobody is behind.
+   */
   async stop(deregister = true): Promise<void> {
+    this.stopping = true
+    this.waiting.length = 0
     const all = [...this.members.values()]
-    const batch = 500
-    for (let k = 0; k < all.length; k += batch) {
-      await Promise.all(all.slice(k, k + batch).map(async (m) => {
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < all.length) {
+        const m = all[next++] as Member
         await m.client.stop(deregister)
         await m.socket.close()
-      }))
+      }
     }
+    await Promise.all(Array.from({ length: Math.min(STOP_IN_FLIGHT, all.length) }, worker))
   }
 }
+
+/** Devices bootstrapping or registering at once while a fleet starts. */
+const START_IN_FLIGHT = 128
+const SETTLED: ReadonlySet<ClientState> = new Set(['registered', 'sleeping', 'failed', 'stopped'])
+
+/** De-registers in flight at once when a fleet stops. */
+const STOP_IN_FLIGHT = 64
 
 /** A gateway: K end devices behind /25 prefixes dev0…dev(K-1), each with a Device and a temperature object. */
 function addEndDevices(client: Lwm2mClient, k: number, models: ModelLookup): void {
