@@ -296,7 +296,7 @@ function valueText(v: Value): string {
 /** The fields each fault kind needs, in words when missing. */
 function checkFault(f: Fault): Fault {
   const need = (ok: boolean, what: string): void => {
-    if (!ok) throw new ServiceError('rpc.invalid_params', `a ${f.kind} fault needs ${what}`)
+    if (!ok) throw new ServiceError('rpc.invalid_params', `${f.kind === 'error' ? 'an' : 'a'} ${f.kind} fault needs ${what}`)
   }
   const share = (f as { share?: number }).share
   if (f.kind === 'drop' || f.kind === 'delay' || f.kind === 'malformed') need(typeof share === 'number' && share >= 0 && share <= 1, 'share between 0 and 1')
