@@ -101,6 +101,9 @@ describe.skipIf(coapClient === null)('libcoap coap-client against a simulated de
   })
 })
 
+/** node-coap's ObserveReadStream, as far as these tests use it. */
+type ObserveStream = NodeJS.ReadableStream & { code: string; close(eagerDeregister?: boolean): void }
+
 describe('the coap npm package against a simulated device', () => {
   // The agent's own socket would close when no request is left, taking the deregistration with
   // it; a socket of ours stays open until the end.
@@ -139,7 +142,7 @@ describe('the coap npm package against a simulated device', () => {
     const req = get('/3303/0/5700', 'text/plain', true)
     req.setOption('Accept', 'text/plain')
     const seen: string[] = []
-    const res = await new Promise<NodeJS.ReadableStream & { code: string; close(): void }>((resolve, reject) => {
+    const res = await new Promise<ObserveStream>((resolve, reject) => {
       req.on('response', resolve)
       req.on('error', reject)
       req.end()
@@ -159,7 +162,7 @@ describe('the coap npm package against a simulated device', () => {
   it('a notification node-coap no longer wants is reset (RST), and the device drops the observation', async () => {
     const req = get('/3303/0/5700', 'text/plain', true)
     req.setOption('Accept', 'text/plain')
-    const res = await new Promise<NodeJS.ReadableStream & { code: string; close(eagerDeregister?: boolean): void }>((resolve, reject) => {
+    const res = await new Promise<ObserveStream>((resolve, reject) => {
       req.on('response', resolve)
       req.on('error', reject)
       req.end()
