@@ -49,13 +49,6 @@ interface Member {
   readonly socket: UdpLink
 }
 
-/**
- * Devices bootstrapping or registering at the same time. A fleet that starts all at once sends a
- * burst no server socket buffers (Debian's default receive buffer holds ~200 requests); the
- * dropped ones then wait for CoAP's 2–3 s retransmission. Real fleets ramp up too.
- */
-const MAX_STARTING = 200
-
 /** Where a URI leads, for the devices: IP literals as they are, localhost to loopback, else nowhere. */
 export function peerForUri(uri: string): PeerAddress | null {
   const m = /^coaps?:\/\/(\[[^\]]+\]|[^/:?#]+)(?::([0-9]+))?/i.exec(uri)
@@ -67,16 +60,32 @@ export function peerForUri(uri: string): PeerAddress | null {
   return udpPeer(host, port)
 }
 
+/**
+ * Where the fleet first goes: the server or Bootstrap-Server given, else the first account the
+ * smartcard data names (/0/x/0, its role from /0/x/1); null when there is none.
+ */
+export function fleetTarget(spec: Pick<FleetSpec, 'server' | 'bootstrap' | 'card'>): { uri: string; role: 'server' | 'bootstrap' } | null {
+  if (spec.server !== undefined) return { uri: spec.server, role: 'server' }
+  if (spec.bootstrap !== undefined) return { uri: spec.bootstrap, role: 'bootstrap' }
+  for (const r of spec.card ?? []) {
+    if (r.path[0] !== 0 || r.path[2] !== 0 || r.path.length !== 3 || r.value?.type !== 'string') continue
+    const bs = spec.card?.find((x) => x.path.length === 3 && x.path[0] === 0 && x.path[1] === r.path[1] && x.path[2] === 1)
+    return { uri: r.value.value, role: bs?.value?.type === 'boolean' && bs.value.value ? 'bootstrap' : 'server' }
+  }
+  return null
+}
+
 export class SimulatedFleet {
   private readonly members = new Map<string, Member>()
   private readonly stateCounts = Object.fromEntries(CLIENT_STATES.map((s) => [s, 0])) as Record<ClientState, number>
   private bootstrapped = 0
   private failures = 0
-  /** Devices waiting for a start slot, and how many are starting now. */
+  /** Devices not started yet, and how many started ones have not settled (see startWaiting). */
   private readonly waiting: Lwm2mClient[] = []
   private nextWaiting = 0
-  private starting = 0
-  private stopped = false
+  private readonly onTheirWay = new Set<Lwm2mClient>()
+  private stopping = false
+  private starting = false
   readonly startedAt = Date.now()
 
   private constructor(
@@ -88,9 +97,11 @@ export class SimulatedFleet {
   /** Opens a socket per device and starts them; a socket that cannot open rejects the whole start. */
   static async start(id: string, spec: FleetSpec, models: ModelLookup, onChange: (fleet: SimulatedFleet, endpoint: string, e: ClientEvent) => void): Promise<SimulatedFleet> {
     const fleet = new SimulatedFleet(id, spec, onChange)
-    const target = spec.server ?? spec.bootstrap ?? ''
-    const peer = peerForUri(target)
-    if (peer === null) throw new Error(`"${target}" is not a coap:// URI with an IP address or localhost`)
+    // Smartcard data alone names its servers itself (a card-only fleet has neither URI given).
+    const target = fleetTarget(spec)
+    if (target === null) throw new Error('no server, Bootstrap-Server or smartcard account (/0/x/0) to start from')
+    const peer = peerForUri(target.uri)
+    if (peer === null) throw new Error(`"${target.uri}" is not a coap:// URI with an IP address or localhost`)
     const v6 = peer.key.startsWith('udp:[')
     const loopback = /^udp:(127\.|\[::1\])/.test(peer.key)
     const host = v6 ? (loopback ? '::1' : '::') : loopback ? '127.0.0.1' : '0.0.0.0'
@@ -121,7 +132,6 @@ export class SimulatedFleet {
       epochAtStart: Math.floor(Date.now() / 1000)
     })
     let state: ClientState = 'starting'
-    let settled = false
     this.stateCounts.starting++
     const client = new Lwm2mClient({
       endpoint,
@@ -143,15 +153,11 @@ export class SimulatedFleet {
       ...(spec.profile.faults ? { faults: spec.profile.faults } : {}),
       onEvent: (e) => {
         if (e.type === 'state') {
+          if (SETTLED.has(e.state)) this.settled(client)
           this.stateCounts[state]--
           state = e.state
           this.stateCounts[state]++
           if (state === 'failed') this.failures++
-          if (!settled && (state === 'registered' || state === 'sleeping' || state === 'failed' || state === 'stopped')) {
-            settled = true
-            this.starting--
-            this.startNext()
-          }
         } else if (e.type === 'bootstrapped' && e.source !== 'factory') {
           this.bootstrapped++
         }
@@ -161,19 +167,38 @@ export class SimulatedFleet {
     this.members.set(endpoint, { client, socket })
     if (spec.gateway) addEndDevices(client, spec.gateway, models)
     this.waiting.push(client)
-    this.startNext()
+    this.startWaiting()
   }
 
-  private startNext(): void {
-    while (!this.stopped && this.starting < MAX_STARTING && this.nextWaiting < this.waiting.length) {
-      this.starting++
-      const client = this.waiting[this.nextWaiting++] as Lwm2mClient
-      client.start()
+  /**
+   * Starts waiting devices while fewer than START_IN_FLIGHT are on their way (bootstrapping or
+   * registering): a thousand Registers at once overflow the server's receive buffer, and each
+   * lost one costs its device a retransmission timeout (2–3 s) before it registers.
+   */
+  private startWaiting(): void {
+    // A device can settle inside its own start() (no account at all): the loop already running
+    // picks up the freed slot, so no recursion thousands deep.
+    if (this.starting) return
+    this.starting = true
+    try {
+      while (this.onTheirWay.size < START_IN_FLIGHT && this.nextWaiting < this.waiting.length && !this.stopping) {
+        // An index, not shift(): shifting a 10 000-entry array for every start is quadratic.
+        const client = this.waiting[this.nextWaiting++] as Lwm2mClient
+        this.onTheirWay.add(client)
+        client.start()
+      }
+      if (this.nextWaiting === this.waiting.length) {
+        this.waiting.length = 0
+        this.nextWaiting = 0
+      }
+    } finally {
+      this.starting = false
     }
-    if (this.nextWaiting === this.waiting.length) {
-      this.waiting.length = 0
-      this.nextWaiting = 0
-    }
+  }
+
+  /** A device reached a settled state (registered, sleeping, failed, stopped): the next may go. */
+  private settled(client: Lwm2mClient): void {
+    if (this.onTheirWay.delete(client)) this.startWaiting()
   }
 
   counts(): FleetCounts {
@@ -200,21 +225,35 @@ export class SimulatedFleet {
     for (const [name, m] of this.members) if (endpoint === undefined || endpoint === name) m.client.setFaults(faults)
   }
 
-  /** Stops every device (De-register first when asked) and closes their sockets. */
+  /**
+   * Stops every device (De-register first when asked) and closes their sockets. At most
+   * STOP_IN_FLIGHT at a time: a burst of hundreds of De-registers overflows the server's receive
+   * buffer, and a device whose De-register is lost gives up (its stop waits 3 s) before the CoAP
+   * retransmission lands, leaving the server with a registration nobody is behind.
+   */
   async stop(deregister = true): Promise<void> {
-    this.stopped = true
+    this.stopping = true
     this.waiting.length = 0
     this.nextWaiting = 0
     const all = [...this.members.values()]
-    const batch = 500
-    for (let k = 0; k < all.length; k += batch) {
-      await Promise.all(all.slice(k, k + batch).map(async (m) => {
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < all.length) {
+        const m = all[next++] as Member
         await m.client.stop(deregister)
         await m.socket.close()
-      }))
+      }
     }
+    await Promise.all(Array.from({ length: Math.min(STOP_IN_FLIGHT, all.length) }, worker))
   }
 }
+
+/** Devices bootstrapping or registering at once while a fleet starts. */
+const START_IN_FLIGHT = 128
+const SETTLED: ReadonlySet<ClientState> = new Set(['registered', 'sleeping', 'failed', 'stopped'])
+
+/** De-registers in flight at once when a fleet stops. */
+const STOP_IN_FLIGHT = 64
 
 /** A gateway: K end devices behind /25 prefixes dev0…dev(K-1), each with a Device and a temperature object. */
 function addEndDevices(client: Lwm2mClient, k: number, models: ModelLookup): void {

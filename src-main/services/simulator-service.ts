@@ -20,7 +20,7 @@ import { checkProfile, scalarValue } from '../core/lwm2m/client/profile-check'
 import { decodeCardFile } from '../core/lwm2m/bootstrap/card-file'
 import type { Fault, Profile, ProfileFormat } from '../core/lwm2m/client/profile'
 import type { EventHub } from './event-hub'
-import { SimulatedFleet, type FleetSpec } from './simulated-fleet'
+import { fleetTarget, SimulatedFleet, type FleetSpec } from './simulated-fleet'
 
 const FORMATS: Record<ProfileFormat, ContentFormat> = { tlv: CF.TLV, 'senml-json': CF.SENML_JSON, 'senml-cbor': CF.SENML_CBOR, 'lwm2m-cbor': CF.LWM2M_CBOR }
 
@@ -175,11 +175,12 @@ export class SimulatorService {
 
   private dto(f: SimulatedFleet): FleetDto {
     const c = f.counts()
+    const target = fleetTarget(f.spec)
     return {
       fleetId: f.id,
       profile: f.spec.profile.name,
-      target: f.spec.server ?? f.spec.bootstrap ?? '',
-      role: f.spec.server !== undefined ? 'server' : 'bootstrap',
+      target: target?.uri ?? '',
+      role: target?.role ?? 'server',
       lwm2m: f.spec.version,
       total: c.total,
       states: c.states,
@@ -295,7 +296,7 @@ function valueText(v: Value): string {
 /** The fields each fault kind needs, in words when missing. */
 function checkFault(f: Fault): Fault {
   const need = (ok: boolean, what: string): void => {
-    if (!ok) throw new ServiceError('rpc.invalid_params', `a ${f.kind} fault needs ${what}`)
+    if (!ok) throw new ServiceError('rpc.invalid_params', `${f.kind === 'error' ? 'an' : 'a'} ${f.kind} fault needs ${what}`)
   }
   const share = (f as { share?: number }).share
   if (f.kind === 'drop' || f.kind === 'delay' || f.kind === 'malformed') need(typeof share === 'number' && share >= 0 && share <= 1, 'share between 0 and 1')

@@ -50,7 +50,8 @@ function oneOf<T extends string>(name: string, v: string | undefined, allowed: r
 
 function summary(f: FleetDto): string {
   const s = f.states
-  const parts = [`registered ${s.registered}`, `sleeping ${s.sleeping}`, `registering ${s.registering}`, `bootstrapping ${s.bootstrapping}`, `bootstrapped ${f.bootstrapped}`, `failed ${s.failed}`]
+  // "waiting": not started yet (a fleet starts a bounded number at a time, simulated-fleet.ts).
+  const parts = [`registered ${s.registered}`, `sleeping ${s.sleeping}`, `registering ${s.registering}`, `bootstrapping ${s.bootstrapping}`, `waiting ${s.starting}`, `bootstrapped ${f.bootstrapped}`, `failed ${s.failed}`]
   return `${f.total} devices: ${parts.join(', ')}`
 }
 
