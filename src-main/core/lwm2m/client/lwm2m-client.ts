@@ -622,11 +622,16 @@ export class Lwm2mClient {
   }
 
   /** De-registers (when asked) and closes the endpoint. */
-  async stop(deregister = true): Promise<void> {
-    if (this.stopped) return
+  /**
+   * De-registers (when asked) and closes the endpoint. Resolves to false when a De-register went
+   * unanswered within `deregisterWaitMs` (long enough for one CoAP retransmission).
+   */
+  async stop(deregister = true, deregisterWaitMs = 8000): Promise<boolean> {
+    if (this.stopped) return true
+    let answered = true
     if (deregister && this.registration?.registered) {
-      const timeout = new Promise<void>((resolve) => this.o.scheduler.schedule(3000, resolve))
-      await Promise.race([this.registration.deregister(), timeout])
+      const timeout = new Promise<boolean>((resolve) => this.o.scheduler.schedule(deregisterWaitMs, () => resolve(false)))
+      answered = await Promise.race([this.registration.deregister(), timeout])
     }
     this.stopped = true
     this.registration?.stop()
@@ -637,6 +642,7 @@ export class Lwm2mClient {
     this.bootstrapTimer?.()
     this.endpoint.close()
     this.setState('stopped')
+    return answered
   }
 }
 

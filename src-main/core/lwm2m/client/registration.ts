@@ -347,8 +347,10 @@ export class RegistrationProcedure {
   }
 
   /** De-registers from every server (or one) and stops its timers. */
-  async deregister(ssid?: number): Promise<void> {
+  /** Resolves to whether every server that had us registered answered the De-register. */
+  async deregister(ssid?: number): Promise<boolean> {
     const targets = [...this.servers.values()].filter((s) => ssid === undefined || s.account.ssid === ssid)
+    let answered = true
     await Promise.all(targets.map(async (s) => {
       s.cancelTimer?.()
       s.done = true
@@ -359,10 +361,12 @@ export class RegistrationProcedure {
           await this.o.port.send(s.account, { method: 'DELETE', path: location, query: [] })
         } catch {
           // The server forgets us at the end of the lifetime anyway.
+          answered = false
         }
       }
       this.setState(s, 'deregistered')
     }))
+    return answered
   }
 
   /** /1/x/4 Disable: De-register, wait Disable Timeout (/1/x/5, default 86400 s), register again. */
