@@ -109,6 +109,8 @@ export const METHOD_PARAMS = {
   'simulator.device': object({ endpoint }),
   /** Sets a value as the device itself would (a sensor reading, a switch). */
   'simulator.set': object({ endpoint, path, value: json(4) }),
+  /** Makes the device Send (/dp, C §6.4.4) these paths to a server; refused while Mute Send (/1/x/23) is not false. */
+  'simulator.send': object({ endpoint, paths: array(path, 100), ssid: optional(integer(1, 65534)) }),
   /** Adds a fault to a fleet or one device; `clear` removes every fault first (alone: just clears). */
   'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) })
 } as const satisfies Record<string, Schema<unknown>>
@@ -156,6 +158,7 @@ export interface MethodResults {
   'simulator.device': SimulatedDeviceDto
   'simulator.set': { endpoint: string; path: string; value: string }
   'simulator.inject': { devices: number; faults: number }
+  'simulator.send': { code: string }
 }
 
 export type Method = keyof typeof METHOD_PARAMS

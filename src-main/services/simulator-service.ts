@@ -262,6 +262,23 @@ export class SimulatorService {
     return { devices: targets.length, faults: targets[0]?.activeFaults.length ?? 0 }
   }
 
+  async send(p: Params<'simulator.send'>): Promise<Result<'simulator.send'>> {
+    const { client } = this.find(p.endpoint)
+    const paths = p.paths.map((text) => {
+      const parsed = parsePath(text)
+      if (!parsed.ok || parsed.path.length === 0) throw new ServiceError('rpc.invalid_params', `"${text}": ${parsed.ok ? 'Send needs an object path or deeper' : parsed.reason}`)
+      return parsed.path
+    })
+    const ssid = p.ssid ?? client.servers()[0]?.ssid
+    if (ssid === undefined) throw new ServiceError('devices.not_registered', `${p.endpoint} has no server to send to`)
+    try {
+      const code = await client.send(ssid, paths)
+      return { code: `${code >> 5}.${String(code & 31).padStart(2, '0')}` }
+    } catch (e) {
+      throw new ServiceError('devices.invalid_request', e instanceof Error ? e.message : String(e))
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.fleets.keys()].map((id) => this.stop(id)))
   }

@@ -137,7 +137,8 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'simulator.profiles': () => simulator.profiles(),
     'simulator.device': (p) => simulator.device(p.endpoint),
     'simulator.set': (p) => simulator.set(p),
-    'simulator.inject': (p) => simulator.inject(p)
+    'simulator.inject': (p) => simulator.inject(p),
+    'simulator.send': (p) => simulator.send(p)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
