@@ -95,7 +95,9 @@ async function run(size: number): Promise<void> {
   let done: () => void = () => undefined
   const all = new Promise<void>((r) => (done = r))
   const endpoints = Array.from({ length: size }, (_, i) => `bench-${i}`)
-  let fleet: SimulatedFleet | null = await SimulatedFleet.start('bench', {
+  // Held in a box so the fleet can be let go before the heap is measured again.
+  const box: { fleet: SimulatedFleet | null } = { fleet: null }
+  box.fleet = await SimulatedFleet.start('bench', {
     profile: PLAIN, endpoints, bootstrap: bsUri, version: '1.2', format: 112, lifetime: 3600, queue: null
   }, library.registry, (_f, _ep, e) => {
     if (e.type === 'state' && e.state === 'registered' && ++registered === size) done()
@@ -103,13 +105,13 @@ async function run(size: number): Promise<void> {
   const timeout = new Promise<void>((r) => setTimeout(r, 120_000))
   await Promise.race([all, timeout])
   const seconds = (performance.now() - t0) / 1000
-  const counts = fleet.counts()
+  const counts = box.fleet.counts()
   const rssAfter = await rss()
   const heapAfter = await heap()
   // What the devices alone hold: stop them (no De-register, so the servers keep every
   // registration) and see how much of the heap goes away.
-  await fleet.stop(false)
-  fleet = null
+  await box.fleet.stop(false)
+  box.fleet = null
   const heapServersOnly = await heap()
   const perSecond = registered / seconds
   // Two round trips per device (Pack, Register): compare round trips per second with the raw loop's.
