@@ -356,8 +356,11 @@ export function create(req: ClientRequest, ctx: DmContext): ClientResponse {
   const o = req.path[0] as number
   const model = tree.model(o)
   if (!tree.hasObject(o)) return fail(Code.NOT_FOUND, `object ${o} is not on this device`)
-  if (o === 3 || (model && !model.multiple && tree.instanceIds(o).length > 0)) {
-    return fail(Code.METHOD_NOT_ALLOWED, `object ${o} is single-instance and has its instance`)
+  // DMSE-01: the Device object is never created by a server (4.05); another single-instance
+  // object that already has its instance is a Create of something that exists (4.00, C §6.3.6).
+  if (o === 3) return fail(Code.METHOD_NOT_ALLOWED, 'the Device object (/3) cannot be created')
+  if (model && !model.multiple && tree.instanceIds(o).length > 0) {
+    return fail(Code.BAD_REQUEST, `object ${o} is single-instance and already has its instance`)
   }
   if (!mayCreate(tree, ctx.ssid, o)) return fail(Code.UNAUTHORIZED, `server ${ctx.ssid} has no Create right on object ${o}`)
   const records = decodeBody(req, ctx, [o])

@@ -233,6 +233,17 @@ describe('Create (C §6.3.6; DMSE-01, DMSE-02)', () => {
   })
 })
 
+describe('Create on a single-instance object (C §6.3.6)', () => {
+  it('an object that already has its one instance answers 4.00 (it exists), not 4.05, and keeps it', () => {
+    const t = tree()
+    t.putInstance(6, 0, data({ 0: float(1), 1: float(2) }))
+    const r = handleDm(withBody('POST', '/6', CF.TLV, [rec('/6/0/0', float(5))]), context(t))
+    expect(r.code).toBe(Code.BAD_REQUEST)
+    expect(decode(r.payload)).toContain('already has its instance')
+    expect(t.value(6, 0, 0)).toEqual(float(1))
+  })
+})
+
 describe('Delete (C §6.3.7; DMSE-01)', () => {
   it('deletes an instance (and its attributes); /3/0 is not deletable; a missing one is 4.04; a refusal answers its code', () => {
     const t = tree()
