@@ -46,8 +46,12 @@ describe('Simulator view', () => {
     expect(await page.getByTestId('sim-uri-problem').textContent()).toContain('plain CoAP only')
     await page.getByTestId('sim-custom-uri').fill('127.0.0.1:5683')
     expect(await page.getByTestId('sim-uri-problem').textContent()).toContain('coap://HOST:PORT')
+    // Our Bootstrap Server has no configuration yet: the devices would fail, and the form says so.
+    await page.getByRole('radio', { name: 'This Bootstrap Server' }).click({ force: true })
+    await expect.poll(() => page.getByTestId('sim-bs-warning').textContent()).toContain('will fail to bootstrap')
     await page.getByRole('radio', { name: 'This LwM2M Server' }).click({ force: true })
     expect(await page.getByTestId('sim-uri-problem').count()).toBe(0)
+    expect(await page.getByTestId('sim-bs-warning').count()).toBe(0)
   })
 
   it('starts three devices against its own server; the counts reach registered', async () => {
