@@ -41,7 +41,23 @@ const VIEWS: { name: string; open: () => Promise<unknown> }[] = [
   { name: 'bootstrap', open: () => page.getByRole('link', { name: 'Bootstrap', exact: true }).click().then(() => page.getByTestId('cfg-new').waitFor()) },
   { name: 'bootstrap-new', open: () => page.getByRole('button', { name: 'New' }).click().then(() => page.getByTestId('config-editor').waitFor()) },
   { name: 'models', open: () => page.getByRole('link', { name: 'Models' }).click().then(() => page.getByTestId('model-search').fill('temperature')) },
-  { name: 'settings', open: () => page.getByRole('link', { name: 'Settings' }).click() }
+  { name: 'settings', open: () => page.getByRole('link', { name: 'Settings' }).click() },
+  {
+    // The first pass starts a small fleet from the view; later passes find it running.
+    name: 'simulator',
+    open: async () => {
+      await page.getByRole('link', { name: 'Simulator' }).click()
+      await page.getByTestId('sim-start-form').waitFor()
+      if ((await page.getByTestId('sim-fleet').count()) === 0) {
+        await page.getByTestId('sim-count').locator('input').fill('4')
+        await page.getByTestId('sim-start').click()
+      }
+      await expect.poll(() => page.getByTestId('sim-counts').locator('[data-state="registered"] strong').textContent(), { timeout: 15_000 }).toBe('4')
+      await page.getByTestId('sim-endpoint-chip').first().click()
+      await page.getByTestId('sim-values').waitFor()
+    }
+  },
+  { name: 'simulator-start', open: () => page.getByTestId('sim-device').getByRole('button', { name: 'Close the device' }).click().then(() => page.getByTestId('sim-device-empty').waitFor()) }
 ]
 
 describe('screenshots of every view', () => {

@@ -6,7 +6,7 @@ import { APP_VERSION } from '../../services/app-info'
 import { acquireInstanceLock, InstanceLockError, LOCK_FILE, type InstanceLock } from '../../services/instance-lock'
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../../services/logger'
 import { attachProtocolLog } from '../../services/protocol-log'
-import { createWorkbench } from '../../services/workbench'
+import { createWorkbench, type Workbench } from '../../services/workbench'
 import { parse, portOption } from '../args'
 import type { Command } from '../command'
 import { defaultDataDir } from '../data-dir'
@@ -41,6 +41,11 @@ Options:
   --log-level <level>  error, info (default: registrations, bootstrap runs, errors) or debug
                        (also each CoAP request and response); the log goes to stderr
   --log-format <fmt>   text (default) or json (one JSON object per line)
+  --demo <n>           also run n simulated devices against this instance's own LwM2M Server
+                       (coap://127.0.0.1:<coap port>): n-1 sensors demo-0 … with values that
+                       change (profile "sensor") and one sleeping tracker in queue mode
+                       (demo-tracker, profile "tracker"); they de-register when serve stops.
+                       The Simulator view shows them and starts more.
   -h, --help           show this help
   -v, --version        show the version
 `
@@ -65,6 +70,45 @@ function lockDataDir(dataDir: string): InstanceLock {
   }
 }
 
+const MAX_DEMO = 1000
+
+function demoCount(value: string | undefined): number {
+  if (value === undefined) return 0
+  if (!/^[0-9]{1,4}$/.test(value) || Number(value) > MAX_DEMO)
+    throw new UsageError(`--demo must be a number of devices 0..${MAX_DEMO}, got ${JSON.stringify(value)}`)
+  return Number(value)
+}
+
+/** The URI a device on this machine uses for a listener bound to `address` (a wildcard means loopback). */
+function localUri(address: string, port: number): string {
+  const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address
+  return `coap://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/**
+ * `--demo n`: n-1 sensors demo-0 … and one queue-mode tracker (demo-tracker) registering with our
+ * own LwM2M Server, so a newcomer has live devices to look at. Returns the lines to print.
+ */
+async function startDemo(workbench: Workbench, n: number): Promise<string[]> {
+  const server = workbench.listeners().find((l) => l.role === 'LwM2M Server')
+  if (!server) return ['Demo: not started, the LwM2M Server is not listening']
+  const uri = localUri(server.address, server.port)
+  const sensors = n === 1 ? 1 : n - 1
+  const lines: string[] = []
+  try {
+    await workbench.simulator.start({ profile: 'sensor', count: sensors, prefix: 'demo-', server: uri })
+    const names = sensors === 1 ? 'demo-0' : `demo-0 … demo-${sensors - 1}`
+    lines.push(`Demo: ${sensors} simulated sensor${sensors === 1 ? '' : 's'} (${names}) registering with ${uri}`)
+    if (n > 1) {
+      await workbench.simulator.start({ profile: 'tracker', endpoint: 'demo-tracker', queue: true, server: uri })
+      lines.push(`Demo: 1 simulated tracker in queue mode (demo-tracker), asleep between updates`)
+    }
+  } catch (e) {
+    lines.push(`Demo: not started: ${(e as Error).message}`)
+  }
+  return lines
+}
+
 export const serve: Command = {
   name: 'serve',
   summary: 'serve the UI and the contract headless (browser, scripts)',
@@ -82,7 +126,8 @@ export const serve: Command = {
         'bs-port': { type: 'string' },
         'no-bs': { type: 'boolean' },
         'log-level': { type: 'string' },
-        'log-format': { type: 'string' }
+        'log-format': { type: 'string' },
+        demo: { type: 'string' }
       },
       0
     )
@@ -92,6 +137,8 @@ export const serve: Command = {
     const coapHost = values['coap-host'] ?? '0.0.0.0'
     const bsPort = portOption('bs-port', values['bs-port'], DEFAULT_BS_PORT)
     const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir()
+    const demo = demoCount(values.demo)
+    if (demo > 0 && values['no-coap']) throw new UsageError('--demo needs the LwM2M Server: drop --no-coap')
     const log = createLogger({
       level: oneOf('log-level', values['log-level'], LOG_LEVELS, 'info'),
       format: oneOf('log-format', values['log-format'], LOG_FORMATS, 'text'),
@@ -174,6 +221,10 @@ export const serve: Command = {
     io.out(`Data dir: ${dataDir}`)
     for (const l of workbench.listeners()) log.info('listener.started', { role: l.role, transport: l.transport, address: l.address, port: l.port })
     for (const l of workbench.listeners()) io.out(`${l.role}: coap://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} (UDP)`)
+    if (demo > 0) {
+      // After the URL lines: a demo that cannot start is reported, and the instance keeps serving.
+      for (const line of await startDemo(workbench, demo)) io.out(line)
+    }
     return exit
   }
 }
