@@ -46,7 +46,7 @@ const electron = electronBinary()
 const newDataDir = firstRun(dataDir())
 let child
 if (electron.ok) {
-  if (newDataDir) console.log('start: first run: the Simulator view starts simulated devices to look at')
+  if (newDataDir) console.log('start: first run: the app starts five simulated devices to look at (the Simulator view stops them)')
   child = spawn(electron.bin, [root, ...args], { stdio: 'inherit' })
 } else {
   console.log(`start: ${electron.reason}; starting the headless mode instead (open the URL below)`)

@@ -4,6 +4,7 @@
 import { app, BrowserWindow, ipcMain, Menu, session, webContents } from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isFirstRun, startDemo } from '../services/demo-fleet'
 import { createWorkbench, type Workbench } from '../services/workbench'
 import { handleAppScheme, registerAppScheme } from './app-protocol'
 import { attachIpc, forwardEvents } from './ipc-adapter'
@@ -29,6 +30,9 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
     handleAppScheme(fileURLToPath(new URL('../renderer', import.meta.url)))
     const dataDir = app.getPath('userData')
+    // A first run: no store yet. A newcomer then gets five simulated devices to look at (the
+    // Simulator view stops them), as `npm start` gives the headless mode `--demo 5`.
+    const firstRun = isFirstRun(dataDir)
     const secretBox = keyringSecretBox(dataDir)
     workbench = createWorkbench({
       dataDir,
@@ -38,11 +42,15 @@ if (!app.requestSingleInstanceLock()) {
     })
     // The same listeners as `lwm2m-wb serve`; a port in use leaves that role off (system.info shows
     // which listeners are open) rather than stopping the app.
-    for (const l of [
-      { coap: { host: '0.0.0.0', port: 5683 }, bootstrap: null },
-      { coap: null, bootstrap: { host: '0.0.0.0', port: 5783 } }
-    ])
-      void workbench.startListeners(l).catch((e: Error) => process.stderr.write(`listener not started: ${e.message}\n`))
+    const wb = workbench
+    void (async () => {
+      for (const l of [
+        { coap: { host: '0.0.0.0', port: 5683 }, bootstrap: null },
+        { coap: null, bootstrap: { host: '0.0.0.0', port: 5783 } }
+      ])
+        await wb.startListeners(l).catch((e: Error) => process.stderr.write(`listener not started: ${e.message}\n`))
+      if (firstRun) for (const line of await startDemo(wb, 5)) process.stdout.write(line + '\n')
+    })()
     attachIpc(ipcMain, workbench.dispatcher, isTrustedUrl)
     forwardEvents(workbench.events, () => webContents.getAllWebContents())
     Menu.setApplicationMenu(buildMenu())

@@ -6,7 +6,8 @@ import { APP_VERSION } from '../../services/app-info'
 import { acquireInstanceLock, InstanceLockError, LOCK_FILE, type InstanceLock } from '../../services/instance-lock'
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../../services/logger'
 import { attachProtocolLog } from '../../services/protocol-log'
-import { createWorkbench, type Workbench } from '../../services/workbench'
+import { startDemo } from '../../services/demo-fleet'
+import { createWorkbench } from '../../services/workbench'
 import { parse, portOption } from '../args'
 import type { Command } from '../command'
 import { defaultDataDir } from '../data-dir'
@@ -77,36 +78,6 @@ function demoCount(value: string | undefined): number {
   if (!/^[0-9]{1,4}$/.test(value) || Number(value) > MAX_DEMO)
     throw new UsageError(`--demo must be a number of devices 0..${MAX_DEMO}, got ${JSON.stringify(value)}`)
   return Number(value)
-}
-
-/** The URI a device on this machine uses for a listener bound to `address` (a wildcard means loopback). */
-function localUri(address: string, port: number): string {
-  const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address
-  return `coap://${host.includes(':') ? `[${host}]` : host}:${port}`
-}
-
-/**
- * `--demo n`: n-1 sensors demo-0 … and one queue-mode tracker (demo-tracker) registering with our
- * own LwM2M Server, so a newcomer has live devices to look at. Returns the lines to print.
- */
-async function startDemo(workbench: Workbench, n: number): Promise<string[]> {
-  const server = workbench.listeners().find((l) => l.role === 'LwM2M Server')
-  if (!server) return ['Demo: not started, the LwM2M Server is not listening']
-  const uri = localUri(server.address, server.port)
-  const sensors = n === 1 ? 1 : n - 1
-  const lines: string[] = []
-  try {
-    await workbench.simulator.start({ profile: 'sensor', count: sensors, prefix: 'demo-', server: uri })
-    const names = sensors === 1 ? 'demo-0' : `demo-0 … demo-${sensors - 1}`
-    lines.push(`Demo: ${sensors} simulated sensor${sensors === 1 ? '' : 's'} (${names}) registering with ${uri}`)
-    if (n > 1) {
-      await workbench.simulator.start({ profile: 'tracker', endpoint: 'demo-tracker', queue: true, server: uri })
-      lines.push(`Demo: 1 simulated tracker in queue mode (demo-tracker), asleep between updates`)
-    }
-  } catch (e) {
-    lines.push(`Demo: not started: ${(e as Error).message}`)
-  }
-  return lines
 }
 
 export const serve: Command = {
