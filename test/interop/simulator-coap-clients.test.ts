@@ -64,7 +64,7 @@ describe.skipIf(coapClient === null)('libcoap coap-client against a simulated de
     expect(r.status, r.stderr).toBe(0)
     const values = names(JSON.parse(r.stdout) as SenmlJson)
     expect(values.get('/3/0/0')).toBe('LwM2M Workbench')
-    expect(values.get('/3/0/2')).toBe('SN-0000001')
+    expect(values.get('/3/0/2')).toBe('SN-probe-1')
     const t = await runCoapClient(['-B', '10', '-A', '0', `coap://127.0.0.1:${port}/3303/0/5701`])
     expect(t.stdout.trim()).toBe('Cel')
     // Discover (link format) through libcoap too.

@@ -43,7 +43,7 @@ describe('a simulated 1.2 device against our LwM2M Server', () => {
     const dev = await read('dm-12', '/3/0', format)
     expect(dev).toMatchObject({ code: '2.05', contentFormat: cf, violations: [] })
     expect(value(dev, '/3/0/0')).toBe('LwM2M Workbench')
-    expect(value(dev, '/3/0/2')).toBe('SN-0000001')
+    expect(value(dev, '/3/0/2')).toBe('SN-dm-12')
     expect(dev.records.find((r) => r.path === '/3/0/11/0')?.value).toBe(0)
     const t = await read('dm-12', '/3303/0/5700', format)
     expect(t).toMatchObject({ code: '2.05', contentFormat: cf, violations: [] })

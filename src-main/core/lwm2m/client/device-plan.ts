@@ -89,6 +89,10 @@ export function planDevice(input: DevicePlanInput): DevicePlan {
         }
       }
       if (po.id === 3 && !data.has(16)) data.set(16, str(input.queue ? 'UQ' : 'U'))
+      // "{endpoint}" in a string value becomes the device's endpoint name (a serial number per device).
+      for (const [rid, v] of data) {
+        if (!(v instanceof Map) && v.type === 'string' && v.value.includes('{endpoint}')) data.set(rid, str(v.value.split('{endpoint}').join(input.endpoint)))
+      }
       return { id: inst.id, data }
     })
     objects.push({ id: po.id, version: po.version ?? null, instances })
