@@ -5,6 +5,7 @@
 // request/response loop measured in the same run (same number of sockets), and resident memory
 // per simulated device. The simulated clients share the CPU with the servers, so this measures
 // something else than `npm run bench -- server`. Goal: 10 000 devices in under 10 s, < 20 KB each.
+import { spawn } from 'node:child_process'
 import { createSocket, type Socket } from 'node:dgram'
 import { join } from 'node:path'
 import { coapCodec } from '../../src-main/core/coap/codec'
@@ -26,7 +27,12 @@ const settle = async (): Promise<void> => {
     await new Promise((r) => setTimeout(r, 50))
   }
 }
-const rss = async (): Promise<number> => (await settle(), process.memoryUsage().rss)
+const rss = async (): Promise<number> => {
+  await settle()
+  const m = process.memoryUsage()
+  if (process.env.FLEET_MEM) console.error(JSON.stringify(m))
+  return m.rss
+}
 const heap = async (): Promise<number> => (await settle(), process.memoryUsage().heapUsed)
 
 /** A plain device: /3 defaults only, no sensors ticking (the cost of being a registered client). */
@@ -65,10 +71,18 @@ async function rawLoop(n: number, rounds: number): Promise<number> {
   return rate
 }
 
-async function run(size: number): Promise<void> {
+interface Servers {
+  readonly serverUri: string
+  readonly bsUri: string
+  close(): Promise<void>
+}
+
+/**
+ * The project's servers as `serve` runs them (core roles on their own UDP endpoints), without the
+ * services around them (store, events), which the server bench leaves out too.
+ */
+async function startServers(): Promise<Servers> {
   const library = await loadModelLibrary({ shippedFile: join(process.cwd(), 'resources', 'models', 'models.json') })
-  // The project's servers as `serve` runs them (core roles on their own UDP endpoints), without
-  // the services around them (store, events), which the server bench leaves out too.
   const serverLink = await UdpLink.open({ host: '127.0.0.1', port: 0 })
   const serverEndpoint = new CoapEndpoint({ link: serverLink, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom })
   const lwm2m = new Lwm2mServer({ link: coapDeviceLink(serverEndpoint), scheduler: nodeScheduler, random: nodeRandom, models: library.registry })
@@ -84,7 +98,44 @@ async function run(size: number): Promise<void> {
   const bsEndpoint = new CoapEndpoint({ link: bsLink, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom })
   const bootstrap = new BootstrapServer({ link: coapDeviceLink(bsEndpoint), scheduler: nodeScheduler, random: nodeRandom, models: library.registry, configFor: () => config })
   serveUplink(bsEndpoint, (req, accept) => bootstrap.handle(req, accept))
-  const bsUri = `coap://127.0.0.1:${bsLink.port}`
+  return {
+    serverUri,
+    bsUri: `coap://127.0.0.1:${bsLink.port}`,
+    close: async () => {
+      serverEndpoint.close()
+      bsEndpoint.close()
+      await serverLink.close()
+      await bsLink.close()
+    }
+  }
+}
+
+/** The servers in a child process, so that this process's memory is the devices' alone. */
+async function startServersApart(): Promise<Servers> {
+  const child = spawn(process.execPath, ['--expose-gc', 'test/bench/run.mjs', 'fleet', '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = ''
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString()
+      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')))
+    })
+    child.once('exit', (code) => reject(new Error(`servers exited with ${code}`)))
+  })
+  const { serverUri, bsUri } = JSON.parse(line) as { serverUri: string; bsUri: string }
+  return {
+    serverUri,
+    bsUri,
+    close: async () => {
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+    }
+  }
+}
+
+async function run(size: number, apart: boolean): Promise<void> {
+  const library = await loadModelLibrary({ shippedFile: join(process.cwd(), 'resources', 'models', 'models.json') })
+  const servers = apart ? await startServersApart() : await startServers()
+  const { bsUri } = servers
 
   // Four messages per device: Bootstrap-Pack-Request and its answer, Register and its answer.
   const raw = await rawLoop(Math.min(size, 2000), Math.ceil((size * 2) / Math.min(size, 2000)))
@@ -106,6 +157,9 @@ async function run(size: number): Promise<void> {
   await Promise.race([all, timeout])
   const seconds = (performance.now() - t0) / 1000
   const counts = box.fleet.counts()
+  // Resident memory once the start-up garbage is gone: V8 gives freed pages back to the system
+  // only after the process has been quiet for a while (its memory reducer), as a running fleet is.
+  if (apart) await new Promise((r) => setTimeout(r, Number(process.env.FLEET_QUIET_MS ?? 10_000)))
   const rssAfter = await rss()
   const heapAfter = await heap()
   // What the devices alone hold: stop them (no De-register, so the servers keep every
@@ -116,19 +170,34 @@ async function run(size: number): Promise<void> {
   const perSecond = registered / seconds
   // Two round trips per device (Pack, Register): compare round trips per second with the raw loop's.
   const ratio = (perSecond * 2) / raw
+  const kb = (bytes: number): string => (bytes / size / 1024).toFixed(1)
+  const where = apart ? 'servers in a child process' : 'servers in this process'
   console.log(
-    `${String(size).padStart(6)} devices: ${registered === size ? 'all' : `${registered} of ${size}`} bootstrapped+registered in ${seconds.toFixed(2)} s` +
+    `${String(size).padStart(6)} devices (${where}): ${registered === size ? 'all' : `${registered} of ${size}`} bootstrapped+registered in ${seconds.toFixed(2)} s` +
       ` (${perSecond.toFixed(0)}/s; ${ratio.toFixed(2)} × raw UDP round trips ${raw.toFixed(0)}/s)` +
-      ` · simulated device: ${((heapAfter - heapServersOnly) / size / 1024).toFixed(1)} KB heap each` +
-      ` · whole process (devices + servers' registrations): RSS ${((rssAfter - rssBefore) / size / 1024).toFixed(1)} KB, heap ${((heapAfter - heapBefore) / size / 1024).toFixed(1)} KB per device` +
+      (apart
+        ? ` · per simulated device: RSS ${kb(rssAfter - rssBefore)} KB, heap ${kb(heapAfter - heapBefore)} KB`
+        : ` · per device, the devices' own heap ${kb(heapAfter - heapServersOnly)} KB; the whole process (devices + servers' registrations) RSS ${kb(rssAfter - rssBefore)} KB`) +
       ` · bootstrapped ${counts.bootstrapped}, failed ${counts.states.failed}`
   )
-  serverEndpoint.close()
-  bsEndpoint.close()
-  await serverLink.close()
-  await bsLink.close()
+  await servers.close()
 }
 
-const sizes = process.argv.slice(3).map(Number).filter((n) => n > 0)
-console.log(`fleet bench (Node ${process.version}; simulated devices and servers share this process)`)
-for (const size of sizes.length > 0 ? sizes : [1000, 10000]) await run(size)
+if (process.argv.includes('--serve')) {
+  // The child of startServersApart: say where the servers are, then serve until killed.
+  const servers = await startServers()
+  process.stdout.write(JSON.stringify({ serverUri: servers.serverUri, bsUri: servers.bsUri }) + '\n')
+  process.on('SIGTERM', () => void servers.close().then(() => process.exit(0)))
+} else if (process.argv.includes('--apart')) {
+  // A fresh process per memory figure: a process that ran a fleet before keeps its freed pages,
+  // and a second fleet would fill them without growing the resident set.
+  await run(Number(process.argv[process.argv.indexOf('--apart') + 1]), true)
+} else {
+  const sizes = process.argv.slice(3).map(Number).filter((n) => n > 0)
+  console.log(`fleet bench (Node ${process.version}): time with the servers in this process; memory per device with them in a child process, in a fresh process`)
+  for (const size of sizes.length > 0 ? sizes : [1000, 10000]) {
+    await run(size, false)
+    const child = spawn(process.execPath, ['--expose-gc', 'test/bench/run.mjs', 'fleet', '--apart', String(size)], { stdio: 'inherit' })
+    await new Promise((r) => child.once('exit', r))
+  }
+}
