@@ -74,14 +74,22 @@ function keyStream(aes: AesEncryptor, nonce: Uint8Array, length: number, L: numb
 
 /** CCM generation-encryption (SP 800-38C §6.1): ciphertext ‖ tag (`tagLength` bytes). */
 export function ccmSeal(aes: AesEncryptor, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, tagLength: CcmTagLength): Uint8Array {
+  const out = new Uint8Array(plaintext.length + tagLength)
+  ccmSealInto(aes, nonce, aad, plaintext, tagLength, out, 0)
+  return out
+}
+
+/**
+ * ccmSeal writing ciphertext ‖ tag into `out` at `at` (which must have room), so that a record
+ * can be built without another copy.
+ */
+export function ccmSealInto(aes: AesEncryptor, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, tagLength: CcmTagLength, out: Uint8Array, at: number): void {
   const L = checkParameters(nonce, tagLength, plaintext.length)
   const t = aes.cbcMac(formatMacInput(nonce, aad, plaintext, tagLength, L))
   const s = keyStream(aes, nonce, plaintext.length, L)
   const n = plaintext.length
-  const out = new Uint8Array(n + tagLength)
-  for (let i = 0; i < n; i++) out[i] = (plaintext[i] as number) ^ (s[16 + i] as number)
-  for (let i = 0; i < tagLength; i++) out[n + i] = (t[i] as number) ^ (s[i] as number)
-  return out
+  for (let i = 0; i < n; i++) out[at + i] = (plaintext[i] as number) ^ (s[16 + i] as number)
+  for (let i = 0; i < tagLength; i++) out[at + n + i] = (t[i] as number) ^ (s[i] as number)
 }
 
 /**

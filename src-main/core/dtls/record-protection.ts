@@ -24,7 +24,7 @@
 // 25, wolfSSL/wolfssl#11177) is the caller's policy: a record with a `cid` is opened as one.
 import { concatBytes } from '../bytes'
 import type { Crypto } from '../crypto'
-import { ccmOpen, ccmSeal } from './aes-ccm'
+import { ccmOpen, ccmSealInto } from './aes-ccm'
 import type { CipherSuite } from './cipher-suites'
 import { constantTimeEqual } from './constant-time'
 import type { WriteKeys } from './key-schedule'
@@ -68,10 +68,6 @@ const EXPLICIT_NONCE = 8
 const CBC_BLOCK = 16
 const MAC_LENGTH = 32
 
-function u16(n: number): Uint8Array {
-  return new Uint8Array([n >> 8, n & 0xff])
-}
-
 /** epoch(2) ‖ sequence_number(6): the 64-bit seq_num of RFC 6347 §4.1.2.1. */
 function seqNum(epoch: number, sequence: number): Uint8Array {
   const b = new Uint8Array(8)
@@ -89,28 +85,44 @@ function seqNum(epoch: number, sequence: number): Uint8Array {
 }
 
 /**
- * The bytes before uint16(length) in the MAC/AAD input: seq_num ‖ type ‖ version for a plain
- * record (RFC 5246 §6.2.3.1), P of RFC 9146 §5 for a CID record.
+ * The MAC/AAD input without the content: seq_num ‖ type ‖ version for a plain record (RFC 5246
+ * §6.2.3.1), P of RFC 9146 §5 for a CID record; then uint16(length). One allocation.
  */
-function macPrefix(outerType: number, version: number, epoch: number, sequence: number, cid: Uint8Array | undefined): Uint8Array {
-  const sn = seqNum(epoch, sequence)
-  if (cid === undefined) {
-    const b = new Uint8Array(11)
-    b.set(sn)
-    b[8] = outerType
-    b[9] = version >> 8
-    b[10] = version & 0xff
-    return b
+function macHeader(outerType: number, version: number, epoch: number, sequence: number, cid: Uint8Array | undefined, length: number): Uint8Array {
+  const high = Math.floor(sequence / 2 ** 32)
+  const low = sequence >>> 0
+  const plain = cid === undefined
+  const b = new Uint8Array(plain ? 13 : 23 + cid.length)
+  let at = 0
+  if (!plain) {
+    b.fill(0xff, 0, 8)
+    b[8] = ContentType.tls12Cid
+    b[9] = cid.length
+    b[10] = ContentType.tls12Cid
+    b[11] = version >> 8
+    b[12] = version & 0xff
+    at = 13
   }
-  const b = new Uint8Array(21 + cid.length)
-  b.fill(0xff, 0, 8)
-  b[8] = ContentType.tls12Cid
-  b[9] = cid.length
-  b[10] = ContentType.tls12Cid
-  b[11] = version >> 8
-  b[12] = version & 0xff
-  b.set(sn, 13)
-  b.set(cid, 21)
+  b[at] = epoch >> 8
+  b[at + 1] = epoch & 0xff
+  b[at + 2] = high >> 8
+  b[at + 3] = high & 0xff
+  b[at + 4] = low >>> 24
+  b[at + 5] = (low >>> 16) & 0xff
+  b[at + 6] = (low >>> 8) & 0xff
+  b[at + 7] = low & 0xff
+  at += 8
+  if (plain) {
+    b[at] = outerType
+    b[at + 1] = version >> 8
+    b[at + 2] = version & 0xff
+    at += 3
+  } else {
+    b.set(cid, at)
+    at += cid.length
+  }
+  b[at] = length >> 8
+  b[at + 1] = length & 0xff
   return b
 }
 
@@ -162,19 +174,20 @@ export function createRecordProtection(crypto: Crypto, suite: CipherSuite, keys:
       const aes = crypto.aesEncryptor(keys.key)
       const tag = suite.tagLength as 8 | 16
       return aeadProtection(suite, keys.iv, tag,
-        (nonce, aad, pt) => ccmSeal(aes, nonce, aad, pt, tag),
+        (nonce, aad, pt, out, at) => ccmSealInto(aes, nonce, aad, pt, tag, out, at),
         (nonce, aad, sealed) => ccmOpen(aes, nonce, aad, sealed, tag))
     }
     case 'aes-128-gcm':
       return aeadProtection(suite, keys.iv, 16,
-        (nonce, aad, pt) => crypto.aesGcmSeal(keys.key, nonce, aad, pt, 16),
+        (nonce, aad, pt, out, at) => out.set(crypto.aesGcmSeal(keys.key, nonce, aad, pt, 16), at),
         (nonce, aad, sealed) => crypto.aesGcmOpen(keys.key, nonce, aad, sealed, 16))
     case 'aes-128-cbc-sha256':
       return options.encryptThenMac === true ? cbcEtmProtection(crypto, suite, keys) : cbcMteProtection(crypto, suite, keys)
   }
 }
 
-type Seal = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array) => Uint8Array
+/** Writes ciphertext ‖ tag into `out` at `at`. */
+type Seal = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, at: number) => void
 type Open = (nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array) => Uint8Array | null
 
 function aeadProtection(suite: CipherSuite, salt: Uint8Array, tagLength: number, seal: Seal, open: Open): RecordProtection {
@@ -190,11 +203,10 @@ function aeadProtection(suite: CipherSuite, salt: Uint8Array, tagLength: number,
       checkSeal(header, plaintext, padding)
       const { outerType, content } = toProtect(header, plaintext, padding)
       const explicit = seqNum(header.epoch, header.sequence)
-      const aad = concatBytes([macPrefix(outerType, header.version, header.epoch, header.sequence, header.cid), u16(content.length)])
-      const sealed = seal(nonceFor(explicit), aad, content)
-      const fragment = new Uint8Array(EXPLICIT_NONCE + sealed.length)
+      const aad = macHeader(outerType, header.version, header.epoch, header.sequence, header.cid, content.length)
+      const fragment = new Uint8Array(EXPLICIT_NONCE + content.length + tagLength)
       fragment.set(explicit)
-      fragment.set(sealed, EXPLICIT_NONCE)
+      seal(nonceFor(explicit), aad, content, fragment, EXPLICIT_NONCE)
       return { type: outerType, version: header.version, epoch: header.epoch, sequence: header.sequence, ...(header.cid === undefined ? {} : { cid: header.cid }), fragment }
     },
     open(record) {
@@ -203,7 +215,7 @@ function aeadProtection(suite: CipherSuite, salt: Uint8Array, tagLength: number,
         return { ok: false, failure: 'malformed', message: `A ${suite.name} record needs at least ${EXPLICIT_NONCE + tagLength} bytes (explicit nonce and tag); this one has ${f.length}.` }
       }
       const contentLength = f.length - EXPLICIT_NONCE - tagLength
-      const aad = concatBytes([macPrefix(record.type, record.version, record.epoch, record.sequence, record.cid), u16(contentLength)])
+      const aad = macHeader(record.type, record.version, record.epoch, record.sequence, record.cid, contentLength)
       const content = open(nonceFor(f.subarray(0, EXPLICIT_NONCE)), aad, f.subarray(EXPLICIT_NONCE))
       if (content === null) return INTEGRITY
       if (record.cid !== undefined) return splitInner(content)
@@ -233,7 +245,7 @@ function cbcMteProtection(crypto: Crypto, suite: CipherSuite, keys: WriteKeys): 
     seal(header, plaintext, padding = 0) {
       checkSeal(header, plaintext, padding)
       const { outerType, content } = toProtect(header, plaintext, padding)
-      const mac = crypto.hmacSha256(keys.macKey, macPrefix(outerType, header.version, header.epoch, header.sequence, header.cid), u16(content.length), content)
+      const mac = crypto.hmacSha256(keys.macKey, macHeader(outerType, header.version, header.epoch, header.sequence, header.cid, content.length), content)
       const p = padLength(content.length + MAC_LENGTH)
       const data = new Uint8Array(content.length + MAC_LENGTH + p + 1)
       data.set(content)
@@ -262,7 +274,7 @@ function cbcMteProtection(crypto: Crypto, suite: CipherSuite, keys: WriteKeys): 
       const pad = p & (invalid - 1)
       const contentLength = d - MAC_LENGTH - 1 - pad
       const content = data.subarray(0, contentLength)
-      const mac = crypto.hmacSha256(keys.macKey, macPrefix(record.type, record.version, record.epoch, record.sequence, record.cid), u16(contentLength), content)
+      const mac = crypto.hmacSha256(keys.macKey, macHeader(record.type, record.version, record.epoch, record.sequence, record.cid, contentLength), content)
       const macOk = constantTimeEqual(mac, data.subarray(contentLength, contentLength + MAC_LENGTH))
       if (!macOk || invalid !== 0) return INTEGRITY
       if (record.cid !== undefined) return splitInner(content)
@@ -274,7 +286,7 @@ function cbcMteProtection(crypto: Crypto, suite: CipherSuite, keys: WriteKeys): 
 
 function cbcEtmProtection(crypto: Crypto, suite: CipherSuite, keys: WriteKeys): RecordProtection {
   const etmMac = (record: { type: number; version: number; epoch: number; sequence: number; cid?: Uint8Array | undefined }, ivAndCiphertext: Uint8Array): Uint8Array =>
-    crypto.hmacSha256(keys.macKey, macPrefix(record.type, record.version, record.epoch, record.sequence, record.cid), u16(ivAndCiphertext.length), ivAndCiphertext)
+    crypto.hmacSha256(keys.macKey, macHeader(record.type, record.version, record.epoch, record.sequence, record.cid, ivAndCiphertext.length), ivAndCiphertext)
   return {
     suite,
     seal(header, plaintext, padding = 0) {
