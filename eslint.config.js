@@ -26,6 +26,18 @@ const noNode = [{ regex: '^node:', message: 'no Node built-ins in this layer (DE
 const noNodeBare = NODE_BUILTINS.map((name) => ({ name, message: 'no Node built-ins in this layer' }))
 const noElectron = [{ name: 'electron', message: 'only src-main/electron and the preload may import electron' }]
 
+/** A layer inside core/: core/'s own rule plus the core/ folders above it. */
+function lowerCore(files, above, message) {
+  return boundary(files, {
+    paths: [...noNodeBare, ...noElectron, 'ws', 'vue', 'pinia', 'serialport'].map((p) => (typeof p === 'string' ? { name: p, message: 'core/ is pure' } : p)),
+    patterns: [
+      ...noNode,
+      { regex: folder('contract', 'services', 'store', 'transports', 'electron', 'headless', 'cli', 'preload'), message: 'core/ imports only core/' },
+      { regex: folder(...above), message }
+    ]
+  })
+}
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'scratch/**', 'test-results/**', 'resources/**'] },
   js.configs.recommended,
@@ -55,16 +67,13 @@ export default tseslint.config(
     paths: [...noNodeBare, ...noElectron, 'ws', 'vue', 'pinia', 'serialport'].map((p) => (typeof p === 'string' ? { name: p, message: 'core/ is pure' } : p)),
     patterns: [...noNode, { regex: folder('contract', 'services', 'store', 'transports', 'electron', 'headless', 'cli', 'preload'), message: 'core/ imports only core/' }]
   }),
-  // Inside core/, the lower layers (CoAP, CBOR, JSON) never reach up into LwM2M (DESIGN.md: what
-  // they share sits at the core/ root). Repeats the core/ rule because a later block replaces it.
-  boundary(['src-main/core/coap/**', 'src-main/core/cbor/**', 'src-main/core/json/**'], {
-    paths: [...noNodeBare, ...noElectron, 'ws', 'vue', 'pinia', 'serialport'].map((p) => (typeof p === 'string' ? { name: p, message: 'core/ is pure' } : p)),
-    patterns: [
-      ...noNode,
-      { regex: folder('contract', 'services', 'store', 'transports', 'electron', 'headless', 'cli', 'preload'), message: 'core/ imports only core/' },
-      { regex: folder('lwm2m'), message: 'core/coap, core/cbor and core/json never import core/lwm2m (shared types live at the core/ root)' }
-    ]
-  }),
+  // Inside core/, the lower layers (CoAP, CBOR, JSON, DTLS) never reach up into LwM2M (DESIGN.md: what
+  // they share sits at the core/ root), and DTLS, a record layer under CoAP, never reaches CoAP
+  // either. Repeats the core/ rule because a later block replaces it.
+  lowerCore(['src-main/core/coap/**', 'src-main/core/cbor/**', 'src-main/core/json/**'], ['lwm2m'],
+    'core/coap, core/cbor and core/json never import core/lwm2m (shared types live at the core/ root)'),
+  lowerCore(['src-main/core/dtls/**'], ['lwm2m', 'coap'],
+    'core/dtls never imports core/lwm2m or core/coap (shared types live at the core/ root)'),
   // contract/: nothing, or types from core/.
   boundary(['src-main/contract/**'], {
     patterns: [

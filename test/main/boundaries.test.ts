@@ -22,6 +22,10 @@ const cases: [string, string, boolean][] = [
   ['src-main/core/coap/x.ts', "import { readFileSync } from 'node:fs'\nexport const x = readFileSync", false],
   ['src-main/core/coap/x.ts', "import { ViolationList } from '../violation'\nexport const x = ViolationList", true],
   ['src-main/core/lwm2m/x.ts', "import { ViolationList } from '../violation'\nexport const x = ViolationList", true],
+  ['src-main/core/dtls/x.ts', "import { formatPath } from '../lwm2m/path'\nexport const x = formatPath", false],
+  ['src-main/core/dtls/x.ts', "import { decodeMessage } from '../coap/codec'\nexport const x = decodeMessage", false],
+  ['src-main/core/dtls/x.ts', "import { randomBytes } from 'node:crypto'\nexport const x = randomBytes", false],
+  ['src-main/core/dtls/x.ts', "import type { Crypto } from '../crypto'\nexport type X = Crypto", true],
   ['src-main/contract/x.ts', "import type { Path } from '../core/lwm2m/path'\nexport type X = Path", true],
   ['src-main/contract/x.ts', "import { formatPath } from '../core/lwm2m/path'\nexport const x = formatPath", false],
   ['src-main/services/x.ts', "import { app } from 'electron'\nexport const x = app", false],
@@ -46,12 +50,12 @@ describe('DESIGN.md dependency rules (lint boundary)', () => {
 
 // DESIGN.md "Layers": the lower core layers never import core/lwm2m. This reads the real tree, so a
 // type-only import (which the bundle would drop) is caught as well as a value import.
-describe('core/coap, core/cbor and core/json do not import core/lwm2m', () => {
+describe('core/coap, core/cbor, core/json and core/dtls do not import core/lwm2m', () => {
   it('no file under them names ../lwm2m in an import', async () => {
     const { readdirSync, readFileSync } = await import('node:fs')
     const { join } = await import('node:path')
     const offenders: string[] = []
-    for (const layer of ['coap', 'cbor', 'json']) {
+    for (const layer of ['coap', 'cbor', 'json', 'dtls']) {
       const dir = join(ROOT, 'src-main/core', layer)
       for (const f of readdirSync(dir, { recursive: true }) as string[]) {
         if (!f.endsWith('.ts')) continue
@@ -59,6 +63,15 @@ describe('core/coap, core/cbor and core/json do not import core/lwm2m', () => {
         if (/(from\s+|import\()\s*['"][./]*\/lwm2m\//.test(text)) offenders.push(`${layer}/${f}`)
       }
     }
+    expect(offenders).toEqual([])
+  })
+
+  it('no file under core/dtls names ../coap in an import (DTLS sits under CoAP)', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const dir = join(ROOT, 'src-main/core/dtls')
+    const offenders = (readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts') && /(from\s+|import\()\s*['"][./]*\/coap\//.test(readFileSync(join(dir, f), 'utf8')))
     expect(offenders).toEqual([])
   })
 })
