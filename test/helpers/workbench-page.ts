@@ -20,10 +20,11 @@ export interface WorkbenchPage {
   close(): Promise<void>
 }
 
-export async function openWorkbenchPage(): Promise<WorkbenchPage> {
+/** `serveArgs`: extra `lwm2m-wb serve` options (e.g. `--demo 5`). */
+export async function openWorkbenchPage(serveArgs: string[] = []): Promise<WorkbenchPage> {
   mkdirSync(SHOTS, { recursive: true })
   const data = tempDir()
-  const served = await serve(data.path)
+  const served = await serve(data.path, serveArgs)
   const info = JSON.parse((await runCliAsync(['call', 'system.info', '--data-dir', data.path])).stdout)
   const ports = Object.fromEntries(info.capabilities.listeners.map((l: { role: string; port: number }) => [l.role, l.port]))
   const browser = await launchChromium()

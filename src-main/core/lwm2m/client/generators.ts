@@ -75,7 +75,8 @@ export function generatorInterval(g: Generator, intervalSeconds?: number): numbe
 export function generatedValue(type: ResourceType, v: number | boolean): Value | null {
   if (typeof v === 'boolean') return type === 'boolean' ? { type, value: v } : null
   if (typeof v !== 'number' || !Number.isFinite(v)) return null
-  if (type === 'float') return { type, value: v }
+  // Two decimals, as a sensor reports with a resolution (and a person reads 21.37, not 21.3700000001).
+  if (type === 'float') return { type, value: Math.round(v * 100) / 100 || 0 }
   // `|| 0` turns a rounded -0 into 0.
   const n = (type === 'time' ? Math.floor(v) : Math.round(v)) || 0
   if (!Number.isSafeInteger(n)) return null

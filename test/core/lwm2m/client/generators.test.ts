@@ -77,6 +77,9 @@ describe('generatorValue', () => {
 describe('generatedValue and generatorInterval', () => {
   it('types a generated number by the resource: rounds integers, floors time, keeps floats', () => {
     expect(generatedValue('float', 21.25)).toEqual({ type: 'float', value: 21.25 })
+    // A sensor's resolution: two decimals, never binary noise such as 18.021925811686877.
+    expect(generatedValue('float', 18.021925811686877)).toEqual({ type: 'float', value: 18.02 })
+    expect(generatedValue('float', -0.001)).toEqual({ type: 'float', value: 0 })
     expect(generatedValue('integer', 21.5)).toEqual({ type: 'integer', value: 22 })
     expect(generatedValue('integer', -0.2)).toEqual({ type: 'integer', value: 0 })
     expect(generatedValue('unsigned', -3)).toEqual({ type: 'unsigned', value: 0 })
