@@ -3,10 +3,14 @@
 // extensions.ts): fixed-width integers and the TLS length-prefixed vectors (RFC 5246 §4.3). A read
 // that would run past the end records one violation and returns undefined; the caller stops there.
 // Offsets in violations are `base` + position, so they point into whatever the caller shows.
+// After a failed read the reader is spent: later reads return undefined without further violations,
+// so one cut-short field gives one violation.
 import type { ViolationList } from '../violation'
 
 export class WireReader {
   pos = 0
+  /** Set by the first read that ran out of bytes. */
+  failed = false
 
   constructor(
     readonly bytes: Uint8Array,
@@ -28,6 +32,8 @@ export class WireReader {
   }
 
   private short(field: string, need: number): undefined {
+    if (this.failed) return undefined
+    this.failed = true
     this.v.add(this.at, 'dtls.handshake-body-truncated', this.section,
       `${this.what}: ${field} needs ${need} bytes; only ${this.remaining} remain in the message.`)
     this.pos = this.bytes.length
@@ -55,6 +61,7 @@ export class WireReader {
     const n = this.uint(`${field} length`, width)
     if (n === undefined) return undefined
     if (this.remaining < n) {
+      this.failed = true
       this.v.add(this.base + lengthAt, 'dtls.handshake-vector-overrun', this.section,
         `${this.what}: ${field} claims ${n} bytes; only ${this.remaining} remain in the message.`)
       this.pos = this.bytes.length
