@@ -123,25 +123,24 @@ export interface HelloExtensions {
   readonly legacyConnectionId?: readonly number[]
 }
 
-interface Section { readonly section: string }
-const SECTIONS: Readonly<Record<number, Section>> = {
-  10: { section: 'RFC 8422 §5.1.1' },
-  11: { section: 'RFC 8422 §5.1.2' },
-  13: { section: 'RFC 5246 §7.4.1.4.1' },
-  19: { section: 'RFC 7250 §3' },
-  20: { section: 'RFC 7250 §3' },
-  22: { section: 'RFC 7366 §2' },
-  23: { section: 'RFC 7627 §5.1' },
-  28: { section: 'RFC 8449 §4' },
-  54: { section: 'RFC 9146 §3' },
-  0xff01: { section: 'RFC 5746 §3.2' }
-}
+const SECTIONS: ReadonlyMap<number, string> = new Map([
+  [10, 'RFC 8422 §5.1.1'],
+  [11, 'RFC 8422 §5.1.2'],
+  [13, 'RFC 5246 §7.4.1.4.1'],
+  [19, 'RFC 7250 §3'],
+  [20, 'RFC 7250 §3'],
+  [22, 'RFC 7366 §2'],
+  [23, 'RFC 7627 §5.1'],
+  [28, 'RFC 8449 §4'],
+  [54, 'RFC 9146 §3'],
+  [0xff01, 'RFC 5746 §3.2']
+])
 
 /** Reads the typed view out of a decoded list, adding violations for bodies that do not parse. Never throws. */
 export function readHelloExtensions(list: readonly DecodedExtension[], side: HelloSide, v: ViolationList): HelloExtensions {
   const view: { -readonly [K in keyof HelloExtensions]: HelloExtensions[K] } = {}
   for (const e of list) {
-    const section = SECTIONS[e.type]?.section ?? S_LIST
+    const section = SECTIONS.get(e.type) ?? S_LIST
     const dataAt = e.offset + 4
     const r = new WireReader(e.data, v, dataAt, describeExtension(e.type), section)
     const bad = (message: string): void => {
