@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs'
 export const APT_PACKAGES = {
   chromium: 'end-to-end UI tests (driven by playwright-core) and the headless UI',
   'fonts-dejavu-core': 'readable screenshots in headless Chromium',
-  'libcoap3-bin': 'coap-client, an independent CoAP peer for interop tests'
+  'libcoap3-bin': 'coap-client, an independent CoAP peer for interop tests',
+  'gnutls-bin': 'gnutls-cli/gnutls-serv, an independent DTLS peer for interop tests',
+  openssl: 'openssl s_client/s_server, an independent DTLS peer for interop tests'
 }
 
 const run = (cmd, args, opts = {}) => {
