@@ -22,6 +22,7 @@ import { tlvCodec } from '../../src-main/core/lwm2m/formats/tlv'
 import { senmlCborCodec } from '../../src-main/core/lwm2m/formats/senml-cbor'
 import { senmlJsonCodec } from '../../src-main/core/lwm2m/formats/senml-json'
 import { MODELS } from '../core/lwm2m/formats/senml-models'
+import { paired } from './paired'
 
 const SENSORS = 1000
 
@@ -49,54 +50,6 @@ function payload(): Lwm2mRecord[] {
     records.push({ path: [3303, n, 5700], value: { type: 'float', value: 20 + ((n * 37) % 1000) / 100 + 0.001 } })
   }
   return records
-}
-
-/** Operations per second of fn over one timed slice of about `ms`. */
-function slice(fn: () => unknown, ms: number): number {
-  let ops = 0
-  const start = performance.now()
-  let now = start
-  while (now - start < ms) {
-    for (let k = 0; k < 5; k++) fn()
-    ops += 5
-    now = performance.now()
-  }
-  return (ops * 1000) / (now - start)
-}
-
-/**
- * Measures two functions in alternating slices (a then b, then b then a, …) and returns the
- * median of each and the median of the per-round ratios a/b. The machine is shared (two cores,
- * other jobs): load that comes and goes hits both slices of a round alike, so the ratio of a round
- * stays meaningful when the absolute speeds swing, and the median drops rounds a burst hit.
- */
-function paired(a: () => unknown, b: () => unknown, rounds = 15, ms = 40): { a: number; b: number; ratio: number } {
-  slice(a, ms)
-  slice(b, ms)
-  const as: number[] = []
-  const bs: number[] = []
-  const ratios: number[] = []
-  for (let i = 0; i < rounds; i++) {
-    let x: number
-    let y: number
-    if (i % 2 === 0) {
-      x = slice(a, ms)
-      y = slice(b, ms)
-    } else {
-      y = slice(b, ms)
-      x = slice(a, ms)
-    }
-    as.push(x)
-    bs.push(y)
-    ratios.push(x / y)
-  }
-  return { a: median(as), b: median(bs), ratio: median(ratios) }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
 }
 
 interface Row {
