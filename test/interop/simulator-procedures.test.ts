@@ -84,6 +84,23 @@ describe('simulated device procedures', () => {
     })
   })
 
+  it('firmware push (facts §5.1): a 6 KiB Package written through our server (more than one RFC 7959 block), then Update → Result 1', async () => {
+    await call('simulator.start', { profile: FIRMWARE_PROFILE, server: bench.serverUri, endpoint: 'fwp-1' })
+    await allRegistered(bench, ['fwp-1'])
+    const image = Buffer.concat([Buffer.from('3.1.4\n'), Buffer.alloc(6 * 1024, 0xa5)])
+    const w = await call<OperationResultDto>('devices.write', { endpoint: 'fwp-1', path: '/5/0/0', records: [{ path: '/5/0/0', type: 'opaque', value: image.toString('hex') }], format: 'opaque' })
+    expect(w.code).toBe('2.04')
+    expect(valueOf(await read('fwp-1', '/5/0/3'), '/5/0/3')).toBe(2)
+    expect((await call<OperationResultDto>('devices.execute', { endpoint: 'fwp-1', path: '/5/0/2' })).code).toBe('2.04')
+    await until('Idle with Update Result 1', async () => {
+      const r = await read('fwp-1', '/5/0')
+      return valueOf(r, '/5/0/3') === 0 && valueOf(r, '/5/0/5') === 1 ? true : undefined
+    }, 20_000)
+    expect(valueOf(await read('fwp-1', '/3/0/3'), '/3/0/3')).toBe('3.1.4')
+    // Executing Update again without a new package is refused (State is Idle).
+    expect((await call<OperationResultDto>('devices.execute', { endpoint: 'fwp-1', path: '/5/0/2' })).code).toBe('4.05')
+  })
+
   it('firmware pull (facts §5.1): Package URI from an independent CoAP server, block-wise, then Update → Result 1 and the new version', async () => {
     // The package: its first line names the version the device reports after updating.
     const pkg = Buffer.concat([Buffer.from('2.0.0\n'), Buffer.alloc(3000, 0x5a)])
