@@ -25,3 +25,11 @@ export function portOption(name: string, value: string | undefined, fallback: nu
     throw new UsageError(`--${name} must be a port number 0..65535 (0 picks a free one), got ${JSON.stringify(value)}`)
   return Number(value)
 }
+
+/** An option that takes one of a few words: the word, or `fallback` when the option is absent. */
+export function oneOf<T extends string, F extends T | undefined>(name: string, value: string | undefined, allowed: readonly T[], fallback: F): T | F {
+  if (value === undefined) return fallback
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`)
+  return value as T
+}

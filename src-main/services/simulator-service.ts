@@ -9,6 +9,7 @@ import type { Json } from '../contract/schema'
 import { ServiceError } from '../contract/errors'
 import type { FleetDto, ProfileInfo, SimulatedDeviceDto, SimulatedValueDto } from '../contract/simulator'
 import type { Params, Result } from '../contract/methods'
+import { formatCode } from '../core/coap/message'
 import { CF, type ContentFormat } from '../core/lwm2m/content-format'
 import { endpointNameProblem } from '../core/lwm2m/endpoint-name'
 import type { ModelLookup } from '../core/lwm2m/model'
@@ -273,7 +274,7 @@ export class SimulatorService {
     if (ssid === undefined) throw new ServiceError('devices.not_registered', `${p.endpoint} has no server to send to`)
     try {
       const code = await client.send(ssid, paths)
-      return { code: `${code >> 5}.${String(code & 31).padStart(2, '0')}` }
+      return { code: formatCode(code) }
     } catch (e) {
       throw new ServiceError('devices.invalid_request', e instanceof Error ? e.message : String(e))
     }

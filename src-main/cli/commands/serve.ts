@@ -8,7 +8,7 @@ import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../../services/logger'
 import { attachProtocolLog } from '../../services/protocol-log'
 import { startDemo } from '../../services/demo-fleet'
 import { createWorkbench } from '../../services/workbench'
-import { parse, portOption } from '../args'
+import { oneOf, parse, portOption } from '../args'
 import type { Command } from '../command'
 import { defaultDataDir } from '../data-dir'
 import { urlAnnouncement } from '../url-announcement'
@@ -50,13 +50,6 @@ Options:
   -h, --help           show this help
   -v, --version        show the version
 `
-
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback
-  if (!(allowed as readonly string[]).includes(value))
-    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`)
-  return value as T
-}
 
 /** Takes the data dir's instance lock, or says which instance holds it. */
 function lockDataDir(dataDir: string): InstanceLock {

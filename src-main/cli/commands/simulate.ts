@@ -8,7 +8,7 @@ import { EventHub } from '../../services/event-hub'
 import { loadModelLibrary } from '../../services/model-library'
 import { findResourcesDir } from '../../services/resources-dir'
 import { SimulatorService } from '../../services/simulator-service'
-import { parse } from '../args'
+import { oneOf, parse } from '../args'
 import type { Command } from '../command'
 import { CommandError, UsageError } from '../usage-error'
 
@@ -40,12 +40,6 @@ function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined
   if (!/^[0-9]{1,9}$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(v)}`)
   return Number(v)
-}
-
-function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
-  if (v === undefined) return undefined
-  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`)
-  return v as T
 }
 
 function summary(f: FleetDto): string {
@@ -117,8 +111,8 @@ export const simulate: Command = {
       ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
       ...(values.count !== undefined ? { count: positiveInt('count', values.count) as number } : {}),
       ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
-      ...(values.lwm2m !== undefined ? { lwm2m: oneOf('lwm2m', values.lwm2m, ['1.0', '1.1', '1.2'] as const) as '1.0' } : {}),
-      ...(values.format !== undefined ? { format: oneOf('format', values.format, ['tlv', 'senml-json', 'senml-cbor', 'lwm2m-cbor'] as const) as 'tlv' } : {}),
+      ...(values.lwm2m !== undefined ? { lwm2m: oneOf('lwm2m', values.lwm2m, ['1.0', '1.1', '1.2'] as const, undefined) as '1.0' } : {}),
+      ...(values.format !== undefined ? { format: oneOf('format', values.format, ['tlv', 'senml-json', 'senml-cbor', 'lwm2m-cbor'] as const, undefined) as 'tlv' } : {}),
       ...(values.lifetime !== undefined ? { lifetime: positiveInt('lifetime', values.lifetime) as number } : {}),
       ...(values.queue ? { queue: true } : {}),
       ...(values.gateway !== undefined ? { gateway: positiveInt('gateway', values.gateway) as number } : {})

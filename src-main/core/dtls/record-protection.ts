@@ -28,7 +28,7 @@ import { ccmOpen, ccmSealInto } from './aes-ccm'
 import type { CipherSuite } from './cipher-suites'
 import { constantTimeEqual } from './constant-time'
 import type { WriteKeys } from './key-schedule'
-import { ContentType, type DtlsRecord } from './record'
+import { ContentType, writeSeqNum, type DtlsRecord } from './record'
 
 /** Largest plaintext in a record (RFC 5246 §6.2.1). */
 export const MAX_PLAINTEXT = 2 ** 14
@@ -71,16 +71,7 @@ const MAC_LENGTH = 32
 /** epoch(2) ‖ sequence_number(6): the 64-bit seq_num of RFC 6347 §4.1.2.1. */
 function seqNum(epoch: number, sequence: number): Uint8Array {
   const b = new Uint8Array(8)
-  const high = Math.floor(sequence / 2 ** 32)
-  const low = sequence >>> 0
-  b[0] = epoch >> 8
-  b[1] = epoch & 0xff
-  b[2] = high >> 8
-  b[3] = high & 0xff
-  b[4] = low >>> 24
-  b[5] = (low >>> 16) & 0xff
-  b[6] = (low >>> 8) & 0xff
-  b[7] = low & 0xff
+  writeSeqNum(b, 0, epoch, sequence)
   return b
 }
 
@@ -89,8 +80,6 @@ function seqNum(epoch: number, sequence: number): Uint8Array {
  * §6.2.3.1), P of RFC 9146 §5 for a CID record; then uint16(length). One allocation.
  */
 function macHeader(outerType: number, version: number, epoch: number, sequence: number, cid: Uint8Array | undefined, length: number): Uint8Array {
-  const high = Math.floor(sequence / 2 ** 32)
-  const low = sequence >>> 0
   const plain = cid === undefined
   const b = new Uint8Array(plain ? 13 : 23 + cid.length)
   let at = 0
@@ -103,14 +92,7 @@ function macHeader(outerType: number, version: number, epoch: number, sequence: 
     b[12] = version & 0xff
     at = 13
   }
-  b[at] = epoch >> 8
-  b[at + 1] = epoch & 0xff
-  b[at + 2] = high >> 8
-  b[at + 3] = high & 0xff
-  b[at + 4] = low >>> 24
-  b[at + 5] = (low >>> 16) & 0xff
-  b[at + 6] = (low >>> 8) & 0xff
-  b[at + 7] = low & 0xff
+  writeSeqNum(b, at, epoch, sequence)
   at += 8
   if (plain) {
     b[at] = outerType

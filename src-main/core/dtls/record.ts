@@ -160,16 +160,7 @@ function writeRecord(r: DtlsRecord, out: Uint8Array, at: number): number {
   out[at] = r.type
   out[at + 1] = r.version >> 8
   out[at + 2] = r.version & 0xff
-  out[at + 3] = r.epoch >> 8
-  out[at + 4] = r.epoch & 0xff
-  const high = Math.floor(r.sequence / 2 ** 32)
-  const low = r.sequence >>> 0
-  out[at + 5] = high >> 8
-  out[at + 6] = high & 0xff
-  out[at + 7] = low >>> 24
-  out[at + 8] = (low >>> 16) & 0xff
-  out[at + 9] = (low >>> 8) & 0xff
-  out[at + 10] = low & 0xff
+  writeSeqNum(out, at + 3, r.epoch, r.sequence)
   if (r.cid !== undefined) out.set(r.cid, at + 11)
   out[at + 11 + cidLen] = r.fragment.length >> 8
   out[at + 12 + cidLen] = r.fragment.length & 0xff
@@ -196,4 +187,21 @@ export function encodeRecords(records: readonly DtlsRecord[]): Uint8Array {
   let at = 0
   for (const r of records) at = writeRecord(r, out, at)
   return out
+}
+
+/**
+ * Writes epoch(2) ‖ sequence_number(6), the 64-bit seq_num of RFC 6347 §4.1 (and of the MAC/AAD
+ * input, §4.1.2.1), at `at`. The 48-bit sequence is split in two because bit operators are 32-bit.
+ */
+export function writeSeqNum(out: Uint8Array, at: number, epoch: number, sequence: number): void {
+  const high = Math.floor(sequence / 2 ** 32)
+  const low = sequence >>> 0
+  out[at] = epoch >> 8
+  out[at + 1] = epoch & 0xff
+  out[at + 2] = high >> 8
+  out[at + 3] = high & 0xff
+  out[at + 4] = low >>> 24
+  out[at + 5] = (low >>> 16) & 0xff
+  out[at + 6] = (low >>> 8) & 0xff
+  out[at + 7] = low & 0xff
 }

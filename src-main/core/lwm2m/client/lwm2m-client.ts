@@ -4,8 +4,8 @@
 // Bootstrap-Request, Opt-01), the registration procedure, Device Management with access control,
 // Information Reporting, queue mode, firmware update and the profile's refusals and faults.
 import { CoapEndpoint, type IncomingRequest, type ObserveAcceptance, type OutgoingResponse } from '../../coap/endpoint'
-import { Method as M, Option, Response, type CoapOption, type MessageCodec } from '../../coap/message'
-import { accept as acceptOf, contentFormat as contentFormatOf, observe as observeOf, pathOptions, queryOptions, uintOptionOf, uriPath, uriQuery } from '../../coap/options'
+import { formatCode, Method as M, Option, Response, type CoapOption, type MessageCodec } from '../../coap/message'
+import { accept as acceptOf, contentFormat as contentFormatOf, decodeString, getOptions, observe as observeOf, pathOptions, queryOptions, uintOption, uintOptionOf, uriPath, uriQuery } from '../../coap/options'
 import type { TransmissionParameters } from '../../coap/transmission'
 import type { DatagramLink, PeerAddress, Random, Scheduler } from '../../ports'
 import type { NotificationAttributes } from '../attributes'
@@ -257,7 +257,7 @@ export class Lwm2mClient {
         const r = await this.endpoint.request(peer, { code: M.GET, options: [...pathOptions(['bspack']), ...queryOptions([ep]), uintOptionOf(Option.ACCEPT, CF.SENML_CBOR)] })
         if (this.stopped) return
         if (r.code === Response.CONTENT) {
-          const cf = contentFormatOf({ type: 'ACK', code: r.code, messageId: 0, token: NO_BYTES, options: r.options, payload: NO_BYTES }) ?? CF.SENML_CBOR
+          const cf = uintOption(r, Option.CONTENT_FORMAT) ?? CF.SENML_CBOR
           const decoded = decodePayload(cf, r.payload, { models: this.o.models })
           const problem = decoded.violations.length > 0 ? decoded.violations[0]?.message ?? 'bad Pack' : applyPack(this.tree, decoded.records)
           if (problem === null) {
@@ -279,7 +279,7 @@ export class Lwm2mClient {
     })
     try {
       const r = await this.endpoint.request(peer, { code: M.POST, options: [...pathOptions(['bs']), ...queryOptions(query)] })
-      if (r.code !== Response.CHANGED) throw new Error(`Bootstrap-Request answered ${r.code >> 5}.${String(r.code & 31).padStart(2, '0')}`)
+      if (r.code !== Response.CHANGED) throw new Error(`Bootstrap-Request answered ${formatCode(r.code)}`)
     } catch (e) {
       this.bootstrapTimer?.()
       this.bootstrapDone = null
@@ -315,9 +315,9 @@ export class Lwm2mClient {
     if (req.contentFormat !== undefined) options.push(uintOptionOf(Option.CONTENT_FORMAT, req.contentFormat))
     options.sort((x, y) => x.number - y.number)
     const r = await this.endpoint.request(peer, { code: req.method === 'POST' ? M.POST : M.DELETE, options, ...(req.payload ? { payload: req.payload } : {}) })
-    const locationPath = r.options.filter((x) => x.number === Option.LOCATION_PATH).map((x) => new TextDecoder().decode(x.value))
-    const maxAge = r.options.find((x) => x.number === Option.MAX_AGE)
-    return { code: r.code, locationPath, ...(maxAge ? { maxAge: decodeUintBytes(maxAge.value) } : {}) }
+    const locationPath = getOptions(r, Option.LOCATION_PATH).map((x) => decodeString(x.value))
+    const maxAge = uintOption(r, Option.MAX_AGE)
+    return { code: r.code, locationPath, ...(maxAge !== null ? { maxAge } : {}) }
   }
 
   /** Pulls a firmware package (block-wise GET). */
@@ -644,12 +644,6 @@ export class Lwm2mClient {
     this.setState('stopped')
     return answered
   }
-}
-
-function decodeUintBytes(b: Uint8Array): number {
-  let n = 0
-  for (const x of b) n = n * 256 + x
-  return n
 }
 
 function toCoap(r: ClientResponse, observe?: ObserveAcceptance): OutgoingResponse {

@@ -6,6 +6,7 @@
 // Registration Failure), and, once registered, Update before the lifetime runs out, on request
 // (/1/x/8) and when the object list changes; De-register at the end.
 import type { Scheduler } from '../../ports'
+import { formatCode as codeText } from '../../coap/message'
 import { CF } from '../content-format'
 import type { ServerAccount } from './bootstrap-interface'
 import { serverAccounts } from './bootstrap-interface'
@@ -398,8 +399,4 @@ export class RegistrationProcedure {
     this.stop()
     this.servers.clear()
   }
-}
-
-function codeText(code: number): string {
-  return `${code >> 5}.${String(code & 31).padStart(2, '0')}`
 }
