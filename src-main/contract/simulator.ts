@@ -32,6 +32,7 @@ export interface SimulatedValueDto {
   readonly value: string
   /** Changed by a generator. */
   readonly generated: boolean
+  /** simulator.set takes it: the device sets any value its model knows, read-only ones included (a sensor reading). */
   readonly writable: boolean
 }
 

@@ -216,7 +216,8 @@ export class SimulatorService {
         type: rec.value.type,
         value: valueText(rec.value),
         generated: sensors.has(base),
-        writable: rm?.operations === 'W' || rm?.operations === 'RW' || rm?.operations === 'R'
+        // The same rule as set(): a known, non-executable resource.
+        writable: rm !== undefined && rm.operations !== 'E'
       })
       if (values.length >= 500) break
     }
