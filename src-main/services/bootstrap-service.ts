@@ -13,6 +13,8 @@ import { coapDeviceLink, serveUplink } from '../core/lwm2m/server/coap-binding'
 import type { BootstrapStore, StoredRun } from '../store/bootstrap-store'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { CoapListener } from './coap-listener'
+import { RoutedDeviceLink } from '../core/lwm2m/server/routed-device-link'
+import type { RoleHandle } from './role-attachment'
 import { WallClock } from './device-dto'
 import type { EventHub } from './event-hub'
 
@@ -21,6 +23,8 @@ const SERVED_SCHEMES = ['coap']
 
 export class BootstrapService {
   #listener: CoapListener | null = null
+  #role: BootstrapServer | null = null
+  readonly #links = new RoutedDeviceLink()
   readonly #clock = new WallClock(nodeScheduler.now())
 
   constructor(
@@ -33,8 +37,9 @@ export class BootstrapService {
     const models = await this.models()
     const listener = await CoapListener.open('Bootstrap Server', opts)
     const endpoint = listener.endpoint
+    this.#links.add('udp', coapDeviceLink(endpoint))
     const role = new BootstrapServer({
-      link: coapDeviceLink(endpoint),
+      link: this.#links,
       scheduler: nodeScheduler,
       random: nodeRandom,
       models,
@@ -47,6 +52,13 @@ export class BootstrapService {
     })
     serveUplink(endpoint, (req, accept) => role.handle(req, accept))
     this.#listener = listener
+    this.#role = role
+  }
+
+  /** The role for other transports (DTLS, serial) to attach to; null while not running. */
+  role(): RoleHandle | null {
+    const role = this.#role
+    return role ? { handle: (req, accept) => role.handle(req, accept), links: this.#links } : null
   }
 
   listener(): Listener | null {
@@ -56,6 +68,7 @@ export class BootstrapService {
   async close(): Promise<void> {
     await this.#listener?.close()
     this.#listener = null
+    this.#role = null
   }
 
   list(): { configs: BootstrapConfigEntry[] } {

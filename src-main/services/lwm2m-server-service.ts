@@ -22,6 +22,8 @@ import type { Registration } from '../core/lwm2m/server/registry'
 import type { TimelineEntry } from '../core/lwm2m/server/timeline'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { CoapListener } from './coap-listener'
+import { RoutedDeviceLink } from '../core/lwm2m/server/routed-device-link'
+import type { RoleHandle } from './role-attachment'
 import { detailDto, observationDto, queueDto, resultDto, summaryDto, timelineEntryDto, WallClock } from './device-dto'
 import type { EventHub } from './event-hub'
 
@@ -37,6 +39,7 @@ export const SERVER_SETTING_KEYS = ['server.queueAwakeSeconds', 'server.requestT
 export class Lwm2mServerService {
   #listener: CoapListener | null = null
   #server: Lwm2mServer | null = null
+  readonly #links = new RoutedDeviceLink()
   readonly #clock = new WallClock(nodeScheduler.now())
   #settings: ServerSettings
   /** Raw timeline entries for in-process counters (system.overview), before any DTO is built. */
@@ -59,8 +62,9 @@ export class Lwm2mServerService {
     const models = await this.models()
     const listener = await CoapListener.open('LwM2M Server', opts)
     const endpoint = listener.endpoint
+    this.#links.add('udp', coapDeviceLink(endpoint))
     const server = new Lwm2mServer({
-      link: coapDeviceLink(endpoint),
+      link: this.#links,
       scheduler: nodeScheduler,
       random: nodeRandom,
       models,
@@ -77,6 +81,12 @@ export class Lwm2mServerService {
 
   listener(): Listener | null {
     return this.#listener?.describe() ?? null
+  }
+
+  /** The role for other transports (DTLS, serial) to attach to; null while not running. */
+  role(): RoleHandle | null {
+    const server = this.#server
+    return server ? { handle: (req) => server.handle(req), links: this.#links } : null
   }
 
   /** Live registrations against the cap, for system.info. */
