@@ -9,7 +9,17 @@ export const APT_PACKAGES = {
   'fonts-dejavu-core': 'readable screenshots in headless Chromium',
   'libcoap3-bin': 'coap-client, an independent CoAP peer for interop tests',
   'gnutls-bin': 'gnutls-cli/gnutls-serv, an independent DTLS peer for interop tests',
-  openssl: 'openssl s_client/s_server, an independent DTLS peer for interop tests'
+  openssl: 'openssl s_client/s_server, an independent DTLS peer for interop tests',
+  tshark: 'reads and writes the pcap/pcapng files the inspector is tested against',
+  socat: 'pty pairs for the serial-line tests',
+  udev: "udevadm, which serialport's port list runs",
+  pcscd: 'the PC/SC daemon the smart-card reader access goes through',
+  'libpcsclite-dev': 'headers the smartcard package builds its N-API addon against',
+  'vsmartcard-vpcd': 'a virtual reader driver; the tests put a virtual card behind it',
+  'g++': 'node-gyp builds the smartcard addon',
+  make: 'node-gyp builds the smartcard addon',
+  python3: 'node-gyp builds the smartcard addon',
+  nodejs: "Debian's Node headers (/usr/include/node), which .npmrc points node-gyp at (no nodejs.org download here)"
 }
 
 const run = (cmd, args, opts = {}) => {
