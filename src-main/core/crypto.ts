@@ -25,7 +25,20 @@ export interface AesEncryptor {
   cbcMac(blocks: Uint8Array): Uint8Array
 }
 
+/** NamedGroup code points (RFC 8422 §5.1.1) the ECDHE suites use. */
+export const NamedGroup = { secp256r1: 23, x25519: 29 } as const
+
+/** One side's ephemeral ECDH key (RFC 8422 §5.4, RFC 7748 §6): used for one handshake. */
+export interface EcdhKey {
+  /** The public value as it goes on the wire: an uncompressed point (0x04 ‖ X ‖ Y) or 32 bytes for X25519. */
+  readonly publicKey: Uint8Array
+  /** The shared secret with the peer's public value, or null when that value is not a valid point. */
+  agree(peerPublic: Uint8Array): Uint8Array | null
+}
+
 export interface Crypto {
+  /** A fresh ephemeral key on `group` (a NamedGroup), or null for a group this port lacks. */
+  ecdhKey(group: number): EcdhKey | null
   /** An AES block cipher keyed once; keep it for as long as the key lives (one per epoch). */
   aesEncryptor(key: Uint8Array): AesEncryptor
   /** AES-CBC without padding: `data` must be a multiple of 16 bytes, `iv` 16 bytes. */

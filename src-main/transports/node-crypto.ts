@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // core's Crypto port on node:crypto. Only ciphers Electron's BoringSSL also offers are used
 // (aes-*-ecb, aes-*-cbc, aes-*-gcm, sha256): no aes-*-ccm, which core builds itself.
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto'
-import type { AesEncryptor, Crypto } from '../core/crypto'
+import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { NamedGroup, type AesEncryptor, type Crypto } from '../core/crypto'
 
 const ZERO_IV = new Uint8Array(16)
 
@@ -89,6 +89,41 @@ export const nodeCrypto: Crypto = {
     const h = createHash('sha256')
     for (const d of data) h.update(d)
     return view(h.digest())
+  },
+  ecdhKey(group) {
+    if (group === NamedGroup.secp256r1) {
+      const ecdh = createECDH('prime256v1')
+      const publicKey = view(ecdh.generateKeys())
+      return {
+        publicKey,
+        agree(peer) {
+          try {
+            return view(ecdh.computeSecret(peer))
+          } catch {
+            return null // not a point on the curve
+          }
+        }
+      }
+    }
+    if (group === NamedGroup.x25519) {
+      const { privateKey, publicKey } = generateKeyPairSync('x25519')
+      const raw = Buffer.from((publicKey.export({ format: 'jwk' }).x as string), 'base64url')
+      return {
+        publicKey: view(raw),
+        agree(peer) {
+          if (peer.length !== 32) return null
+          try {
+            const theirs = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(peer).toString('base64url') }, format: 'jwk' })
+            const secret = view(diffieHellman({ privateKey, publicKey: theirs }))
+            // RFC 7748 §6.1: an all-zero result means a low-order point; refuse it.
+            return secret.some((b) => b !== 0) ? secret : null
+          } catch {
+            return null
+          }
+        }
+      }
+    }
+    return null
   },
   randomBytes(length) {
     return view(randomBytes(length))

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+// A DTLS 1.2 server on a UDP socket, as a core DatagramLink: CoAP above it sees plaintext
+// datagrams from peers named by their DTLS session ("dtls:192.0.2.1:40000"), which keep their
+// name when a Connection ID lets them move. Handshakes and their failures are reported as they
+// happen; the capture tap sees the bytes on the wire and, for records that decrypt, the plaintext.
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import { isIPv6 } from 'node:net'
+import type { HandshakeFailure, SessionInfo } from '../../core/dtls/connection'
+import { DtlsServerEndpoint, type DtlsSession } from '../../core/dtls/server-endpoint'
+import type { FlightTiming } from '../../core/dtls/flight-timer'
+import type { DatagramLink, PeerAddress } from '../../core/ports'
+import type { CaptureTap } from '../capture-tap'
+import { nodeCrypto } from '../node-crypto'
+import { nodeScheduler } from '../node-runtime'
+
+export interface Remote {
+  readonly address: string
+  readonly port: number
+}
+
+/** The PSK cipher suites a listener accepts by default, in order of preference (LwM2M T §5.2.x: CCM_8 is mandatory). */
+export const DEFAULT_PSK_SUITES: readonly number[] = [0xc0a8, 0x00a8, 0x00ae, 0xc037, 0xc0a4]
+
+export interface DtlsServerLinkOptions {
+  readonly host: string
+  /** 0 picks a free port. */
+  readonly port: number
+  readonly suites?: readonly number[]
+  readonly pskLookup: (identity: Uint8Array) => Uint8Array | null
+  /** CID length handed out (RFC 9146); 0 = none. */
+  readonly cidLength?: number
+  readonly timing?: FlightTiming
+  readonly tap?: CaptureTap
+  readonly onEstablished?: (peer: PeerAddress, info: SessionInfo) => void
+  readonly onFailed?: (remote: string, failure: HandshakeFailure) => void
+  readonly onClosed?: (peer: PeerAddress, reason: string) => void
+  readonly onMoved?: (peer: PeerAddress, from: string, to: string) => void
+  readonly onError?: (e: Error) => void
+}
+
+function remoteKey(address: string, port: number): string {
+  return `${isIPv6(address) ? `[${address}]` : address}:${port}`
+}
+
+export class DtlsServerLink implements DatagramLink {
+  #handler: ((peer: PeerAddress, datagram: Uint8Array) => void) | null = null
+  #local = ''
+  readonly #endpoint: DtlsServerEndpoint<Remote>
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly opts: DtlsServerLinkOptions
+  ) {
+    const peerOf = (s: DtlsSession<Remote>): PeerAddress => ({ key: s.key, display: s.remoteKey })
+    this.#endpoint = new DtlsServerEndpoint<Remote>({
+      crypto: nodeCrypto,
+      scheduler: nodeScheduler,
+      suites: opts.suites ?? DEFAULT_PSK_SUITES,
+      pskLookup: opts.pskLookup,
+      cidLength: opts.cidLength ?? 0,
+      ...(opts.timing ? { timing: opts.timing } : {}),
+      send: (to, d) => {
+        opts.tap?.({ direction: 'out', transport: 'dtls', local: this.#local, peer: { key: `udp:${remoteKey(to.address, to.port)}`, display: remoteKey(to.address, to.port) }, bytes: d, at: Date.now() })
+        socket.send(d, to.port, to.address)
+      },
+      onEstablished: (s, info) => opts.onEstablished?.(peerOf(s), info),
+      onData: (s, p) => {
+        try {
+          this.#handler?.(peerOf(s), p)
+        } catch (e) {
+          opts.onError?.(e as Error)
+        }
+      },
+      onFailed: (_r, key, f) => opts.onFailed?.(key, f),
+      onClosed: (s, reason) => opts.onClosed?.(peerOf(s), reason),
+      onMoved: (s, from, to) => opts.onMoved?.(peerOf(s), from, to)
+    })
+  }
+
+  static async open(opts: DtlsServerLinkOptions): Promise<DtlsServerLink> {
+    const socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4', reuseAddr: false })
+    const link = new DtlsServerLink(socket, opts)
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject)
+      socket.bind(opts.port, opts.host, () => {
+        socket.off('error', reject)
+        resolve()
+      })
+    })
+    const a = socket.address()
+    link.#local = remoteKey(a.address, a.port)
+    socket.on('error', (e) => opts.onError?.(e))
+    socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+      const key = remoteKey(rinfo.address, rinfo.port)
+      const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength)
+      opts.tap?.({ direction: 'in', transport: 'dtls', local: link.#local, peer: { key: `udp:${key}`, display: key }, bytes, at: Date.now() })
+      try {
+        link.#endpoint.receive({ address: rinfo.address, port: rinfo.port }, key, bytes)
+      } catch (e) {
+        // The endpoint is total; this only guards the socket against a bug there.
+        opts.onError?.(e as Error)
+      }
+    })
+    return link
+  }
+
+  get port(): number {
+    return this.socket.address().port
+  }
+
+  get address(): string {
+    return this.socket.address().address
+  }
+
+  /** The DTLS session behind a peer, for the authenticated identity and CID. */
+  session(peer: PeerAddress): DtlsSession<Remote> | undefined {
+    return this.#endpoint.session(peer.key)
+  }
+
+  get stats(): DtlsServerEndpoint<Remote>['stats'] {
+    return this.#endpoint.stats
+  }
+
+  send(peer: PeerAddress, datagram: Uint8Array): void {
+    if (!this.#endpoint.send(peer.key, datagram)) this.opts.onError?.(new Error(`no DTLS session with ${peer.display} (it ended or never completed)`))
+  }
+
+  onReceive(handler: (peer: PeerAddress, datagram: Uint8Array) => void): void {
+    this.#handler = handler
+  }
+
+  close(): Promise<void> {
+    this.#endpoint.close()
+    return new Promise((resolve) => this.socket.close(() => resolve()))
+  }
+}
