@@ -46,7 +46,9 @@ if (!app.requestSingleInstanceLock()) {
     void (async () => {
       for (const l of [
         { coap: { host: '0.0.0.0', port: 5683 }, bootstrap: null },
-        { coap: null, bootstrap: { host: '0.0.0.0', port: 5783 } }
+        { coap: null, bootstrap: { host: '0.0.0.0', port: 5783 } },
+        { coap: null, bootstrap: null, coaps: { host: '0.0.0.0', port: 5684 } },
+        { coap: null, bootstrap: null, bootstrapCoaps: { host: '0.0.0.0', port: 5784 } }
       ])
         await wb.startListeners(l).catch((e: Error) => process.stderr.write(`listener not started: ${e.message}\n`))
       if (firstRun) for (const line of await startDemo(wb, 5)) process.stdout.write(line + '\n')

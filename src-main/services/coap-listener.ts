@@ -19,6 +19,13 @@ export function tapEndpointEvents(tap: EndpointTap): () => void {
   return () => void taps.delete(tap)
 }
 
+/** The event function a listener of `role` hands its CoAP endpoint, feeding every tap. */
+export function listenerEvents(role: string): (e: EndpointEvent) => void {
+  return (e) => {
+    for (const tap of taps) tap(role, e)
+  }
+}
+
 export class CoapListener {
   private constructor(
     readonly link: UdpLink,
@@ -28,9 +35,7 @@ export class CoapListener {
 
   static async open(role: string, opts: { host: string; port: number }): Promise<CoapListener> {
     const link = await UdpLink.open({ host: opts.host, port: opts.port })
-    const onEvent = (e: EndpointEvent) => {
-      for (const tap of taps) tap(role, e)
-    }
+    const onEvent = listenerEvents(role)
     return new CoapListener(link, new CoapEndpoint({ link, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom, onEvent }), role)
   }
 

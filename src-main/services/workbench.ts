@@ -20,6 +20,8 @@ import { SettingsService } from './settings-service'
 import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
+import { DtlsListener, type ListenerCredentials } from './dtls-listener'
+import { listenerEvents } from './coap-listener'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -37,6 +39,17 @@ export interface ListenerOptions {
   readonly coap: { readonly host: string; readonly port: number } | null
   /** Bootstrap Server on UDP; null: not started. */
   readonly bootstrap: { readonly host: string; readonly port: number } | null
+  /** LwM2M Server on DTLS 1.2 (needs `coap`); null or absent: not started. */
+  readonly coaps?: DtlsListenOptions | null
+  /** Bootstrap Server on DTLS 1.2 (needs `bootstrap`); null or absent: not started. */
+  readonly bootstrapCoaps?: DtlsListenOptions | null
+}
+
+export interface DtlsListenOptions {
+  readonly host: string
+  readonly port: number
+  /** Connection ID length handed out (RFC 9146); 0 = off. Default 6. */
+  readonly cidLength?: number
 }
 
 export interface Workbench {
@@ -75,8 +88,23 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   })
   const server = new Lwm2mServerService(events, modelsNow, () => settings.get([...SERVER_SETTING_KEYS]) as Settings)
   const secretBox = opts.secretBox ?? SecretBox.forDataDir(opts.dataDir)
+  // TRANSITIONAL until the credential store lands (issue 15 item 3): every identity is unknown.
+  const credentials: ListenerCredentials = { psk: () => null, endpointFor: () => null, recordHandshake: () => undefined }
   const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, modelsNow)
-  const listeners = (): Listener[] => [server.listener(), bootstrap.listener()].filter((l) => l !== null)
+  const dtlsListeners: DtlsListener[] = []
+  const listeners = (): Listener[] => [server.listener(), bootstrap.listener(), ...dtlsListeners.map((l) => l.describe())].filter((l) => l !== null)
+  const openDtls = async (role: 'server' | 'bootstrap', o: DtlsListenOptions): Promise<void> => {
+    const handle = role === 'server' ? server.role() : bootstrap.role()
+    if (handle === null) throw new Error(`the ${role === 'server' ? 'LwM2M Server' : 'Bootstrap Server'} must run on UDP for its DTLS listener to start`)
+    dtlsListeners.push(
+      await DtlsListener.open(role, handle, credentials, {
+        host: o.host,
+        port: o.port,
+        ...(o.cidLength !== undefined ? { cidLength: o.cidLength } : {}),
+        onEvent: listenerEvents(role === 'server' ? 'LwM2M Server' : 'Bootstrap Server')
+      })
+    )
+  }
   const secrets: SystemInfo['secrets'] = {
     protection: secretBox.protection,
     detail:
@@ -152,10 +180,13 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     startListeners: async (l) => {
       if (l.coap) await server.start(l.coap)
       if (l.bootstrap) await bootstrap.start(l.bootstrap)
+      if (l.coaps) await openDtls('server', l.coaps)
+      if (l.bootstrapCoaps) await openDtls('bootstrap', l.bootstrapCoaps)
     },
     simulator,
     close: async () => {
       await simulator.close()
+      for (const l of dtlsListeners.splice(0)) await l.close()
       await server.close()
       await bootstrap.close()
       database.close()

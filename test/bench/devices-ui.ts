@@ -17,7 +17,7 @@ const root = join(import.meta.dirname, '..', '..')
 const dataDir = mkdtempSync(join(tmpdir(), 'wb-bench-'))
 const enc = new TextEncoder()
 
-const child = spawn(process.execPath, [join(root, 'bin', 'lwm2m-wb.mjs'), 'serve', '--http-port', '0', '--coap-port', '0', '--no-bs', '--data-dir', dataDir])
+const child = spawn(process.execPath, [join(root, 'bin', 'lwm2m-wb.mjs'), 'serve', '--http-port', '0', '--coap-port', '0', '--no-bs', '--no-coaps', '--data-dir', dataDir])
 const url = await new Promise<string>((resolve) => {
   let out = ''
   child.stdout.on('data', (d) => {

@@ -51,7 +51,7 @@ export function readInstanceToken(dataDir: string): { url: string; token: string
 /** Starts `lwm2m-wb serve --http-port 0` and waits for its "Workbench UI:" line. */
 export function serve(dataDir: string, extra: string[] = []): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', dataDir, ...extra])
+    const child = spawn(process.execPath, [BIN, 'serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--coaps-port', '0', '--bs-coaps-port', '0', '--data-dir', dataDir, ...extra])
     let out = ''
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 20_000)
     let started = false

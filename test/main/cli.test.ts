@@ -75,7 +75,13 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
     expect(info.capabilities).toHaveProperty('serial.available')
     expect(info.capabilities).toHaveProperty('pcsc.available')
     // The ports in use appear in system.info (issue 4 item 6); serve() asked for ephemeral ones.
-    expect(info.capabilities.listeners.map((l: { role: string }) => l.role)).toEqual(['LwM2M Server', 'Bootstrap Server'])
+    // DTLS 1.2 beside UDP for both roles (issue 15 item 5).
+    expect(info.capabilities.listeners.map((l: { role: string; transport: string }) => `${l.role} ${l.transport}`)).toEqual([
+      'LwM2M Server coap (UDP)',
+      'Bootstrap Server coap (UDP)',
+      'LwM2M Server coaps (DTLS 1.2)',
+      'Bootstrap Server coaps (DTLS 1.2)'
+    ])
     for (const l of info.capabilities.listeners) expect(l.port).toBeGreaterThan(0)
     expect(info.carrier).toBe('websocket')
     expect(info.electronVersion).toBeNull()
@@ -123,7 +129,7 @@ describe('lwm2m-wb serve + call (issue 2 "Done when")', () => {
     }
   })
   it('a second serve on the same data dir is refused and the first keeps serving', async () => {
-    const r = await runCliAsync(['serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', data.path])
+    const r = await runCliAsync(['serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--coaps-port', '0', '--bs-coaps-port', '0', '--data-dir', data.path])
     expect(r.status).toBe(1)
     expect(r.stderr).toContain(`already serves`)
     expect((await runCliAsync(['call', 'system.info', '--data-dir', data.path])).status).toBe(0)
@@ -134,7 +140,7 @@ describe('issue 12 item 20: the token on a terminal', () => {
   it.runIf(existsSync('/usr/bin/script'))('stdout on a terminal (a pty from script(1)) gets the URL with #token=', async () => {
     const { spawn } = await import('node:child_process')
     const data = tempDir()
-    const cmd = [process.execPath, join(ROOT, 'bin', 'lwm2m-wb.mjs'), 'serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', data.path]
+    const cmd = [process.execPath, join(ROOT, 'bin', 'lwm2m-wb.mjs'), 'serve', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--coaps-port', '0', '--bs-coaps-port', '0', '--data-dir', data.path]
     const child = spawn('/usr/bin/script', ['-qfec', cmd.map((a) => `'${a}'`).join(' '), '/dev/null'])
     let out = ''
     child.stdout.on('data', (d) => (out += d))
@@ -165,7 +171,7 @@ describe('lifecycle', () => {
     const s = await serve(data.path)
     const port = new URL(s.baseUrl).port
     const other = tempDir()
-    const r = await runCliAsync(['serve', '--http-port', port, '--coap-port', '0', '--bs-port', '0', '--data-dir', other.path])
+    const r = await runCliAsync(['serve', '--http-port', port, '--coap-port', '0', '--bs-port', '0', '--coaps-port', '0', '--bs-coaps-port', '0', '--data-dir', other.path])
     expect(r.status).toBe(1)
     expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is in use`)
     await s.stop()
@@ -192,7 +198,7 @@ describe('npm start', () => {
   it('without an Electron binary or a display, says why and starts the headless mode instead', async () => {
     const { spawn } = await import('node:child_process')
     const data = tempDir()
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--data-dir', data.path], {
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--coaps-port', '0', '--bs-coaps-port', '0', '--data-dir', data.path], {
       env: { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' }
     })
     let out = ''

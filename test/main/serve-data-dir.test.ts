@@ -9,7 +9,7 @@ import { tempDirsPerTest } from '../helpers/temp-dir'
 
 const fresh = tempDirsPerTest()
 
-const ARGS = ['--http-port', '0', '--coap-port', '0', '--bs-port', '0']
+const ARGS = ['--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--coaps-port', '0', '--bs-coaps-port', '0']
 
 describe('issue 12 item 18: a damaged store is refused, naming the file', () => {
   const cases: [string, Buffer][] = [

@@ -20,6 +20,10 @@ export const DEFAULT_HTTP_PORT = 7683
 export const DEFAULT_COAP_PORT = 5683
 /** Conventional port of a plain-CoAP LwM2M Bootstrap Server beside the server (Leshan's default). */
 export const DEFAULT_BS_PORT = 5783
+/** IANA "coaps" port: the LwM2M Server over DTLS 1.2. */
+export const DEFAULT_COAPS_PORT = 5684
+/** The Bootstrap Server over DTLS 1.2, beside its plain port. */
+export const DEFAULT_BS_COAPS_PORT = 5784
 
 const HELP = `Usage: lwm2m-wb serve [options]
 
@@ -39,6 +43,12 @@ Options:
   --no-coap            do not start the LwM2M Server
   --bs-port <port>     Bootstrap Server on UDP (default ${DEFAULT_BS_PORT}; 0 picks a free one)
   --no-bs              do not start the Bootstrap Server
+  --coaps-port <port>  LwM2M Server on DTLS 1.2 (default ${DEFAULT_COAPS_PORT}; 0 picks a free one); PSKs
+                       come from the credential store (security.put)
+  --bs-coaps-port <port>
+                       Bootstrap Server on DTLS 1.2 (default ${DEFAULT_BS_COAPS_PORT}; 0 picks a free one)
+  --no-coaps           do not start the DTLS listeners
+  --cid-length <n>     Connection ID length the DTLS listeners hand out (RFC 9146; default 6, 0 = off)
   --log-level <level>  error, info (default: registrations, bootstrap runs, errors) or debug
                        (also each CoAP request and response); the log goes to stderr
   --log-format <fmt>   text (default) or json (one JSON object per line)
@@ -89,6 +99,10 @@ export const serve: Command = {
         'no-coap': { type: 'boolean' },
         'bs-port': { type: 'string' },
         'no-bs': { type: 'boolean' },
+        'coaps-port': { type: 'string' },
+        'bs-coaps-port': { type: 'string' },
+        'no-coaps': { type: 'boolean' },
+        'cid-length': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         demo: { type: 'string' }
@@ -100,6 +114,11 @@ export const serve: Command = {
     const coapPort = portOption('coap-port', values['coap-port'], DEFAULT_COAP_PORT)
     const coapHost = values['coap-host'] ?? '0.0.0.0'
     const bsPort = portOption('bs-port', values['bs-port'], DEFAULT_BS_PORT)
+    const coapsPort = portOption('coaps-port', values['coaps-port'], DEFAULT_COAPS_PORT)
+    const bsCoapsPort = portOption('bs-coaps-port', values['bs-coaps-port'], DEFAULT_BS_COAPS_PORT)
+    const cidText = values['cid-length'] ?? '6'
+    if (!/^[0-9]{1,2}$/.test(cidText) || Number(cidText) > 32) throw new UsageError(`--cid-length must be 0..32 bytes, got ${JSON.stringify(cidText)}`)
+    const cidLength = Number(cidText)
     const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir()
     const demo = demoCount(values.demo)
     if (demo > 0 && values['no-coap']) throw new UsageError('--demo needs the LwM2M Server: drop --no-coap')
@@ -126,7 +145,9 @@ export const serve: Command = {
     try {
       await workbench.startListeners({
         coap: values['no-coap'] ? null : { host: coapHost, port: coapPort },
-        bootstrap: values['no-bs'] ? null : { host: coapHost, port: bsPort }
+        bootstrap: values['no-bs'] ? null : { host: coapHost, port: bsPort },
+        coaps: values['no-coap'] || values['no-coaps'] ? null : { host: coapHost, port: coapsPort, cidLength },
+        bootstrapCoaps: values['no-bs'] || values['no-coaps'] ? null : { host: coapHost, port: bsCoapsPort, cidLength }
       })
     } catch (e) {
       await workbench.close()
@@ -135,7 +156,7 @@ export const serve: Command = {
       const code = (e as NodeJS.ErrnoException).code
       throw new CommandError(
         code === 'EADDRINUSE'
-          ? `a UDP port (${coapPort} or ${bsPort}) on ${coapHost} is in use; choose others with --coap-port/--bs-port (0 picks a free one), or --no-coap/--no-bs`
+          ? `a UDP port (${coapPort}, ${bsPort}, ${coapsPort} or ${bsCoapsPort}) on ${coapHost} is in use; choose others with --coap-port/--bs-port/--coaps-port/--bs-coaps-port (0 picks a free one), or --no-coap/--no-bs/--no-coaps`
           : `cannot open the CoAP listener on ${coapHost}:${coapPort}: ${(e as Error).message}`
       )
     }
