@@ -100,7 +100,14 @@ export const METHOD_PARAMS = {
     format: optional(literal('tlv', 'senml-json', 'senml-cbor', 'lwm2m-cbor')),
     lifetime: optional(integer(1, 0xffffffff)),
     queue: optional(boolean()),
-    gateway: optional(integer(0, 100))
+    gateway: optional(integer(0, 100)),
+    /** PSK identity for coaps:// accounts; "{endpoint}" becomes each device's name (default "{endpoint}"). */
+    pskIdentity: optional(string({ minLength: 1, maxLength: 128 })),
+    /** PSK for coaps:// accounts (Security mode 0), hex unless pskKeyEncoding says base64. */
+    pskKey: optional(string({ minLength: 1, maxLength: 200 })),
+    pskKeyEncoding: optional(literal('hex', 'base64')),
+    /** Offer a DTLS Connection ID (RFC 9146) to coaps:// servers. */
+    cid: optional(boolean())
   }),
   'simulator.stop': object({ fleetId: string({ minLength: 1, maxLength: 64 }) }),
   'simulator.list': object({}),

@@ -47,6 +47,8 @@ export interface SimulatedDeviceDto {
   readonly observations: number
   readonly faults: readonly Fault[]
   readonly dropped: number
+  /** The device's last DTLS handshake per coaps:// server (suite and CID, or why it failed). */
+  readonly dtls: ReadonlyArray<{ readonly peer: string; readonly ok: boolean; readonly detail: string }>
 }
 
 /** 0..1, checked by the service (the schema has no number ranges). */

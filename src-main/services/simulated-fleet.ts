@@ -17,6 +17,8 @@ import { Lwm2mClient, type ClientEvent, type ClientState } from '../core/lwm2m/c
 import type { Fault, Profile } from '../core/lwm2m/client/profile'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { UdpLink, udpPeer } from '../transports/udp'
+import { DeviceLinks, type DtlsPeerSetup } from './device-links'
+import { dtlsCredentialFor } from '../core/lwm2m/client/security-credentials'
 
 export interface FleetSpec {
   readonly profile: Profile
@@ -31,6 +33,10 @@ export interface FleetSpec {
   readonly card?: readonly Lwm2mRecord[]
   /** K end devices behind /25 prefixes on every device (a gateway). */
   readonly gateway?: number
+  /** PSK for coaps:// accounts; "{endpoint}" in the identity becomes each device's name. */
+  readonly psk?: { readonly identity: string; readonly key: Uint8Array }
+  /** Offer a DTLS Connection ID (RFC 9146) to coaps:// servers. */
+  readonly cid?: boolean
 }
 
 export const CLIENT_STATES: readonly ClientState[] = ['starting', 'bootstrapping', 'registering', 'registered', 'sleeping', 'failed', 'stopped']
@@ -44,9 +50,16 @@ export interface FleetCounts {
   readonly failures: number
 }
 
+/** A simulated device's DTLS handshake with a coaps:// server, for its page and the log. */
+export interface DtlsEvent {
+  readonly peer: string
+  readonly ok: boolean
+  readonly detail: string
+}
+
 interface Member {
   readonly client: Lwm2mClient
-  readonly socket: UdpLink
+  readonly socket: DeviceLinks
 }
 
 /** Where a URI leads, for the devices: IP literals as they are, localhost to loopback, else nowhere. */
@@ -56,8 +69,11 @@ export function peerForUri(uri: string): PeerAddress | null {
   let host = (m[1] as string).replace(/^\[|\]$/g, '')
   if (host === 'localhost') host = '127.0.0.1'
   if (isIP(host) === 0) return null
-  const port = m[2] !== undefined ? Number(m[2]) : uri.toLowerCase().startsWith('coaps') ? 5684 : 5683
-  return udpPeer(host, port)
+  const secure = uri.toLowerCase().startsWith('coaps')
+  const port = m[2] !== undefined ? Number(m[2]) : secure ? 5684 : 5683
+  const peer = udpPeer(host, port)
+  // coaps:// goes through the device's DTLS client for that server (services/device-links.ts).
+  return secure ? { key: 'dtls' + peer.key.slice(3), display: peer.display } : peer
 }
 
 /**
@@ -91,19 +107,26 @@ export class SimulatedFleet {
   private constructor(
     readonly id: string,
     readonly spec: FleetSpec,
-    private readonly onChange: (fleet: SimulatedFleet, endpoint: string, e: ClientEvent) => void
+    private readonly onChange: (fleet: SimulatedFleet, endpoint: string, e: ClientEvent) => void,
+    private readonly onDtls: (fleet: SimulatedFleet, endpoint: string, e: DtlsEvent) => void = () => undefined
   ) {}
 
   /** Opens a socket per device and starts them; a socket that cannot open rejects the whole start. */
-  static async start(id: string, spec: FleetSpec, models: ModelLookup, onChange: (fleet: SimulatedFleet, endpoint: string, e: ClientEvent) => void): Promise<SimulatedFleet> {
-    const fleet = new SimulatedFleet(id, spec, onChange)
+  static async start(
+    id: string,
+    spec: FleetSpec,
+    models: ModelLookup,
+    onChange: (fleet: SimulatedFleet, endpoint: string, e: ClientEvent) => void,
+    onDtls?: (fleet: SimulatedFleet, endpoint: string, e: DtlsEvent) => void
+  ): Promise<SimulatedFleet> {
+    const fleet = new SimulatedFleet(id, spec, onChange, onDtls)
     // Smartcard data alone names its servers itself (a card-only fleet has neither URI given).
     const target = fleetTarget(spec)
     if (target === null) throw new Error('no server, Bootstrap-Server or smartcard account (/0/x/0) to start from')
     const peer = peerForUri(target.uri)
     if (peer === null) throw new Error(`"${target.uri}" is not a coap:// URI with an IP address or localhost`)
-    const v6 = peer.key.startsWith('udp:[')
-    const loopback = /^udp:(127\.|\[::1\])/.test(peer.key)
+    const v6 = /^(udp|dtls):\[/.test(peer.key)
+    const loopback = /^(udp|dtls):(127\.|\[::1\])/.test(peer.key)
     const host = v6 ? (loopback ? '::1' : '::') : loopback ? '127.0.0.1' : '0.0.0.0'
     const batch = 256
     try {
@@ -119,8 +142,10 @@ export class SimulatedFleet {
     return fleet
   }
 
-  private add(endpoint: string, socket: UdpLink, models: ModelLookup): void {
+  private add(endpoint: string, udp: UdpLink, models: ModelLookup): void {
     const spec = this.spec
+    const enc = new TextEncoder()
+    const psk = spec.psk ? { identity: enc.encode(spec.psk.identity.replaceAll('{endpoint}', endpoint)), key: spec.psk.key } : undefined
     const plan = planDevice({
       profile: spec.profile,
       endpoint,
@@ -129,8 +154,12 @@ export class SimulatedFleet {
       lifetime: spec.lifetime,
       queue: spec.queue !== null,
       models,
-      epochAtStart: Math.floor(Date.now() / 1000)
+      epochAtStart: Math.floor(Date.now() / 1000),
+      ...(psk ? { psk } : {})
     })
+    // The DTLS side exists only for devices that may talk coaps:// (a plain fleet stays lean).
+    const holder: { client?: Lwm2mClient } = {}
+    const socket = new DeviceLinks(udp, this.dtlsSetup(endpoint, holder))
     let state: ClientState = 'starting'
     this.stateCounts.starting++
     const client = new Lwm2mClient({
@@ -164,10 +193,26 @@ export class SimulatedFleet {
         this.onChange(this, endpoint, e)
       }
     })
+    holder.client = client
     this.members.set(endpoint, { client, socket })
     if (spec.gateway) addEndDevices(client, spec.gateway, models)
     this.waiting.push(client)
     this.startWaiting()
+  }
+
+  /** How a device's DTLS clients get their PSK (its Security object) and report handshakes. */
+  private dtlsSetup(endpoint: string, holder: { client?: Lwm2mClient }): DtlsPeerSetup {
+    return {
+      credential: (peer) => {
+        const client = holder.client
+        if (client === undefined) return { problem: 'the device is not set up yet' }
+        const c = dtlsCredentialFor(client.tree, peerForUri, peer.key)
+        return c.ok ? { identity: c.identity, key: c.key } : { problem: c.problem }
+      },
+      ...(this.spec.cid ? { cid: true } : {}),
+      onEstablished: (peer, info) => this.onDtls(this, endpoint, { peer: peer.display, ok: true, detail: `${info.suite.name}${info.peerCid ? `, Connection ID ${Buffer.from(info.peerCid).toString('hex')}` : ''}` }),
+      onFailed: (peer, f) => this.onDtls(this, endpoint, { peer: peer.display, ok: false, detail: f.message })
+    }
   }
 
   /**
@@ -218,7 +263,7 @@ export class SimulatedFleet {
   }
 
   localPort(endpoint: string): number | null {
-    return this.members.get(endpoint)?.socket.port ?? null
+    return this.members.get(endpoint)?.socket.udp.port ?? null
   }
 
   inject(faults: readonly Fault[], endpoint?: string): void {

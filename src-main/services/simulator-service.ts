@@ -21,7 +21,10 @@ import { checkProfile, scalarValue } from '../core/lwm2m/client/profile-check'
 import { decodeCardFile } from '../core/lwm2m/bootstrap/card-file'
 import type { Fault, Profile, ProfileFormat } from '../core/lwm2m/client/profile'
 import type { EventHub } from './event-hub'
-import { fleetTarget, SimulatedFleet, type FleetSpec } from './simulated-fleet'
+import { fleetTarget, SimulatedFleet, type DtlsEvent, type FleetSpec } from './simulated-fleet'
+import { pskKey } from '../core/psk-entry'
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 const FORMATS: Record<ProfileFormat, ContentFormat> = { tlv: CF.TLV, 'senml-json': CF.SENML_JSON, 'senml-cbor': CF.SENML_CBOR, 'lwm2m-cbor': CF.LWM2M_CBOR }
 
@@ -35,6 +38,8 @@ export interface SimulatorServiceOptions {
 export class SimulatorService {
   private readonly fleets = new Map<string, SimulatedFleet>()
   private readonly owners = new Map<string, string>()
+  /** Each device's last DTLS handshake per server. */
+  private readonly dtls = new Map<string, DtlsEvent[]>()
   private readonly pendingEmit = new Map<string, ReturnType<typeof setTimeout>>()
 
   constructor(private readonly o: SimulatorServiceOptions) {}
@@ -121,7 +126,7 @@ export class SimulatorService {
     const formatName: ProfileFormat = p.format ?? profile.format ?? (version === '1.2' ? 'senml-cbor' : 'tlv')
     const queueMode = p.queue ?? Boolean(profile.queueMode)
     const awake = typeof profile.queueMode === 'object' ? profile.queueMode.awakeSeconds : 93
-    const spec: FleetSpec = {
+    const spec: Mutable<FleetSpec> = {
       profile,
       endpoints,
       ...(p.server !== undefined ? { server: p.server } : {}),
@@ -133,11 +138,23 @@ export class SimulatorService {
       ...(p.gateway ? { gateway: p.gateway } : {}),
       ...(card ? { card } : {})
     }
+    const secure = [p.server, p.bootstrap].some((u) => u !== undefined && /^coaps:/i.test(u))
+    if (p.pskKey !== undefined) {
+      const key = pskKey(p.pskKey, p.pskKeyEncoding ?? 'hex')
+      if (!key.ok) throw new ServiceError('rpc.invalid_params', key.problem)
+      spec.psk = { identity: p.pskIdentity ?? '{endpoint}', key: key.bytes }
+    } else if (secure) {
+      throw new ServiceError('rpc.invalid_params', 'a coaps:// server needs a PSK: give pskKey (and pskIdentity, default the endpoint name)')
+    }
+    if (p.cid) spec.cid = true
     const fleetId = randomUUID().slice(0, 8)
     for (const e of endpoints) this.owners.set(e, fleetId)
     let fleet: SimulatedFleet
     try {
-      fleet = await SimulatedFleet.start(fleetId, spec, models, (f) => this.scheduleEmit(f))
+      fleet = await SimulatedFleet.start(fleetId, spec, models, (f) => this.scheduleEmit(f), (_f, endpoint, e) => {
+        const list = (this.dtls.get(endpoint) ?? []).filter((x) => x.peer !== e.peer)
+        this.dtls.set(endpoint, [...list, e])
+      })
     } catch (e) {
       for (const name of endpoints) this.owners.delete(name)
       throw new ServiceError('rpc.invalid_params', `cannot start the fleet: ${e instanceof Error ? e.message : String(e)}`)
@@ -165,7 +182,10 @@ export class SimulatorService {
     clearTimeout(this.pendingEmit.get(fleetId))
     this.pendingEmit.delete(fleetId)
     await fleet.stop(true)
-    for (const e of fleet.endpoints()) this.owners.delete(e)
+    for (const e of fleet.endpoints()) {
+      this.owners.delete(e)
+      this.dtls.delete(e)
+    }
     this.o.events.emit('simulator.changed', { fleet: this.dto(fleet), change: 'stopped' })
     return { stopped: true }
   }
@@ -231,6 +251,7 @@ export class SimulatorService {
       values,
       observations: client.observations().length,
       faults: client.activeFaults,
+      dtls: this.dtls.get(endpoint) ?? [],
       dropped: client.link.dropped
     }
   }

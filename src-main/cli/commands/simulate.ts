@@ -19,8 +19,14 @@ Each device has its own UDP socket. On a terminal the counts are redrawn in plac
 one line is printed per change (or one JSON object per line with --json).
 
 Options:
-  --server <uri>        LwM2M Server, e.g. coap://127.0.0.1:5683 (factory bootstrap, NoSec)
+  --server <uri>        LwM2M Server, e.g. coap://127.0.0.1:5683 (factory bootstrap, NoSec) or
+                        coaps://127.0.0.1:5684 (DTLS 1.2 with the PSK below, Security mode 0)
   --bootstrap <uri>     Bootstrap-Server, e.g. coap://127.0.0.1:5783 (client-initiated bootstrap)
+  --psk-identity <id>   PSK identity for coaps:// servers; {endpoint} becomes the device name
+                        (default {endpoint})
+  --psk-key-file <file> the PSK (hex) for coaps:// servers, read from a file: a key on the
+                        command line would stay in ps and the shell history
+  --cid                 offer a DTLS Connection ID (RFC 9146) to coaps:// servers
   --card-file <file>    smartcard bootstrap data: the EF LwM2M_Bootstrap file (facts §4.1)
   --endpoint <name>     one device with this endpoint name
   --count <n>           n devices named <prefix>0 … <prefix>(n-1) (default 1)
@@ -35,6 +41,15 @@ Options:
   --json                one JSON object per change instead of text
   -h, --help            show this help
 `
+
+/** The key file's first line, trimmed (hex). */
+function readKeyFile(file: string): string {
+  try {
+    return (readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? '').trim()
+  } catch (e) {
+    throw new UsageError(`--psk-key-file: cannot read ${file}: ${(e as Error).message}`)
+  }
+}
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined
@@ -69,6 +84,9 @@ export const simulate: Command = {
         queue: { type: 'boolean' },
         profile: { type: 'string' },
         gateway: { type: 'string' },
+        'psk-identity': { type: 'string' },
+        'psk-key-file': { type: 'string' },
+        cid: { type: 'boolean' },
         json: { type: 'boolean' }
       },
       0
@@ -115,7 +133,10 @@ export const simulate: Command = {
       ...(values.format !== undefined ? { format: oneOf('format', values.format, ['tlv', 'senml-json', 'senml-cbor', 'lwm2m-cbor'] as const, undefined) as 'tlv' } : {}),
       ...(values.lifetime !== undefined ? { lifetime: positiveInt('lifetime', values.lifetime) as number } : {}),
       ...(values.queue ? { queue: true } : {}),
-      ...(values.gateway !== undefined ? { gateway: positiveInt('gateway', values.gateway) as number } : {})
+      ...(values.gateway !== undefined ? { gateway: positiveInt('gateway', values.gateway) as number } : {}),
+      ...(values['psk-identity'] !== undefined ? { pskIdentity: values['psk-identity'] } : {}),
+      ...(values['psk-key-file'] !== undefined ? { pskKey: readKeyFile(values['psk-key-file']) } : {}),
+      ...(values.cid ? { cid: true } : {})
     }
     const terminal = io.outIsTerminal === true && !values.json
     let last = ''

@@ -41,6 +41,8 @@ export interface DevicePlanInput {
   readonly models: ModelLookup
   /** Unix seconds at start, for clock generators. */
   readonly epochAtStart: number
+  /** PSK for coaps:// accounts (Security mode 0); coap:// accounts stay NoSec. */
+  readonly psk?: { readonly identity: Uint8Array; readonly key: Uint8Array }
 }
 
 export const DEFAULT_SSID = 101
@@ -105,17 +107,21 @@ export function planDevice(input: DevicePlanInput): DevicePlan {
   return { objects, factory: factoryRecords(input), sensors }
 }
 
-/** NoSec accounts for `--server` / `--bootstrap` (Security mode 3; credentials join with DTLS). */
-export function factoryRecords(input: Pick<DevicePlanInput, 'server' | 'bootstrap' | 'lifetime' | 'queue'>): Lwm2mRecord[] {
+/**
+ * Factory accounts for `--server` / `--bootstrap`: NoSec (mode 3) for coap://, PSK (mode 0) with
+ * the given identity and key for coaps:// (LwM2M Core §E.1: /0/x/3 identity, /0/x/5 key).
+ */
+export function factoryRecords(input: Pick<DevicePlanInput, 'server' | 'bootstrap' | 'lifetime' | 'queue' | 'psk'>): Lwm2mRecord[] {
   const out: Lwm2mRecord[] = []
   const security = (iid: number, uri: string, bs: boolean): void => {
+    const psk = /^coaps:/i.test(uri) ? input.psk : undefined
     out.push(
       { path: [0, iid, 0], value: str(uri) },
       { path: [0, iid, 1], value: bool(bs) },
-      { path: [0, iid, 2], value: int(3) },
-      { path: [0, iid, 3], value: opaque() },
+      { path: [0, iid, 2], value: int(psk ? 0 : 3) },
+      { path: [0, iid, 3], value: psk ? { type: 'opaque', value: psk.identity } : opaque() },
       { path: [0, iid, 4], value: opaque() },
-      { path: [0, iid, 5], value: opaque() }
+      { path: [0, iid, 5], value: psk ? { type: 'opaque', value: psk.key } : opaque() }
     )
     if (!bs) out.push({ path: [0, iid, 10], value: int(DEFAULT_SSID) })
   }

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+// A simulated device's datagram links: its UDP socket for coap:// servers, and one DTLS client
+// per coaps:// server, opened on first use with the credentials the device's Security object
+// holds for that server. The CoAP endpoint above sees one link; peers' keys ("udp:", "dtls:")
+// pick the way out.
+import type { HandshakeFailure, SessionInfo } from '../core/dtls/connection'
+import type { DatagramLink, PeerAddress } from '../core/ports'
+import { DtlsClientLink } from '../transports/dtls/dtls-client-link'
+import type { UdpLink } from '../transports/udp'
+
+export interface DtlsPeerSetup {
+  /** The PSK for this server, or a sentence saying why there is none. */
+  credential(peer: PeerAddress): { identity: Uint8Array; key: Uint8Array } | { problem: string }
+  /** Offer a Connection ID (RFC 9146). */
+  readonly cid?: boolean
+  readonly onEstablished?: (peer: PeerAddress, info: SessionInfo) => void
+  readonly onFailed?: (peer: PeerAddress, failure: HandshakeFailure | { readonly message: string }) => void
+}
+
+/** "dtls:[::1]:5684" → address and port. */
+function parseDtlsPeer(peer: PeerAddress): { address: string; port: number } | null {
+  const m = /^dtls:(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(peer.key)
+  return m ? { address: (m[1] ?? m[2]) as string, port: Number(m[3]) } : null
+}
+
+export class DeviceLinks implements DatagramLink {
+  #handler: ((peer: PeerAddress, datagram: Uint8Array) => void) | null = null
+  #dtls: Map<string, Promise<DtlsClientLink | null>> | null = null
+  #closed = false
+
+  constructor(
+    readonly udp: UdpLink,
+    private readonly setup: DtlsPeerSetup | null
+  ) {}
+
+  send(peer: PeerAddress, datagram: Uint8Array): void {
+    if (!peer.key.startsWith('dtls:')) {
+      this.udp.send(peer, datagram)
+      return
+    }
+    void this.#dtlsLink(peer).then((l) => l?.send(peer, datagram))
+  }
+
+  onReceive(handler: (peer: PeerAddress, datagram: Uint8Array) => void): void {
+    this.#handler = handler
+    this.udp.onReceive(handler)
+  }
+
+  /** The DTLS link to a server, if one is open (tests move it to a new port to act out a NAT). */
+  async dtlsLink(peer: PeerAddress): Promise<DtlsClientLink | null> {
+    return (await this.#dtls?.get(peer.key)) ?? null
+  }
+
+  #dtlsLink(peer: PeerAddress): Promise<DtlsClientLink | null> {
+    this.#dtls ??= new Map()
+    let p = this.#dtls.get(peer.key)
+    if (p === undefined) {
+      p = this.#open(peer)
+      this.#dtls.set(peer.key, p)
+    }
+    return p
+  }
+
+  async #open(peer: PeerAddress): Promise<DtlsClientLink | null> {
+    const target = parseDtlsPeer(peer)
+    const setup = this.setup
+    const cred = setup?.credential(peer) ?? { problem: 'DTLS is not set up for this device' }
+    if (target === null || 'problem' in cred || this.#closed) {
+      this.#dtls?.delete(peer.key)
+      setup?.onFailed?.(peer, { message: 'problem' in cred ? cred.problem : `cannot reach ${peer.display} over DTLS` })
+      return null
+    }
+    const link = await DtlsClientLink.open({
+      server: target,
+      psk: cred,
+      ...(setup?.cid ? { cid: new Uint8Array(0) } : {}),
+      onEstablished: (info) => setup?.onEstablished?.(peer, info),
+      onFailed: (f) => setup?.onFailed?.(peer, f)
+    })
+    if (this.#closed) {
+      await link.close()
+      return null
+    }
+    link.onReceive((p, d) => this.#handler?.(p, d))
+    return link
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    const links = [...(this.#dtls?.values() ?? [])]
+    this.#dtls = null
+    for (const l of await Promise.all(links)) await l?.close()
+    await this.udp.close()
+  }
+}
