@@ -20,6 +20,9 @@ import { SettingsService } from './settings-service'
 import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
+import { CredentialStore } from '../store/credential-store'
+import { SecurityService } from './security-service'
+import { dtlsListeners } from './dtls-listeners'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -45,6 +48,8 @@ export interface Workbench {
   readonly dataDir: string
   /** The simulated devices (the CLI's serve --demo starts a fleet through it). */
   readonly simulator: SimulatorService
+  /** DTLS credentials and handshake records: the CredentialLookup the DTLS listeners consult. */
+  readonly security: SecurityService
   /** Opens the protocol listeners (UDP sockets); a port in use rejects with EADDRINUSE. */
   startListeners(opts: ListenerOptions): Promise<void>
   /** The listeners open now (as system.info reports them). */
@@ -84,6 +89,12 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
         ? 'AES-256-GCM with a key protected by the OS keyring'
         : `AES-256-GCM with the key in ${join(opts.dataDir, 'secrets.key')} (readable by this user only)`
   }
+  const security = new SecurityService({
+    store: new CredentialStore(database.db, secretBox),
+    events,
+    bootstrapConfig: (name) => bootstrap.list().configs.find((c) => c.endpoint === name)?.config,
+    ownListeners: () => dtlsListeners(listeners())
+  })
   const simulator = new SimulatorService({ events, models: modelsNow, profilesDir: join(opts.resourcesDir ?? findResourcesDir(), 'profiles') })
   const overview = new SystemOverviewService({ dataDir: opts.dataDir, server, bootstrap, listeners, secrets })
   const system = new SystemService({
@@ -138,7 +149,12 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'simulator.device': (p) => simulator.device(p.endpoint),
     'simulator.set': (p) => simulator.set(p),
     'simulator.inject': (p) => simulator.inject(p),
-    'simulator.send': (p) => simulator.send(p)
+    'simulator.send': (p) => simulator.send(p),
+    'security.put': (p) => security.put(p),
+    'security.check': (p) => security.check(p),
+    'security.list': (p) => security.list(p.endpoint),
+    'security.delete': (p) => security.delete(p.endpoint, p.role),
+    'security.handshakes': (p) => security.handshakes(p)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
@@ -154,8 +170,10 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
       if (l.bootstrap) await bootstrap.start(l.bootstrap)
     },
     simulator,
+    security,
     close: async () => {
       await simulator.close()
+      security.close()
       await server.close()
       await bootstrap.close()
       database.close()
