@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'server.not_running'
   | 'bootstrap.not_found'
   | 'bootstrap.invalid_config'
+  | 'security.invalid_credential'
+  | 'security.identity_taken'
 
 export interface ContractError {
   readonly code: ErrorCode

@@ -4,6 +4,7 @@ import type { BootstrapRunDto } from './bootstrap'
 import type { DeviceSummary, OperationResultDto, QueuedRequestDto, TimelineEntryDto } from './devices'
 import type { Json } from './schema'
 import type { FleetDto } from './simulator'
+import type { HandshakeDto, SecurityRole } from './security'
 
 export interface EventPayloads {
   'settings.changed': { key: string; value: Json }
@@ -23,6 +24,10 @@ export interface EventPayloads {
   'bootstrap.progress': { run: BootstrapRunDto; change: 'started' | 'step' | 'finished' }
   /** A fleet started, changed counts (at most a few times a second) or stopped. */
   'simulator.changed': { fleet: FleetDto; change: 'started' | 'counts' | 'stopped' }
+  /** A DTLS credential was put or deleted; 'refused': a bootstrap run's credential could not be stored (`reason`). */
+  'security.changed': { endpoint: string; role: SecurityRole; change: 'put' | 'deleted' | 'refused'; source: 'user' | 'bootstrap'; reason?: string }
+  /** Handshakes recorded since the last event (batched); `dropped`: records a flood pushed out before they were kept. */
+  'security.handshake': { handshakes: HandshakeDto[]; dropped: number }
 }
 
 export type EventName = keyof EventPayloads
@@ -39,5 +44,7 @@ export const EVENTS: readonly EventName[] = [
   'devices.queue',
   'devices.timelineAppended',
   'bootstrap.progress',
-  'simulator.changed'
+  'simulator.changed',
+  'security.changed',
+  'security.handshake'
 ]

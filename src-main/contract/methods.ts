@@ -9,6 +9,7 @@ import type { Settings } from './settings'
 import type { SystemInfo, SystemOverview } from './system'
 import { FAULT_SCHEMA, type FleetDto, type ProfileInfo, type SimulatedDeviceDto } from './simulator'
 import { DEVICE_SORT_KEYS } from './devices'
+import { CREDENTIAL_INPUT_SCHEMA, HANDSHAKES_PARAMS, type CredentialDto, type CredentialReview, type HandshakesPage } from './security'
 
 /** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
 const endpoint = string({ minLength: 1, maxBytes: 256, printable: true })
@@ -119,7 +120,16 @@ export const METHOD_PARAMS = {
   /** Makes the device Send (/dp, C §6.4.4) these paths to a server; refused while Mute Send (/1/x/23) is not false. */
   'simulator.send': object({ endpoint, paths: array(path, 100), ssid: optional(integer(1, 65534)) }),
   /** Adds a fault to a fleet or one device; `clear` removes every fault first (alone: just clears). */
-  'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) })
+  'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) }),
+  /** Stores a DTLS credential (docs/security.md); defaults: role server, identity text, key hex. Replaces the endpoint's credential for that role. */
+  'security.put': CREDENTIAL_INPUT_SCHEMA,
+  /** What security.put would refuse or warn about, per field, without saving (the form's inline checks). */
+  'security.check': CREDENTIAL_INPUT_SCHEMA,
+  /** Every credential, or one endpoint's; keys masked. */
+  'security.list': object({ endpoint: optional(endpoint) }),
+  'security.delete': object({ endpoint, role: optional(literal('server', 'bootstrap')) }),
+  /** Handshake records, newest first, paged with `cursor` (the previous page's nextCursor). */
+  'security.handshakes': HANDSHAKES_PARAMS
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -166,6 +176,11 @@ export interface MethodResults {
   'simulator.set': { endpoint: string; path: string; value: string }
   'simulator.inject': { devices: number; faults: number }
   'simulator.send': { code: string }
+  'security.put': CredentialDto
+  'security.check': CredentialReview
+  'security.list': { credentials: CredentialDto[] }
+  'security.delete': { deleted: boolean }
+  'security.handshakes': HandshakesPage
 }
 
 export type Method = keyof typeof METHOD_PARAMS

@@ -20,8 +20,11 @@ import { SettingsService } from './settings-service'
 import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
-import { DtlsListener, type ListenerCredentials } from './dtls-listener'
+import { DtlsListener } from './dtls-listener'
 import { listenerEvents } from './coap-listener'
+import { CredentialStore } from '../store/credential-store'
+import { SecurityService } from './security-service'
+import { dtlsListeners as ownDtlsListeners } from './dtls-listeners'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -58,6 +61,8 @@ export interface Workbench {
   readonly dataDir: string
   /** The simulated devices (the CLI's serve --demo starts a fleet through it). */
   readonly simulator: SimulatorService
+  /** DTLS credentials and handshake records: the CredentialLookup the DTLS listeners consult. */
+  readonly security: SecurityService
   /** Opens the protocol listeners (UDP sockets); a port in use rejects with EADDRINUSE. */
   startListeners(opts: ListenerOptions): Promise<void>
   /** The listeners open now (as system.info reports them). */
@@ -88,8 +93,6 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   })
   const server = new Lwm2mServerService(events, modelsNow, () => settings.get([...SERVER_SETTING_KEYS]) as Settings)
   const secretBox = opts.secretBox ?? SecretBox.forDataDir(opts.dataDir)
-  // TRANSITIONAL until the credential store lands (issue 15 item 3): every identity is unknown.
-  const credentials: ListenerCredentials = { psk: () => null, endpointFor: () => null, recordHandshake: () => undefined }
   const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, modelsNow)
   const dtlsListeners: DtlsListener[] = []
   const listeners = (): Listener[] => [server.listener(), bootstrap.listener(), ...dtlsListeners.map((l) => l.describe())].filter((l) => l !== null)
@@ -97,7 +100,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     const handle = role === 'server' ? server.role() : bootstrap.role()
     if (handle === null) throw new Error(`the ${role === 'server' ? 'LwM2M Server' : 'Bootstrap Server'} must run on UDP for its DTLS listener to start`)
     dtlsListeners.push(
-      await DtlsListener.open(role, handle, credentials, {
+      await DtlsListener.open(role, handle, security, {
         host: o.host,
         port: o.port,
         ...(o.cidLength !== undefined ? { cidLength: o.cidLength } : {}),
@@ -112,6 +115,12 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
         ? 'AES-256-GCM with a key protected by the OS keyring'
         : `AES-256-GCM with the key in ${join(opts.dataDir, 'secrets.key')} (readable by this user only)`
   }
+  const security = new SecurityService({
+    store: new CredentialStore(database.db, secretBox),
+    events,
+    bootstrapConfig: (name) => bootstrap.list().configs.find((c) => c.endpoint === name)?.config,
+    ownListeners: () => ownDtlsListeners(listeners())
+  })
   const simulator = new SimulatorService({ events, models: modelsNow, profilesDir: join(opts.resourcesDir ?? findResourcesDir(), 'profiles') })
   const overview = new SystemOverviewService({ dataDir: opts.dataDir, server, bootstrap, listeners, secrets })
   const system = new SystemService({
@@ -166,7 +175,12 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'simulator.device': (p) => simulator.device(p.endpoint),
     'simulator.set': (p) => simulator.set(p),
     'simulator.inject': (p) => simulator.inject(p),
-    'simulator.send': (p) => simulator.send(p)
+    'simulator.send': (p) => simulator.send(p),
+    'security.put': (p) => security.put(p),
+    'security.check': (p) => security.check(p),
+    'security.list': (p) => security.list(p.endpoint),
+    'security.delete': (p) => security.delete(p.endpoint, p.role),
+    'security.handshakes': (p) => security.handshakes(p)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
@@ -184,9 +198,11 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
       if (l.bootstrapCoaps) await openDtls('bootstrap', l.bootstrapCoaps)
     },
     simulator,
+    security,
     close: async () => {
       await simulator.close()
       for (const l of dtlsListeners.splice(0)) await l.close()
+      security.close()
       await server.close()
       await bootstrap.close()
       database.close()

@@ -51,5 +51,39 @@ export const MIGRATIONS: readonly Migration[] = [
     // What a run used and wrote (issue 12 item 14): the matched configuration, the client's BS
     // account, instance ids and masked values. NULL in runs recorded before.
     sql: `ALTER TABLE bootstrap_runs ADD COLUMN record TEXT;`
+  },
+  {
+    version: 4,
+    name: 'security credentials and handshakes',
+    // Issue 15 items 3 and 6. One credential per (endpoint, role); an identity (PSK identity,
+    // RPK SubjectPublicKeyInfo, certificate CN) names one endpoint per role. The key material is
+    // sealed (SecretBox); identity_hex is not a secret and is indexed for the uniqueness rule.
+    // Handshake records are bounded by the service (newest N kept).
+    sql: `
+      CREATE TABLE security_credentials (
+        endpoint     TEXT NOT NULL,
+        role         TEXT NOT NULL,           -- server | bootstrap
+        mode         TEXT NOT NULL,           -- psk | rpk | x509
+        identity_hex TEXT NOT NULL,
+        sealed       TEXT NOT NULL,           -- SecretBox-sealed JSON: key, certificates, trust
+        source       TEXT NOT NULL,           -- user | bootstrap
+        updated_at   TEXT NOT NULL,
+        PRIMARY KEY (endpoint, role)
+      ) STRICT;
+      CREATE UNIQUE INDEX security_credentials_by_identity ON security_credentials (role, identity_hex);
+      CREATE TABLE security_handshakes (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        at        TEXT NOT NULL,
+        role      TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        peer      TEXT NOT NULL,
+        identity  TEXT,
+        endpoint  TEXT,
+        outcome   TEXT NOT NULL,              -- ok | failed
+        cause     TEXT NOT NULL,
+        record    TEXT NOT NULL               -- JSON: message, evidence, alert, suite, cid
+      ) STRICT;
+      CREATE INDEX security_handshakes_by_endpoint ON security_handshakes (endpoint, seq);
+    `
   }
 ]

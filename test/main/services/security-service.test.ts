@@ -1,0 +1,192 @@
+// Issue 15 items 3 and 6: the credential store over the real SQLite store, sealed at rest with the
+// SecretBox, looked up from memory by (role, identity), and the bounded record of handshakes.
+import { afterAll, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { EventName, EventPayloads } from '../../../src-main/contract/events'
+import { ServiceError } from '../../../src-main/contract/errors'
+import { EventHub } from '../../../src-main/services/event-hub'
+import { SecretBox } from '../../../src-main/services/secret-box'
+import { SecurityService } from '../../../src-main/services/security-service'
+import type { HandshakeRecordInput } from '../../../src-main/services/credential-lookup'
+import { CredentialStore } from '../../../src-main/store/credential-store'
+import { openDatabase, type Database } from '../../../src-main/store/database'
+import { makePki } from '../../helpers/pki'
+import { tempDir } from '../../helpers/temp-dir'
+
+const KEY = '8a1f0c44d2b7e9356a10bc3d4e5f6071'
+const enc = (s: string) => new TextEncoder().encode(s)
+const dir = tempDir()
+const databases: Database[] = []
+const open = (events = new EventHub()) => {
+  const database = openDatabase(dir.path)
+  databases.push(database)
+  const store = new CredentialStore(database.db, SecretBox.forDataDir(dir.path))
+  return { store, events, service: new SecurityService({ store, events, bootstrapConfig: () => undefined, ownListeners: () => [] }) }
+}
+afterAll(() => {
+  databases.forEach((d) => d.close())
+  dir.cleanup()
+})
+const refusal = (f: () => unknown): ServiceError => {
+  try {
+    f()
+  } catch (e) {
+    return e as ServiceError
+  }
+  throw new Error('expected a refusal')
+}
+const pki = makePki('x509-dev')
+
+describe('PSK credentials (item 3)', () => {
+  const { service, store } = open()
+  it('security.put defaults to role server, identity text, key hex; list masks the key', () => {
+    const c = service.put({ endpoint: 'sim-1', mode: 'psk', identity: 'sim-1', key: KEY })
+    expect(c).toMatchObject({ endpoint: 'sim-1', role: 'server', mode: 'psk', identity: 'sim-1', key: '•••• (16 bytes, hidden)', source: 'user' })
+    expect(JSON.stringify(service.list())).not.toContain(KEY)
+  })
+  it('the key is sealed at rest: neither the database nor its WAL holds it', () => {
+    const files = ['workbench.sqlite', 'workbench.sqlite-wal'].map((f) => readFileSync(join(dir.path, f)))
+    for (const b of files) {
+      expect(b.includes(Buffer.from(KEY))).toBe(false)
+      expect(b.includes(Buffer.from(KEY, 'hex'))).toBe(false)
+    }
+  })
+  it('psk(role, identity) answers from memory, without asking the store', () => {
+    let reads = 0
+    const all = store.all.bind(store)
+    store.all = () => (reads++, all())
+    const k = service.psk('server', enc('sim-1'))
+    expect(k && Buffer.from(k.key).toString('hex')).toBe(KEY)
+    expect(k?.endpoint).toBe('sim-1')
+    expect(service.psk('bootstrap', enc('sim-1'))).toBeNull()
+    expect(service.psk('server', enc('nobody'))).toBeNull()
+    expect(service.endpointFor('server', enc('sim-1'))).toBe('sim-1')
+    expect(reads).toBe(0)
+    store.all = all
+  })
+  it('one credential per (endpoint, role): a second put replaces the first and its old identity no longer resolves', () => {
+    service.put({ endpoint: 'sim-1', mode: 'psk', identity: 'sim-1-new', key: KEY })
+    expect(service.psk('server', enc('sim-1'))).toBeNull()
+    expect(service.endpointFor('server', enc('sim-1-new'))).toBe('sim-1')
+    service.put({ endpoint: 'sim-1', role: 'bootstrap', mode: 'psk', identity: '00ff', identityEncoding: 'hex', key: Buffer.from(KEY, 'hex').toString('base64'), keyEncoding: 'base64' })
+    expect(service.list('sim-1').credentials.map((c) => [c.role, c.identity])).toEqual([['bootstrap', '0x00ff'], ['server', 'sim-1-new']])
+    expect(service.psk('bootstrap', new Uint8Array([0, 255]))?.endpoint).toBe('sim-1')
+  })
+  it('an identity names one endpoint per role: a second endpoint with it is refused', () => {
+    const e = refusal(() => service.put({ endpoint: 'sim-2', mode: 'psk', identity: 'sim-1-new', key: KEY }))
+    expect(e.code).toBe('security.identity_taken')
+    expect(e.message).toMatch(/belongs to sim-1 already/)
+    expect(service.list('sim-2').credentials).toEqual([])
+  })
+  it('refuses the mix-ups with the problem per field, and saves nothing', () => {
+    const e = refusal(() => service.put({ endpoint: 'sim-3', mode: 'psk', identity: 'sim-3', key: 'hunter2hunter2' }))
+    expect(e.code).toBe('security.invalid_credential')
+    expect((e.details as { fields: Record<string, string> }).fields.key).toMatch(/looks like text/)
+    expect(e.message).not.toContain('hunter2')
+    expect(service.check({ endpoint: 'sim-3', mode: 'psk', identity: '', key: KEY }).fields).toEqual({ identity: 'the PSK identity is empty' })
+    expect(service.list('sim-3').credentials).toEqual([])
+  })
+  it('survives a restart: a new service over the same store finds the key', () => {
+    const again = open().service
+    expect(Buffer.from(again.psk('server', enc('sim-1-new'))?.key ?? []).toString('hex')).toBe(KEY)
+  })
+  it('security.delete removes one (endpoint, role) and its look-ups', () => {
+    expect(service.delete('sim-1', 'bootstrap')).toEqual({ deleted: true })
+    expect(service.psk('bootstrap', new Uint8Array([0, 255]))).toBeNull()
+    expect(service.delete('sim-1', 'bootstrap')).toEqual({ deleted: false })
+    expect(service.list('sim-1').credentials).toHaveLength(1)
+  })
+})
+
+describe('raw public keys and certificates (item 3, T §5, RFC 7925)', () => {
+  const { service } = open()
+  it('RPK: the device key (PEM) is found by its SubjectPublicKeyInfo', () => {
+    const c = service.put({ endpoint: 'rpk-dev', mode: 'rpk', key: pki.devicePublicPem })
+    expect(c).toMatchObject({ mode: 'rpk', key: 'EC P-256 public key', identity: expect.stringMatching(/^SHA-256 [0-9a-f:]+…$/) })
+    expect(service.rpkEndpoint('server', pki.der(pki.devicePublicPem))).toBe('rpk-dev')
+    expect(service.psk('server', pki.der(pki.devicePublicPem))).toBeNull()
+  })
+  it('RPK: a private key pasted where the public key belongs is refused in plain words', () => {
+    expect(service.check({ endpoint: 'rpk-2', mode: 'rpk', key: pki.deviceKeyPem }).fields.key).toMatch(/private key .* a public key belongs here/)
+  })
+  it('X.509 with a trust anchor: a chain from that CA and CN = endpoint is accepted and bound to the endpoint', () => {
+    service.put({ endpoint: 'x509-dev', mode: 'x509', trust: pki.caPem })
+    expect(service.endpointFor('server', enc('x509-dev'))).toBe('x509-dev')
+    expect(service.verifyPeerCertificate('server', [pki.der(pki.devicePem)], new Date())).toEqual({ ok: true, endpoint: 'x509-dev', cn: 'x509-dev' })
+  })
+  it('X.509: the same name from another CA is not trusted, with the chain as evidence', () => {
+    const r = service.verifyPeerCertificate('server', [pki.der(pki.otherDevicePem), pki.der(pki.otherCaPem)], new Date())
+    expect(r).toMatchObject({ ok: false, cause: 'cert_untrusted', message: expect.stringMatching(/none of the trust anchors/) })
+    expect(!r.ok && r.evidence.chain).toHaveLength(2)
+  })
+  it('X.509: a certificate not valid at the time of the handshake is not trusted', () => {
+    const r = service.verifyPeerCertificate('server', [pki.der(pki.devicePem)], new Date('2100-01-01'))
+    expect(r).toMatchObject({ ok: false, cause: 'cert_untrusted', message: expect.stringMatching(/not valid now/) })
+  })
+  it('X.509 pinned: a CN other than the one the credential expects is refused when saving (RFC 7925 name check)', () => {
+    const f = service.check({ endpoint: 'pinned-dev', mode: 'x509', certificate: pki.devicePem }).fields
+    expect(f.identity).toMatch(/CN is "x509-dev", but the credential expects "pinned-dev"/)
+  })
+  it('X.509 pinned under its CN: the pinned certificate is accepted, another one of that CN is not', () => {
+    const { service: s2 } = open()
+    s2.put({ endpoint: 'pinned', mode: 'x509', identity: 'x509-dev', certificate: pki.devicePem, role: 'bootstrap' })
+    expect(s2.verifyPeerCertificate('bootstrap', [pki.der(pki.devicePem)], new Date())).toMatchObject({ ok: true, endpoint: 'pinned' })
+    expect(s2.verifyPeerCertificate('bootstrap', [pki.der(pki.otherDevicePem)], new Date())).toMatchObject({ ok: false, cause: 'cert_untrusted', message: /not the one stored/ })
+  })
+  it('X.509: a key pasted into an X.509 credential, or a private key as trust anchor, is refused', () => {
+    const r = service.check({ endpoint: 'x2', mode: 'x509', key: 'aa', trust: pki.deviceKeyPem })
+    expect(r.fields.key).toMatch(/takes no key/)
+    expect(r.fields.trust).toMatch(/private key .* not a certificate/)
+  })
+})
+
+describe('handshake records (item 6)', () => {
+  const events = new EventHub()
+  const seen: EventPayloads['security.handshake'][] = []
+  events.subscribe((<E extends EventName>(n: E, p: EventPayloads[E]) => {
+    if (n === 'security.handshake') seen.push(p as EventPayloads['security.handshake'])
+  }) as never)
+  const { service, store } = open(events)
+  const rec = (i: number, over: Partial<HandshakeRecordInput> = {}): HandshakeRecordInput => ({
+    role: 'server',
+    direction: 'server',
+    peer: `127.0.0.1:${40000 + i}`,
+    identity: 'sim-1',
+    endpoint: 'sim-1',
+    outcome: 'failed',
+    cause: 'wrong_key',
+    message: 'wrong key for identity sim-1 (Finished did not verify)',
+    evidence: { finished: 'mismatch', raw: new Uint8Array([1, 2]) },
+    alert: { level: 2, description: 20, name: 'bad_record_mac', sent: true },
+    suite: 'TLS_PSK_WITH_AES_128_CCM_8',
+    ...over
+  })
+  it('records come back newest first with cause, message, evidence (bytes as hex) and alert; one event per batch', () => {
+    for (let i = 0; i < 3; i++) service.recordHandshake(rec(i))
+    service.recordHandshake(rec(3, { endpoint: 'other', identity: 'other', outcome: 'ok', cause: 'ok', message: 'ok' }))
+    const page = service.handshakes({ endpoint: 'sim-1' })
+    expect(page.handshakes.map((h) => h.peer)).toEqual(['127.0.0.1:40002', '127.0.0.1:40001', '127.0.0.1:40000'])
+    expect(page.handshakes[0]).toMatchObject({ cause: 'wrong_key', message: /wrong key for identity sim-1/, evidence: { raw: '0102' }, alert: { name: 'bad_record_mac', sent: true } })
+    expect(seen).toHaveLength(1)
+    expect(seen[0]?.handshakes).toHaveLength(4)
+  })
+  it('pages with a cursor', () => {
+    const first = service.handshakes({ limit: 2 })
+    expect(first.handshakes).toHaveLength(2)
+    const second = service.handshakes({ limit: 2, cursor: first.nextCursor ?? undefined })
+    expect(second.handshakes.map((h) => h.peer)).toEqual(['127.0.0.1:40001', '127.0.0.1:40000'])
+    expect(service.handshakes({ limit: 2, cursor: second.nextCursor ?? undefined })).toEqual({ handshakes: [], nextCursor: null })
+  })
+  it('a flood is bounded: at most 1000 wait for a write, the rest are counted as dropped', () => {
+    seen.length = 0
+    for (let i = 0; i < 1500; i++) service.recordHandshake(rec(i, { cause: 'unknown_psk_identity' }))
+    service.flush()
+    expect(seen[0]).toMatchObject({ dropped: 500 })
+    expect(seen[0]?.handshakes).toHaveLength(1000)
+  })
+  it('the table keeps only the newest N', () => {
+    store.appendHandshakes([0, 1, 2].map((i) => ({ ...rec(i), at: new Date().toISOString(), record: {} })), 5)
+    expect(store.handshakeCount()).toBe(5)
+  })
+})
