@@ -22,6 +22,7 @@ import type { Registration } from '../core/lwm2m/server/registry'
 import type { TimelineEntry } from '../core/lwm2m/server/timeline'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { CoapListener } from './coap-listener'
+import type { PeerAddress } from '../core/ports'
 import { RoutedDeviceLink } from '../core/lwm2m/server/routed-device-link'
 import type { RoleHandle } from './role-attachment'
 import { detailDto, observationDto, queueDto, resultDto, summaryDto, timelineEntryDto, WallClock } from './device-dto'
@@ -81,6 +82,11 @@ export class Lwm2mServerService {
 
   listener(): Listener | null {
     return this.#listener?.describe() ?? null
+  }
+
+  /** A device's session moved without a Register/Update (DTLS CID across a NAT rebinding). */
+  peerMoved(peer: PeerAddress, how: string): void {
+    this.#server?.peerMoved(peer, how)
   }
 
   /** The role for other transports (DTLS, serial) to attach to; null while not running. */

@@ -21,6 +21,7 @@ import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
 import { DtlsListener } from './dtls-listener'
+import type { PeerAddress } from '../core/ports'
 import { listenerEvents } from './coap-listener'
 import { CredentialStore } from '../store/credential-store'
 import { SecurityService } from './security-service'
@@ -104,7 +105,8 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
         host: o.host,
         port: o.port,
         ...(o.cidLength !== undefined ? { cidLength: o.cidLength } : {}),
-        onEvent: listenerEvents(role === 'server' ? 'LwM2M Server' : 'Bootstrap Server')
+        onEvent: listenerEvents(role === 'server' ? 'LwM2M Server' : 'Bootstrap Server'),
+        ...(role === 'server' ? { onMoved: (peer: PeerAddress, from: string) => server.peerMoved(peer, `DTLS Connection ID kept the session; was ${from}`) } : {})
       })
     )
   }

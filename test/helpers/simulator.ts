@@ -13,20 +13,25 @@ export interface SimBench {
   readonly serverUri: string
   readonly bsUri: string
   readonly events: Array<[string, unknown]>
+  /** DTLS 1.2 listeners (0 when started without them). */
+  readonly coapsPort: number
+  readonly bsCoapsPort: number
   call<T>(method: string, params: unknown): Promise<T>
   close(): Promise<void>
 }
 
-export async function startBench(): Promise<SimBench> {
+export async function startBench(opts: { dtls?: boolean; cidLength?: number } = {}): Promise<SimBench> {
   const dir = tempDir()
   const wb = createWorkbench({ dataDir: dir.path, log: () => {} })
   const events: Array<[string, unknown]> = []
   wb.events.subscribe((n, p) => events.push([n, p]))
-  await wb.startListeners({ coap: { host: '127.0.0.1', port: 0 }, bootstrap: { host: '127.0.0.1', port: 0 } })
+  const dtls = opts.dtls ? { host: '127.0.0.1', port: 0, ...(opts.cidLength !== undefined ? { cidLength: opts.cidLength } : {}) } : null
+  await wb.startListeners({ coap: { host: '127.0.0.1', port: 0 }, bootstrap: { host: '127.0.0.1', port: 0 }, coaps: dtls, bootstrapCoaps: dtls })
   const call = <T>(method: string, params: unknown): Promise<T> => callIn<T>(wb, method, params)
   const listeners = (await call<SystemInfo>('system.info', {})).capabilities.listeners
   const serverPort = listeners.find((l) => l.role === 'LwM2M Server')?.port ?? 0
   const bsPort = listeners.find((l) => l.role === 'Bootstrap Server')?.port ?? 0
+  const dtlsPort = (role: string): number => listeners.find((l) => l.role === role && l.transport.startsWith('coaps'))?.port ?? 0
   return {
     wb,
     serverPort,
@@ -34,6 +39,8 @@ export async function startBench(): Promise<SimBench> {
     serverUri: `coap://127.0.0.1:${serverPort}`,
     bsUri: `coap://127.0.0.1:${bsPort}`,
     events,
+    coapsPort: dtlsPort('LwM2M Server'),
+    bsCoapsPort: dtlsPort('Bootstrap Server'),
     call,
     close: async () => {
       await wb.close()

@@ -282,6 +282,27 @@ export class Lwm2mServer {
     return { code: CHANGED }
   }
 
+  /**
+   * The transport says a device's session moved to another address without a new Register or
+   * Update (a DTLS Connection ID across a NAT rebinding, RFC 9146 §6): the registration follows,
+   * and the timeline keeps the address history.
+   */
+  peerMoved(peer: PeerAddress, how: string): void {
+    const r = this.registrationByPeer(peer)
+    if (!r || r.peer.display === peer.display) return
+    const updated: Registration = { ...r, peer }
+    this.registrations.put(updated)
+    this.timeline.live(updated)
+    this.note(r.endpoint, {
+      kind: 'address-changed',
+      text: `address changed from ${r.peer.display} to ${peer.display} (${how})`,
+      registrationId: r.id,
+      address: peer.display,
+      previousAddress: r.peer.display
+    })
+    this.emit({ type: 'updated', registration: updated })
+  }
+
   private deregister(id: string): UplinkResponse {
     const r = this.registrations.remove(id)
     if (!r) return { code: NOT_FOUND, payload: text(`no registration ${id}`) }
