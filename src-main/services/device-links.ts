@@ -9,8 +9,8 @@ import { DtlsClientLink } from '../transports/dtls/dtls-client-link'
 import type { UdpLink } from '../transports/udp'
 
 export interface DtlsPeerSetup {
-  /** The PSK for this server, or a sentence saying why there is none. */
-  credential(peer: PeerAddress): { identity: Uint8Array; key: Uint8Array } | { problem: string }
+  /** The PSK for this server (with the Security object's suites and CID wish), or why there is none. */
+  credential(peer: PeerAddress): { identity: Uint8Array; key: Uint8Array; suites?: readonly number[]; cid?: boolean } | { problem: string }
   /** Offer a Connection ID (RFC 9146). */
   readonly cid?: boolean
   readonly onEstablished?: (peer: PeerAddress, info: SessionInfo) => void
@@ -72,8 +72,9 @@ export class DeviceLinks implements DatagramLink {
     }
     const link = await DtlsClientLink.open({
       server: target,
-      psk: cred,
-      ...(setup?.cid ? { cid: new Uint8Array(0) } : {}),
+      psk: { identity: cred.identity, key: cred.key },
+      ...(cred.suites && cred.suites.length > 0 ? { suites: cred.suites } : {}),
+      ...(setup?.cid || cred.cid ? { cid: new Uint8Array(0) } : {}),
       onEstablished: (info) => setup?.onEstablished?.(peer, info),
       onFailed: (f) => setup?.onFailed?.(peer, f)
     })

@@ -18,7 +18,7 @@ import type { Fault, Profile } from '../core/lwm2m/client/profile'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { UdpLink, udpPeer } from '../transports/udp'
 import { DeviceLinks, type DtlsPeerSetup } from './device-links'
-import { dtlsCredentialFor } from '../core/lwm2m/client/security-credentials'
+import { clientDtlsCredentials } from '../core/lwm2m/client/dtls-credentials'
 
 export interface FleetSpec {
   readonly profile: Profile
@@ -206,8 +206,13 @@ export class SimulatedFleet {
       credential: (peer) => {
         const client = holder.client
         if (client === undefined) return { problem: 'the device is not set up yet' }
-        const c = dtlsCredentialFor(client.tree, peerForUri, peer.key)
-        return c.ok ? { identity: c.identity, key: c.key } : { problem: c.problem }
+        const uri = client.tree.instanceIds(0).map((i) => client.tree.value(0, i, 0)).find((v) => v?.type === 'string' && peerForUri(v.value)?.key === peer.key)
+        if (uri?.type !== 'string') return { problem: `no Security instance names ${peer.display}` }
+        const c = clientDtlsCredentials(client.tree, uri.value)
+        if (!c.ok) return { problem: c.problem }
+        if (c.credentials === null) return { problem: `${uri.value} is a NoSec account` }
+        if (c.credentials.mode !== 'psk') return { problem: `${uri.value} uses ${c.credentials.mode === 'rpk' ? 'raw public keys' : 'certificates'}; the simulator does DTLS with PSK only so far` }
+        return { identity: c.credentials.identity, key: c.credentials.key, suites: c.credentials.suites, cid: c.credentials.useCid }
       },
       ...(this.spec.cid ? { cid: true } : {}),
       onEstablished: (peer, info) => this.onDtls(this, endpoint, { peer: peer.display, ok: true, detail: `${info.suite.name}${info.peerCid ? `, Connection ID ${Buffer.from(info.peerCid).toString('hex')}` : ''}` }),
