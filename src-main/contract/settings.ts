@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Every setting the app knows, with its schema and default. A key not listed here is refused,
 // so a typo in `lwm2m-wb call settings.set` fails loudly instead of storing a dead value.
-import { array, integer, literal, string, type Infer, type Schema } from './schema'
+import { array, boolean, integer, literal, string, type Infer, type Schema } from './schema'
 
 export const SETTINGS = {
   /** Colour theme; "system" follows the OS. */
@@ -20,7 +20,13 @@ export const SETTINGS = {
   /** Most registrations the LwM2M Server holds; past it a Register gets 5.03 with Max-Age. Applies at once. */
   'server.maxRegistrations': { schema: integer(1, 10_000_000), default: 100_000 },
   /** How long a device whose registration ended stays on the timeline and in the ended list. Applies at once. */
-  'server.historyMinutes': { schema: integer(1, 10_080), default: 60 }
+  'server.historyMinutes': { schema: integer(1, 10_080), default: 60 },
+  /**
+   * Write DTLS session secrets in the NSS key log format to <data dir>/dtls-keylog.txt so that a
+   * capture can be decrypted by Wireshark/tshark (issue 15 item 7). Off by default: anyone with
+   * the file reads the traffic. The UI warns while it is on.
+   */
+  'dtls.keyLog': { schema: boolean(), default: false }
 } as const satisfies Record<string, { schema: Schema<unknown>; default: unknown }>
 
 export type SettingKey = keyof typeof SETTINGS

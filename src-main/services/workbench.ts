@@ -21,6 +21,7 @@ import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
 import { DtlsListener } from './dtls-listener'
+import { KeyLog } from './key-log'
 import type { PeerAddress } from '../core/ports'
 import { listenerEvents } from './coap-listener'
 import { CredentialStore } from '../store/credential-store'
@@ -95,6 +96,8 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   const server = new Lwm2mServerService(events, modelsNow, () => settings.get([...SERVER_SETTING_KEYS]) as Settings)
   const secretBox = opts.secretBox ?? SecretBox.forDataDir(opts.dataDir)
   const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, modelsNow)
+  // Read per write: the setting applies at once, to listeners already open.
+  const keyLog = new KeyLog(opts.dataDir, () => settings.get(['dtls.keyLog'])['dtls.keyLog'] === true, log)
   const dtlsListeners: DtlsListener[] = []
   const listeners = (): Listener[] => [server.listener(), bootstrap.listener(), ...dtlsListeners.map((l) => l.describe())].filter((l) => l !== null)
   const openDtls = async (role: 'server' | 'bootstrap', o: DtlsListenOptions): Promise<void> => {
@@ -106,6 +109,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
         port: o.port,
         ...(o.cidLength !== undefined ? { cidLength: o.cidLength } : {}),
         onEvent: listenerEvents(role === 'server' ? 'LwM2M Server' : 'Bootstrap Server'),
+        keyLog: (line) => keyLog.write(line),
         ...(role === 'server' ? { onMoved: (peer: PeerAddress, from: string) => server.peerMoved(peer, `DTLS Connection ID kept the session; was ${from}`) } : {})
       })
     )

@@ -12,7 +12,8 @@ const DEFAULTS: Settings = {
   'server.queueAwakeSeconds': 93,
   'server.requestTimeoutSeconds': 30,
   'server.maxRegistrations': 100_000,
-  'server.historyMinutes': 60
+  'server.historyMinutes': 60,
+  'dtls.keyLog': false
 }
 
 export const useSettingsStore = defineStore('settings', () => {

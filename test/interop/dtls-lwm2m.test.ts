@@ -169,3 +169,39 @@ describe("libcoap's coap-client registers over coaps:// with a key stored throug
     })
   }
 })
+
+describe('the DTLS key log decrypts a real capture in tshark (issue 15 item 7, NSS key log format)', () => {
+  it('with dtls.keyLog on, tshark reads the CoAP inside a captured DTLS session', async () => {
+    const { mkdtempSync, readFileSync, rmSync, statSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { tmpdir } = await import('node:os')
+    const dir = mkdtempSync(join(tmpdir(), 'keylog-'))
+    const pcap = join(dir, 'dtls.pcapng')
+    const dumpcap = spawn('dumpcap', ['-i', 'lo', '-f', `udp port ${bench.coapsPort}`, '-w', pcap, '-q'])
+    try {
+      let err = ''
+      dumpcap.stderr.on('data', (b: Buffer) => (err += b.toString()))
+      await until('dumpcap to capture', () => (/Capturing on/.test(err) ? true : undefined), 10_000)
+      await bench.call('settings.set', { key: 'dtls.keyLog', value: true })
+      await bench.call('security.put', { endpoint: 'dtls-keylog', mode: 'psk', identity: 'dtls-keylog', key: KEY })
+      await bench.call('simulator.start', { endpoint: 'dtls-keylog', server: `coaps://127.0.0.1:${bench.coapsPort}`, pskKey: KEY })
+      await registered('dtls-keylog')
+      await bench.call('devices.read', { endpoint: 'dtls-keylog', path: '/3/0/0' })
+      await new Promise((r) => setTimeout(r, 500))
+      dumpcap.kill('SIGINT')
+      await new Promise((r) => dumpcap.on('exit', r))
+      const keylog = join(bench.wb.dataDir, 'dtls-keylog.txt')
+      expect(statSync(keylog).mode & 0o777).toBe(0o600)
+      expect(readFileSync(keylog, 'utf8')).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/m)
+      const r = await run('tshark', ['-r', pcap, '-o', `tls.keylog_file:${keylog}`, '-d', `udp.port==${bench.coapsPort},dtls`, '-d', `dtls.port==${bench.coapsPort},coap`, '-Y', 'coap', '-T', 'fields', '-e', 'coap.code', '-e', 'coap.opt.uri_path'])
+      expect(r.status, r.out).toBe(0)
+      // The Register (POST /rd) and the Read (GET /3/0/0) appear decrypted.
+      expect(r.out).toMatch(/\b2\b\s+rd/)
+      expect(r.out).toMatch(/\b1\b\s+3,0,0/)
+    } finally {
+      dumpcap.kill('SIGKILL')
+      await bench.call('settings.set', { key: 'dtls.keyLog', value: false })
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
