@@ -129,12 +129,16 @@ export class DtlsServerEndpoint<R> {
     e.candidate = null
   }
 
-  /** An epoch-0 ClientHello that is not a retransmission of this handshake's own hello. */
+  /**
+   * An epoch-0 ClientHello that is not a repeat of the hello this session began with. A repeat
+   * (a retransmission, or a replay by someone who saw it: its cookie still verifies) goes to the
+   * session, which answers with its last flight; only a hello with a new random may start a new
+   * handshake and so replace the session (RFC 6347 §4.2.8).
+   */
   #startsNewHandshake(e: Entry<R>, datagram: Uint8Array): boolean {
     if (datagram.length < 14 + 12 || datagram[0] !== ContentType.handshake) return false
     if (datagram[3] !== 0 || datagram[4] !== 0 || datagram[13] !== HandshakeType.clientHello) return false
-    if (e.connection.state !== 'handshake') return true
-    // The same handshake's hello repeats its random (at body offset 2, after client_version).
+    // The hello's random sits at body offset 2, after client_version.
     const randomAt = 13 + 12 + 2
     if (datagram.length < randomAt + 32) return false
     const random = datagram.subarray(randomAt, randomAt + 32)
