@@ -53,6 +53,15 @@ export interface Crypto {
   hmacSha256(key: Uint8Array, ...data: Uint8Array[]): Uint8Array
   /** SHA-256 of the concatenation of `data`. */
   sha256(...data: Uint8Array[]): Uint8Array
+  /**
+   * ECDSA with SHA-256 (RFC 8422 §5.4, ecdsa_secp256r1_sha256): the DER signature of `data` with a
+   * P-256 private key (PKCS#8 DER), or null when the key is not one.
+   */
+  ecdsaSign(privateKey: Uint8Array, data: Uint8Array): Uint8Array | null
+  /** Checks an ECDSA-SHA256 DER signature with a public key (SubjectPublicKeyInfo DER); never throws. */
+  ecdsaVerify(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean
+  /** The SubjectPublicKeyInfo (DER) of an X.509 certificate (DER), or null when it does not parse. */
+  certificatePublicKey(certificate: Uint8Array): Uint8Array | null
   /** Bytes from a cryptographically secure source (randoms, IVs, cookies' secrets). */
   randomBytes(length: number): Uint8Array
 }

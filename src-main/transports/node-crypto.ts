@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // core's Crypto port on node:crypto. Only ciphers Electron's BoringSSL also offers are used
 // (aes-*-ecb, aes-*-cbc, aes-*-gcm, sha256): no aes-*-ccm, which core builds itself.
-import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, sign, verify, X509Certificate } from 'node:crypto'
 import { NamedGroup, type AesEncryptor, type Crypto } from '../core/crypto'
 
 const ZERO_IV = new Uint8Array(16)
@@ -124,6 +124,31 @@ export const nodeCrypto: Crypto = {
       }
     }
     return null
+  },
+  ecdsaSign(privateKey, data) {
+    try {
+      const key = createPrivateKey({ key: Buffer.from(privateKey), format: 'der', type: 'pkcs8' })
+      if (key.asymmetricKeyType !== 'ec') return null
+      return view(sign('sha256', data, key))
+    } catch {
+      return null
+    }
+  },
+  ecdsaVerify(publicKey, data, signature) {
+    try {
+      const key = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' })
+      if (key.asymmetricKeyType !== 'ec') return false
+      return verify('sha256', data, key, signature)
+    } catch {
+      return false
+    }
+  },
+  certificatePublicKey(certificate) {
+    try {
+      return view(new X509Certificate(Buffer.from(certificate)).publicKey.export({ format: 'der', type: 'spki' }))
+    } catch {
+      return null
+    }
   },
   randomBytes(length) {
     return view(randomBytes(length))

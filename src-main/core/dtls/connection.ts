@@ -44,6 +44,24 @@ import { ContentType, decodeRecords, DTLS_1_0, DTLS_1_2, encodeRecords, encodedR
 import { createRecordProtection, MAX_PLAINTEXT, type RecordProtection } from './record-protection'
 import { ReplayWindow } from './replay-window'
 import { Transcript } from './transcript'
+import {
+  certificateTypeCode,
+  decodeCertificate,
+  decodeCertificateRequest,
+  decodeCertificateVerify,
+  decodeEcdheClientKeyExchange,
+  decodeEcdheServerKeyExchange,
+  ECDSA_SHA256,
+  ECDSA_SIGN,
+  ecdheParams,
+  encodeCertificate,
+  encodeCertificateRequest,
+  encodeCertificateVerify,
+  encodeEcdheClientKeyExchange,
+  encodeEcdheServerKeyExchange,
+  type CertificateKind
+} from './certificate-messages'
+import { CertificateType } from './extensions'
 
 export type DtlsRole = 'client' | 'server'
 
@@ -53,6 +71,8 @@ export type FailureCause =
   | 'wrong_key'
   | 'no_common_suite'
   | 'cid_not_negotiated'
+  | 'cert_untrusted'
+  | 'name_mismatch'
   | 'timeout'
   | 'alert_received'
   | 'malformed'
@@ -74,6 +94,10 @@ export interface SessionInfo {
   readonly extendedMasterSecret: boolean
   /** The PSK identity that authenticated the peer (server) or us (client). */
   readonly identity: Uint8Array
+  /** ECDHE_ECDSA: the endpoint the peer's certificate or key is bound to, when the check named one. */
+  readonly peerEndpoint?: string
+  /** ECDHE_ECDSA: how each side authenticated. */
+  readonly certificateTypes?: { readonly client: CertificateKind; readonly server: CertificateKind }
   /** CID we receive with / the peer receives with; undefined when not negotiated. */
   readonly ourCid?: Uint8Array
   readonly peerCid?: Uint8Array
@@ -82,6 +106,21 @@ export interface SessionInfo {
   readonly clientRandom: Uint8Array
   readonly masterSecret: Uint8Array
 }
+
+/** Our own key for the ECDHE_ECDSA suites: a raw public key (RFC 7250), and a certificate chain when we have one. */
+export interface OwnCertificate {
+  /** SubjectPublicKeyInfo (DER) of the key: what a raw-public-key Certificate carries. */
+  readonly publicKey: Uint8Array
+  /** PKCS#8 DER of the P-256 private key. */
+  readonly privateKey: Uint8Array
+  /** X.509 chain, leaf first (DER); absent: raw public keys only. */
+  readonly chain?: readonly Uint8Array[]
+}
+
+/** What the credential store says of the peer's certificate or raw public key. */
+export type PeerCheck =
+  | { readonly ok: true; readonly identity: Uint8Array; readonly endpoint?: string }
+  | { readonly ok: false; readonly cause: 'cert_untrusted' | 'name_mismatch' | 'malformed'; readonly message: string; readonly evidence: Readonly<Record<string, unknown>> }
 
 export interface PskClientCredential {
   readonly identity: Uint8Array
@@ -96,6 +135,11 @@ export interface ConnectionOptions {
   readonly suites: readonly number[]
   /** Client: the identity and key we present. */
   readonly psk?: PskClientCredential
+  /** ECDHE_ECDSA suites: our key (and chain); the peer's is checked with `verifyPeer`. */
+  readonly certificate?: OwnCertificate
+  readonly verifyPeer?: (kind: CertificateKind, entries: readonly Uint8Array[]) => PeerCheck
+  /** Certificate types we take and offer, in order of preference; default raw public key, then X.509. */
+  readonly certificateTypes?: readonly CertificateKind[]
   /** Server: the key for an identity, or null when it is unknown. */
   readonly pskLookup?: (identity: Uint8Array) => Uint8Array | null
   /**
@@ -151,6 +195,20 @@ export function identityText(identity: Uint8Array): string {
   return '0x' + Array.from(identity, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
+function kindOf(code: number): CertificateKind | undefined {
+  return code === CertificateType.rawPublicKey ? 'rpk' : code === CertificateType.x509 ? 'x509' : undefined
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
 function hex(b: Uint8Array | undefined): string | null {
   return b === undefined ? null : Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 }
@@ -194,6 +252,12 @@ export class DtlsConnection {
   #cookie: Uint8Array = new Uint8Array(0)
   #offeredSuites: readonly number[] = []
   #expectFinished = false
+  #clientCertKind: CertificateKind = 'x509'
+  #serverCertKind: CertificateKind = 'x509'
+  #peerPublicKey: Uint8Array | undefined
+  #peerEndpoint: string | undefined
+  #certificateRequested = false
+  #peerProved = false
 
   constructor(opts: ConnectionOptions) {
     this.#o = opts
@@ -539,12 +603,23 @@ export class DtlsConnection {
     }
     const groups = ext.supportedGroups ?? [NamedGroup.secp256r1]
     const group = GROUPS_WE_OFFER.find((g) => groups.includes(g))
+    // ECDHE_ECDSA: our key signs with ecdsa_secp256r1_sha256, which the client must list (RFC 8422 §5.1.3).
+    const kinds = this.#o.certificateTypes ?? ['rpk', 'x509']
+    // Among the types the client offers, ours decide the order (RFC 7250 §4.2: the server selects).
+    const offeredServer = (ext.serverCertificateTypes ?? [CertificateType.x509]).map(kindOf)
+    const offeredClient = (ext.clientCertificateTypes ?? [CertificateType.x509]).map(kindOf)
+    const serverKind = kinds.find((k) => offeredServer.includes(k) && (k === 'rpk' || (this.#o.certificate?.chain?.length ?? 0) > 0))
+    const clientKind = kinds.find((k) => offeredClient.includes(k))
+    const canEcdsa = this.#o.certificate !== undefined && this.#o.verifyPeer !== undefined && group !== undefined &&
+      (ext.signatureAlgorithms ?? []).includes(ECDSA_SHA256) && serverKind !== undefined && clientKind !== undefined
     const suite = this.#o.suites
       .map((c) => cipherSuite(c))
       .find((s): s is CipherSuite =>
         s !== undefined &&
         ch.cipherSuites.includes(s.code) &&
-        ((s.keyExchange === 'psk' && this.#o.pskLookup !== undefined) || (s.keyExchange === 'ecdhe_psk' && this.#o.pskLookup !== undefined && group !== undefined)))
+        ((s.keyExchange === 'psk' && this.#o.pskLookup !== undefined) ||
+          (s.keyExchange === 'ecdhe_psk' && this.#o.pskLookup !== undefined && group !== undefined) ||
+          (s.keyExchange === 'ecdhe_ecdsa' && canEcdsa)))
     if (suite === undefined) {
       this.#fail({
         cause: 'no_common_suite',
@@ -571,7 +646,13 @@ export class DtlsConnection {
     }
     // RFC 8449 §4: the largest limit in (D)TLS 1.2 is 2^14 (2^14 + 1 is TLS 1.3's).
     if (ext.recordSizeLimit !== undefined) reply.recordSizeLimit = MAX_PLAINTEXT
-    if (suite.keyExchange === 'ecdhe_psk' && ext.ecPointFormats !== undefined) reply.ecPointFormats = [0]
+    if (suite.keyExchange !== 'psk' && ext.ecPointFormats !== undefined) reply.ecPointFormats = [0]
+    if (suite.keyExchange === 'ecdhe_ecdsa') {
+      this.#serverCertKind = serverKind as CertificateKind
+      this.#clientCertKind = clientKind as CertificateKind
+      if (ext.serverCertificateTypes !== undefined) reply.serverCertificateTypes = [certificateTypeCode(this.#serverCertKind)]
+      if (ext.clientCertificateTypes !== undefined) reply.clientCertificateTypes = [certificateTypeCode(this.#clientCertKind)]
+    }
     this.#serverRandom = this.#random32()
     this.#sessionId = this.#o.crypto.randomBytes(32)
     const sh = encodeServerHello({
@@ -592,11 +673,51 @@ export class DtlsConnection {
       }
       items.push(this.#handshakeItem(HandshakeType.serverKeyExchange, encodeEcdhePskServerKeyExchange({ identityHint: new Uint8Array(0), namedCurve: this.#group, publicPoint: this.#ecdh.publicKey })))
     }
+    if (suite.keyExchange === 'ecdhe_ecdsa') {
+      const own = this.#o.certificate as OwnCertificate
+      this.#group = group as number
+      this.#ecdh = this.#o.crypto.ecdhKey(this.#group)
+      const params = this.#ecdh === null ? null : ecdheParams(this.#group, this.#ecdh.publicKey)
+      const signature = params === null ? null : this.#o.crypto.ecdsaSign(own.privateKey, concat(this.#clientRandom, this.#serverRandom, params))
+      if (params === null || signature === null) {
+        this.#fail({ cause: 'unsupported', message: 'Our ECDSA key cannot sign (it must be a P-256 key), so ECDHE_ECDSA cannot be offered.', evidence: {} }, { level: AlertLevel.fatal, description: 80 })
+        return
+      }
+      const entries = this.#serverCertKind === 'rpk' ? [own.publicKey] : (own.chain as readonly Uint8Array[])
+      items.push(this.#handshakeItem(HandshakeType.certificate, encodeCertificate({ kind: this.#serverCertKind, entries })))
+      items.push(this.#handshakeItem(HandshakeType.serverKeyExchange, encodeEcdheServerKeyExchange(params, ECDSA_SHA256, signature)))
+      // LwM2M authenticates both ends: the client must present its certificate or key.
+      items.push(this.#handshakeItem(HandshakeType.certificateRequest, encodeCertificateRequest({ certificateTypes: [ECDSA_SIGN], signatureAlgorithms: [ECDSA_SHA256] })))
+    }
     items.push(this.#handshakeItem(HandshakeType.serverHelloDone, encodeServerHelloDone()))
     this.#sendFlight(items, false)
   }
 
   #serverOnMessage(m: HandshakeMessage): void {
+    const ecdsa = this.#suite?.keyExchange === 'ecdhe_ecdsa'
+    if (ecdsa && m.msgType === HandshakeType.certificate && this.#master === undefined && this.#peerPublicKey === undefined) {
+      this.#onPeerCertificate(m, this.#clientCertKind)
+      return
+    }
+    if (ecdsa && m.msgType === HandshakeType.clientKeyExchange && this.#peerPublicKey === undefined) {
+      this.#fail({ cause: 'cert_untrusted', message: 'The client sent no certificate or raw public key; this server requires one (mutual authentication).', evidence: {} }, { level: AlertLevel.fatal, description: 40 })
+      return
+    }
+    if (ecdsa && m.msgType === HandshakeType.certificateVerify && this.#master !== undefined && !this.#peerProved) {
+      const cv = decodeCertificateVerify(m.body).message
+      const ok = cv !== undefined && cv.algorithm === ECDSA_SHA256 && this.#o.crypto.ecdsaVerify(this.#peerPublicKey as Uint8Array, this.#transcript.bytes(), cv.signature)
+      if (!ok) {
+        this.#fail({ cause: 'cert_untrusted', message: "The client's CertificateVerify does not verify: it does not hold the private key of the certificate or key it sent.", evidence: {} }, { level: AlertLevel.fatal, description: 51 })
+        return
+      }
+      this.#peerProved = true
+      this.#transcript.add(m.msgType, m.messageSeq, m.body)
+      return
+    }
+    if (ecdsa && m.msgType === HandshakeType.finished && !this.#peerProved) {
+      this.#fail({ cause: 'cert_untrusted', message: 'The client finished without proving its key (no CertificateVerify).', evidence: {} }, { level: AlertLevel.fatal, description: 10 })
+      return
+    }
     if (m.msgType === HandshakeType.clientKeyExchange && this.#master === undefined) {
       this.#serverOnClientKeyExchange(m)
       return
@@ -621,6 +742,18 @@ export class DtlsConnection {
 
   #serverOnClientKeyExchange(m: HandshakeMessage): void {
     const suite = this.#suite as CipherSuite
+    if (suite.keyExchange === 'ecdhe_ecdsa') {
+      const point = decodeEcdheClientKeyExchange(m.body).message?.publicPoint
+      const shared = point === undefined ? null : (this.#ecdh as EcdhKey).agree(point)
+      if (shared === null) {
+        this.#fail({ cause: 'malformed', message: "The client's ECDH public value is missing or not a valid point.", evidence: {} }, { level: AlertLevel.fatal, description: 47 })
+        return
+      }
+      this.#transcript.add(m.msgType, m.messageSeq, m.body)
+      // RFC 8422 §5.10: the premaster secret is the ECDH shared secret itself.
+      this.#deriveKeys(shared)
+      return
+    }
     let identity: Uint8Array | undefined
     let point: Uint8Array | undefined
     if (suite.keyExchange === 'psk') identity = decodePskClientKeyExchange(m.body).message?.identity
@@ -663,15 +796,26 @@ export class DtlsConnection {
 
   #sendClientHello(): void {
     const psk = this.#o.psk
+    const withCert = this.#o.certificate !== undefined && this.#o.verifyPeer !== undefined
     const suites = this.#o.suites.filter((c) => {
       const s = cipherSuite(c)
-      return s !== undefined && (s.keyExchange === 'psk' || s.keyExchange === 'ecdhe_psk') && psk !== undefined
+      return s !== undefined && (s.keyExchange === 'ecdhe_ecdsa' ? withCert : psk !== undefined)
     })
     this.#offeredSuites = suites
     const ext: { -readonly [K in keyof HelloExtensions]: HelloExtensions[K] } = { extendedMasterSecret: true, renegotiationInfo: new Uint8Array(0) }
-    if (suites.some((c) => cipherSuite(c)?.keyExchange === 'ecdhe_psk')) {
+    if (suites.some((c) => cipherSuite(c)?.keyExchange !== 'psk')) {
       ext.supportedGroups = GROUPS_WE_OFFER
       ext.ecPointFormats = [0]
+    }
+    if (suites.some((c) => cipherSuite(c)?.keyExchange === 'ecdhe_ecdsa')) {
+      ext.signatureAlgorithms = [ECDSA_SHA256]
+      const kinds = this.#o.certificateTypes ?? ['rpk', 'x509']
+      // Without a chain we can only be a raw public key; say which types we take and send (RFC 7250 §4.1).
+      const ownKinds = kinds.filter((k) => k === 'rpk' || (this.#o.certificate?.chain?.length ?? 0) > 0)
+      if (kinds.includes('rpk')) {
+        ext.serverCertificateTypes = kinds.map(certificateTypeCode)
+        ext.clientCertificateTypes = ownKinds.map(certificateTypeCode)
+      }
     }
     if (this.#o.cid !== undefined) ext.connectionId = this.#o.cid
     const ch: ClientHello = {
@@ -703,9 +847,35 @@ export class DtlsConnection {
       case HandshakeType.serverHello:
         this.#clientOnServerHello(m)
         return
-      case HandshakeType.serverKeyExchange: {
+      case HandshakeType.certificate:
+        if (this.#suite?.keyExchange !== 'ecdhe_ecdsa' || this.#peerPublicKey !== undefined) break
+        this.#onPeerCertificate(m, this.#serverCertKind)
+        return
+      case HandshakeType.certificateRequest:
+        if (this.#suite?.keyExchange !== 'ecdhe_ecdsa') break
+        if (decodeCertificateRequest(m.body).message === undefined) {
+          this.#fail({ cause: 'malformed', message: 'The CertificateRequest could not be read.', evidence: {} }, { level: AlertLevel.fatal, description: 50 })
+          return
+        }
+        this.#certificateRequested = true
         this.#transcript.add(m.msgType, m.messageSeq, m.body)
+        return
+      case HandshakeType.serverKeyExchange: {
         const suite = this.#suite
+        if (suite?.keyExchange === 'ecdhe_ecdsa') {
+          const ske = decodeEcdheServerKeyExchange(m.body).message
+          const signed = ske !== undefined && this.#peerPublicKey !== undefined && ske.algorithm === ECDSA_SHA256 &&
+            this.#o.crypto.ecdsaVerify(this.#peerPublicKey, concat(this.#clientRandom, this.#serverRandom, ske.params), ske.signature)
+          if (!signed || !GROUPS_WE_OFFER.includes(ske.namedCurve as 23 | 29)) {
+            this.#fail({ cause: 'cert_untrusted', message: "The server's key exchange is not signed by the key in its certificate (or names a group we did not offer).", evidence: {} }, { level: AlertLevel.fatal, description: 51 })
+            return
+          }
+          this.#transcript.add(m.msgType, m.messageSeq, m.body)
+          this.#group = ske.namedCurve
+          this.#peerPoint = ske.publicPoint
+          return
+        }
+        this.#transcript.add(m.msgType, m.messageSeq, m.body)
         if (suite?.keyExchange === 'ecdhe_psk') {
           const ske = decodeEcdhePskServerKeyExchange(m.body).message
           if (ske === undefined || !GROUPS_WE_OFFER.includes(ske.namedCurve as 23 | 29)) {
@@ -735,8 +905,9 @@ export class DtlsConnection {
         return
       }
       default:
-        this.#fail({ cause: 'unsupported', message: `The server sent handshake message type ${m.msgType}, which a PSK handshake does not use (certificate modes are not supported on this connection).`, evidence: { msgType: m.msgType } }, { level: AlertLevel.fatal, description: 10 })
+        break
     }
+    this.#fail({ cause: 'unsupported', message: `The server sent handshake message type ${m.msgType}, which this ${this.#suite?.name ?? ''} handshake does not use here.`, evidence: { msgType: m.msgType } }, { level: AlertLevel.fatal, description: 10 })
   }
 
   #clientOnServerHello(m: HandshakeMessage): void {
@@ -769,10 +940,18 @@ export class DtlsConnection {
       return
     }
     if (ext.recordSizeLimit !== undefined) this.#peerRecordLimit = Math.min(MAX_PLAINTEXT, ext.recordSizeLimit)
+    if (suite.keyExchange === 'ecdhe_ecdsa') {
+      this.#serverCertKind = kindOf(ext.serverCertificateTypes?.[0] ?? CertificateType.x509) ?? 'x509'
+      this.#clientCertKind = kindOf(ext.clientCertificateTypes?.[0] ?? CertificateType.x509) ?? 'x509'
+    }
     this.#transcript.add(m.msgType, m.messageSeq, m.body)
   }
 
   #clientSendKeyExchange(): void {
+    if (this.#suite?.keyExchange === 'ecdhe_ecdsa') {
+      this.#clientSendEcdsaFlight()
+      return
+    }
     const suite = this.#suite
     const psk = this.#o.psk
     if (suite === null || psk === undefined) {
@@ -804,7 +983,60 @@ export class DtlsConnection {
     this.#sendFlight(items, false)
   }
 
+  /** Flight 5 of ECDHE_ECDSA: Certificate, ClientKeyExchange, CertificateVerify, CCS, Finished. */
+  #clientSendEcdsaFlight(): void {
+    const own = this.#o.certificate as OwnCertificate
+    const key = this.#peerPoint === undefined ? null : this.#o.crypto.ecdhKey(this.#group)
+    const shared = key?.agree(this.#peerPoint as Uint8Array) ?? null
+    if (this.#peerPublicKey === undefined || key === null || shared === null) {
+      this.#fail({ cause: 'malformed', message: "The server's certificate or ECDHE parameters are missing or invalid.", evidence: {} }, { level: AlertLevel.fatal, description: 10 })
+      return
+    }
+    const items: FlightItem[] = []
+    if (this.#certificateRequested) {
+      const entries = this.#clientCertKind === 'rpk' ? [own.publicKey] : [...(own.chain ?? [])]
+      items.push(this.#handshakeItem(HandshakeType.certificate, encodeCertificate({ kind: this.#clientCertKind, entries })))
+    }
+    items.push(this.#handshakeItem(HandshakeType.clientKeyExchange, encodeEcdheClientKeyExchange(key.publicKey)))
+    this.#deriveKeys(shared)
+    if (this.#certificateRequested) {
+      const signature = this.#o.crypto.ecdsaSign(own.privateKey, this.#transcript.bytes())
+      if (signature === null) {
+        this.#fail({ cause: 'unsupported', message: 'Our private key cannot sign (it must be a P-256 key).', evidence: {} }, { level: AlertLevel.fatal, description: 80 })
+        return
+      }
+      items.push(this.#handshakeItem(HandshakeType.certificateVerify, encodeCertificateVerify({ algorithm: ECDSA_SHA256, signature })))
+    }
+    items.push(this.#ccsItem())
+    const finished = verifyData(this.#o.crypto, this.#master as Uint8Array, 'client', this.#transcript.hash(this.#o.crypto))
+    items.push(this.#handshakeItem(HandshakeType.finished, encodeFinished({ verifyData: finished })))
+    this.#sendFlight(items, false)
+  }
+
   // ----- both roles -------------------------------------------------------------------------
+
+  /** The peer's Certificate (X.509 chain or raw public key), checked by the credential store. */
+  #onPeerCertificate(m: HandshakeMessage, kind: CertificateKind): void {
+    const cert = decodeCertificate(m.body, kind).message
+    if (cert === undefined || cert.entries.length === 0) {
+      this.#fail({ cause: 'cert_untrusted', message: `The ${this.#o.role === 'server' ? 'client' : 'server'} sent an empty or unreadable ${kind === 'rpk' ? 'raw public key' : 'certificate'}.`, evidence: {} }, { level: AlertLevel.fatal, description: 42 })
+      return
+    }
+    const check = (this.#o.verifyPeer as NonNullable<ConnectionOptions['verifyPeer']>)(kind, cert.entries)
+    if (!check.ok) {
+      this.#fail({ cause: check.cause, message: check.message, evidence: check.evidence }, { level: AlertLevel.fatal, description: check.cause === 'malformed' ? 42 : 48 })
+      return
+    }
+    const publicKey = kind === 'rpk' ? (cert.entries[0] as Uint8Array) : this.#o.crypto.certificatePublicKey(cert.entries[0] as Uint8Array)
+    if (publicKey === null) {
+      this.#fail({ cause: 'malformed', message: 'The certificate does not parse.', evidence: {} }, { level: AlertLevel.fatal, description: 42 })
+      return
+    }
+    this.#peerPublicKey = publicKey
+    this.#identity = check.identity
+    if (check.endpoint !== undefined) this.#peerEndpoint = check.endpoint
+    this.#transcript.add(m.msgType, m.messageSeq, m.body)
+  }
 
   /** Master secret and record keys, once the premaster is known (transcript up to CKE). */
   #deriveKeys(premaster: Uint8Array): void {
@@ -829,6 +1061,8 @@ export class DtlsConnection {
       suite: this.#suite as CipherSuite,
       extendedMasterSecret: this.#ems,
       identity: this.#identity as Uint8Array,
+      ...(this.#peerEndpoint !== undefined ? { peerEndpoint: this.#peerEndpoint } : {}),
+      ...(this.#suite?.keyExchange === 'ecdhe_ecdsa' ? { certificateTypes: { client: this.#clientCertKind, server: this.#serverCertKind } } : {}),
       ...(this.#ourCid !== undefined ? { ourCid: this.#ourCid } : {}),
       ...(this.#peerCid !== undefined ? { peerCid: this.#peerCid } : {}),
       sessionId: this.#sessionId,

@@ -6,7 +6,8 @@
 // address `R`: the transport names each remote with a string key.
 import type { Crypto } from '../crypto'
 import type { Scheduler } from '../ports'
-import { DtlsConnection, type HandshakeFailure, type SessionInfo } from './connection'
+import type { CertificateKind } from './certificate-messages'
+import { DtlsConnection, type HandshakeFailure, type OwnCertificate, type PeerCheck, type SessionInfo } from './connection'
 import { makeCookie, rotateCookieSecrets, verifyCookie, type CookieSecrets } from './cookie'
 import type { FlightTiming } from './flight-timer'
 import { decodeHandshakeFragments, encodeHandshakeFragments, HandshakeType } from './handshake-header'
@@ -18,6 +19,10 @@ export interface DtlsServerOptions<R> {
   readonly scheduler: Scheduler
   readonly suites: readonly number[]
   readonly pskLookup: (identity: Uint8Array) => Uint8Array | null
+  /** ECDHE_ECDSA: our key (and certificate chain), and the check of the client's. */
+  readonly certificate?: OwnCertificate
+  readonly verifyPeer?: (kind: CertificateKind, entries: readonly Uint8Array[]) => PeerCheck
+  readonly certificateTypes?: readonly CertificateKind[]
   /** Length of the CIDs we hand out (RFC 9146); 0 = no Connection ID on this listener. */
   readonly cidLength?: number
   readonly mtu?: number
@@ -207,6 +212,9 @@ export class DtlsServerEndpoint<R> {
       scheduler: this.#o.scheduler,
       suites: this.#o.suites,
       pskLookup: this.#o.pskLookup,
+      ...(this.#o.certificate ? { certificate: this.#o.certificate } : {}),
+      ...(this.#o.verifyPeer ? { verifyPeer: this.#o.verifyPeer } : {}),
+      ...(this.#o.certificateTypes ? { certificateTypes: this.#o.certificateTypes } : {}),
       ...(cid !== undefined ? { cid } : {}),
       ...(this.#o.mtu !== undefined ? { mtu: this.#o.mtu } : {}),
       ...(this.#o.timing !== undefined ? { timing: this.#o.timing } : {}),

@@ -18,6 +18,19 @@ export class Transcript {
     this.#parts = []
   }
 
+  /** The messages so far, concatenated: what a CertificateVerify signs (RFC 5246 §7.4.8). */
+  bytes(): Uint8Array {
+    let n = 0
+    for (const p of this.#parts) n += p.length
+    const out = new Uint8Array(n)
+    let at = 0
+    for (const p of this.#parts) {
+      out.set(p, at)
+      at += p.length
+    }
+    return out
+  }
+
   hash(crypto: Pick<Crypto, 'sha256'>): Uint8Array {
     return crypto.sha256(...this.#parts)
   }

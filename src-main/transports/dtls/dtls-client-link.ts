@@ -4,19 +4,24 @@
 // sent (or connect()); datagrams sent meanwhile wait, a few of them, for the session.
 import { createSocket, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
-import { DtlsConnection, type HandshakeFailure, type PskClientCredential, type SessionInfo } from '../../core/dtls/connection'
+import { DtlsConnection, type HandshakeFailure, type OwnCertificate, type PeerCheck, type PskClientCredential, type SessionInfo } from '../../core/dtls/connection'
 import type { FlightTiming } from '../../core/dtls/flight-timer'
+import type { CertificateKind } from '../../core/dtls/certificate-messages'
 import type { DatagramLink, PeerAddress } from '../../core/ports'
 import type { CaptureTap } from '../capture-tap'
 import { nodeCrypto } from '../node-crypto'
 import { nodeScheduler } from '../node-runtime'
-import { DEFAULT_PSK_SUITES } from './dtls-server-link'
+import { DEFAULT_SUITES } from './dtls-server-link'
 
 export interface DtlsClientLinkOptions {
   readonly server: { readonly address: string; readonly port: number }
   /** Local address to bind; default the wildcard of the server's family. */
   readonly host?: string
-  readonly psk: PskClientCredential
+  readonly psk?: PskClientCredential
+  /** ECDHE_ECDSA suites: our key (and chain), and the check of the peer's certificate or raw public key. */
+  readonly certificate?: OwnCertificate
+  readonly verifyPeer?: (kind: CertificateKind, entries: readonly Uint8Array[]) => PeerCheck
+  readonly certificateTypes?: readonly CertificateKind[]
   readonly suites?: readonly number[]
   /** Offer a Connection ID (empty: "send me none, I will use yours"). */
   readonly cid?: Uint8Array
@@ -111,8 +116,11 @@ export class DtlsClientLink implements DatagramLink {
         role: 'client',
         crypto: nodeCrypto,
         scheduler: nodeScheduler,
-        suites: this.opts.suites ?? DEFAULT_PSK_SUITES,
-        psk: this.opts.psk,
+        suites: this.opts.suites ?? DEFAULT_SUITES,
+        ...(this.opts.psk ? { psk: this.opts.psk } : {}),
+        ...(this.opts.certificate ? { certificate: this.opts.certificate } : {}),
+        ...(this.opts.verifyPeer ? { verifyPeer: this.opts.verifyPeer } : {}),
+        ...(this.opts.certificateTypes ? { certificateTypes: this.opts.certificateTypes } : {}),
         ...(this.opts.cid !== undefined ? { cid: this.opts.cid } : {}),
         ...(this.opts.requireCid !== undefined ? { requireCid: this.opts.requireCid } : {}),
         ...(this.opts.timing ? { timing: this.opts.timing } : {}),

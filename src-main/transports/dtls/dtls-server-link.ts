@@ -5,9 +5,10 @@
 // happen; the capture tap sees the bytes on the wire and, for records that decrypt, the plaintext.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
-import type { HandshakeFailure, SessionInfo } from '../../core/dtls/connection'
+import type { HandshakeFailure, OwnCertificate, PeerCheck, SessionInfo } from '../../core/dtls/connection'
 import { DtlsServerEndpoint, type DtlsSession } from '../../core/dtls/server-endpoint'
 import type { FlightTiming } from '../../core/dtls/flight-timer'
+import type { CertificateKind } from '../../core/dtls/certificate-messages'
 import type { DatagramLink, PeerAddress } from '../../core/ports'
 import type { CaptureTap } from '../capture-tap'
 import { nodeCrypto } from '../node-crypto'
@@ -18,8 +19,11 @@ export interface Remote {
   readonly port: number
 }
 
-/** The PSK cipher suites a listener accepts by default, in order of preference (LwM2M T §5.2.x: CCM_8 is mandatory). */
-export const DEFAULT_PSK_SUITES: readonly number[] = [0xc0a8, 0x00a8, 0x00ae, 0xc037, 0xc0a4]
+/**
+ * Cipher suites in order of preference (LwM2M T §5: the CCM_8 ones are mandatory). The ECDHE_ECDSA
+ * ones are chosen only where a key (and a check of the peer's) is configured.
+ */
+export const DEFAULT_SUITES: readonly number[] = [0xc0a8, 0xc0ae, 0x00a8, 0xc02b, 0x00ae, 0xc023, 0xc037, 0xc0a4, 0xc0ac]
 
 export interface DtlsServerLinkOptions {
   readonly host: string
@@ -27,6 +31,10 @@ export interface DtlsServerLinkOptions {
   readonly port: number
   readonly suites?: readonly number[]
   readonly pskLookup: (identity: Uint8Array) => Uint8Array | null
+  /** ECDHE_ECDSA suites: our key (and chain), and the check of the peer's certificate or raw public key. */
+  readonly certificate?: OwnCertificate
+  readonly verifyPeer?: (kind: CertificateKind, entries: readonly Uint8Array[]) => PeerCheck
+  readonly certificateTypes?: readonly CertificateKind[]
   /** CID length handed out (RFC 9146); 0 = none. */
   readonly cidLength?: number
   readonly timing?: FlightTiming
@@ -55,8 +63,11 @@ export class DtlsServerLink implements DatagramLink {
     this.#endpoint = new DtlsServerEndpoint<Remote>({
       crypto: nodeCrypto,
       scheduler: nodeScheduler,
-      suites: opts.suites ?? DEFAULT_PSK_SUITES,
+      suites: opts.suites ?? DEFAULT_SUITES,
       pskLookup: opts.pskLookup,
+      ...(opts.certificate ? { certificate: opts.certificate } : {}),
+      ...(opts.verifyPeer ? { verifyPeer: opts.verifyPeer } : {}),
+      ...(opts.certificateTypes ? { certificateTypes: opts.certificateTypes } : {}),
       cidLength: opts.cidLength ?? 0,
       ...(opts.timing ? { timing: opts.timing } : {}),
       send: (to, d) => {

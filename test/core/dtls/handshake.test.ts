@@ -4,6 +4,7 @@
 // fake clock: loss, duplication and reordering of every flight; wrong keys, unknown identities,
 // no common suite, CID and address changes. Independent peers (openssl, gnutls) are in
 // test/interop/dtls-*.test.ts.
+import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { DtlsConnection, type HandshakeFailure, type SessionInfo } from '../../../src-main/core/dtls/connection'
 import { DtlsServerEndpoint } from '../../../src-main/core/dtls/server-endpoint'
@@ -253,5 +254,69 @@ describe('Connection ID (RFC 9146)', () => {
     client.connect()
     scheduler.advance(100)
     expect((failure as HandshakeFailure | null)?.cause).toBe('cid_not_negotiated')
+  })
+})
+
+describe('ECDHE_ECDSA with raw public keys (RFC 7250, RFC 8422) between our client and our server', () => {
+  
+  const pair = (): { publicKey: Uint8Array; privateKey: Uint8Array } => {
+    const k = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    return { publicKey: new Uint8Array(k.publicKey.export({ format: 'der', type: 'spki' })), privateKey: new Uint8Array(k.privateKey.export({ format: 'der', type: 'pkcs8' })) }
+  }
+  const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+
+  function run(clientKey: { publicKey: Uint8Array; privateKey: Uint8Array }, trustedClient: Uint8Array, suite = 0xc0ae) {
+    const scheduler = new FakeScheduler()
+    const serverKey = pair()
+    let clientInfo: SessionInfo | null = null
+    let serverInfo: SessionInfo | null = null
+    const failures: HandshakeFailure[] = []
+    let server: DtlsServerEndpoint<string> | null = null
+    const client = new DtlsConnection({
+      role: 'client', crypto, scheduler, suites: [suite], timing: TIMING,
+      certificate: clientKey,
+      verifyPeer: (kind, entries) => (kind === 'rpk' && same(entries[0] as Uint8Array, serverKey.publicKey) ? { ok: true, identity: ascii('server') } : { ok: false, cause: 'cert_untrusted', message: 'not the server key', evidence: {} }),
+      send: (d) => scheduler.schedule(1, () => server?.receive('c', 'c', d)),
+      onEstablished: (i) => (clientInfo = i),
+      onFailed: (f) => failures.push(f)
+    })
+    server = new DtlsServerEndpoint<string>({
+      crypto, scheduler, suites: [0xc0ae, 0xc02b, 0xc023], pskLookup: () => null, timing: TIMING,
+      certificate: serverKey,
+      verifyPeer: (kind, entries) => (kind === 'rpk' && same(entries[0] as Uint8Array, trustedClient) ? { ok: true, identity: ascii('dev-rpk'), endpoint: 'dev-rpk' } : { ok: false, cause: 'cert_untrusted', message: 'unknown raw public key', evidence: {} }),
+      send: (_r, d) => scheduler.schedule(1, () => client.receive(d)),
+      onEstablished: (_s, i) => (serverInfo = i),
+      onFailed: (_r, _k, f) => failures.push(f)
+    })
+    client.connect()
+    scheduler.advance(100)
+    return { clientInfo: clientInfo as SessionInfo | null, serverInfo: serverInfo as SessionInfo | null, failures }
+  }
+
+  for (const [name, code] of [['TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 0xc0ae], ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 0xc02b], ['TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256', 0xc023]] as const) {
+    it(`${name}: both ends present raw public keys and prove them`, () => {
+      const k = pair()
+      const r = run(k, k.publicKey, code)
+      expect(r.failures).toEqual([])
+      expect(r.serverInfo?.suite.name).toBe(name)
+      expect(r.serverInfo?.peerEndpoint).toBe('dev-rpk')
+      expect(r.serverInfo?.certificateTypes).toEqual({ client: 'rpk', server: 'rpk' })
+      expect(r.clientInfo?.masterSecret).toEqual(r.serverInfo?.masterSecret)
+    })
+  }
+
+  it('an unknown client key is refused with the store’s reason', () => {
+    const r = run(pair(), pair().publicKey)
+    expect(r.serverInfo).toBeNull()
+    expect(r.failures[0]).toMatchObject({ cause: 'cert_untrusted', message: 'unknown raw public key' })
+  })
+
+  it('a client that sends someone else’s public key cannot sign for it (CertificateVerify fails)', () => {
+    const victim = pair()
+    const attacker = pair()
+    const r = run({ publicKey: victim.publicKey, privateKey: attacker.privateKey }, victim.publicKey)
+    expect(r.serverInfo).toBeNull()
+    expect(r.failures[0]?.cause).toBe('cert_untrusted')
+    expect(r.failures[0]?.message).toMatch(/CertificateVerify does not verify/)
   })
 })
