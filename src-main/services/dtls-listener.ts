@@ -7,7 +7,9 @@ import type { Listener } from '../contract/system'
 import { coapCodec } from '../core/coap/codec'
 import { CoapEndpoint } from '../core/coap/endpoint'
 import type { EndpointEvent } from '../core/coap/events'
-import { identityText, type HandshakeFailure, type SessionInfo } from '../core/dtls/connection'
+import { createHash } from 'node:crypto'
+import type { CertificateKind } from '../core/dtls/certificate-messages'
+import { identityText, type HandshakeFailure, type OwnCertificate, type PeerCheck, type SessionInfo } from '../core/dtls/connection'
 import type { UplinkRequest, UplinkResponse } from '../core/lwm2m/server/messages'
 import type { PeerAddress } from '../core/ports'
 import type { CaptureTap } from '../transports/capture-tap'
@@ -37,6 +39,14 @@ export interface ListenerCredentials {
   psk(role: DtlsRole, identity: Uint8Array): { readonly endpoint: string; readonly key: Uint8Array } | null
   endpointFor(role: DtlsRole, identity: Uint8Array): string | null
   recordHandshake(rec: HandshakeRecordLike): void
+  /** RPK: the endpoint whose stored raw public key this SubjectPublicKeyInfo is. */
+  rpkEndpoint(role: DtlsRole, spki: Uint8Array): string | null
+  /** X.509: the chain checked against the stored credential its CN names. */
+  verifyPeerCertificate(
+    role: DtlsRole,
+    chain: readonly Uint8Array[],
+    now: Date
+  ): { readonly ok: true; readonly endpoint: string; readonly cn: string } | { readonly ok: false; readonly cause: 'cert_untrusted' | 'name_mismatch' | 'malformed'; readonly message: string; readonly evidence: Readonly<Record<string, unknown>> }
 }
 
 export interface DtlsListenerOptions {
@@ -45,6 +55,8 @@ export interface DtlsListenerOptions {
   /** CID length this listener hands out (RFC 9146); 0 turns Connection ID off. Default 6. */
   readonly cidLength?: number
   readonly tap?: CaptureTap
+  /** Our key (and certificate chain) for the ECDHE_ECDSA suites; without it only PSK suites run. */
+  readonly certificate?: OwnCertificate
   /** NSS key log lines ("CLIENT_RANDOM …") when the user asked for a key log. */
   readonly keyLog?: (line: string) => void
   readonly onEvent?: (e: EndpointEvent) => void
@@ -86,9 +98,25 @@ export class DtlsListener {
       port: opts.port,
       cidLength: opts.cidLength ?? 6,
       pskLookup: (identity) => credentials.psk(role, identity)?.key ?? null,
+      ...(opts.certificate
+        ? {
+            certificate: opts.certificate,
+            verifyPeer: (kind: CertificateKind, entries: readonly Uint8Array[]): PeerCheck => {
+              const leaf = entries[0] as Uint8Array
+              if (kind === 'rpk') {
+                const endpoint = credentials.rpkEndpoint(role, leaf)
+                return endpoint !== null
+                  ? { ok: true, identity: new TextEncoder().encode(endpoint), endpoint }
+                  : { ok: false, cause: 'cert_untrusted', message: 'The raw public key the device presented is not stored for any endpoint (security.put with mode rpk).', evidence: { spkiSha256: createHash('sha256').update(leaf).digest('hex') } }
+              }
+              const r = credentials.verifyPeerCertificate(role, entries, new Date())
+              return r.ok ? { ok: true, identity: new TextEncoder().encode(r.cn), endpoint: r.endpoint } : r
+            }
+          }
+        : {}),
       ...(opts.tap ? { tap: opts.tap } : {}),
       onEstablished: (peer, info: SessionInfo) => {
-        const endpoint = credentials.endpointFor(role, info.identity)
+        const endpoint = info.peerEndpoint ?? credentials.endpointFor(role, info.identity)
         opts.keyLog?.(`CLIENT_RANDOM ${hex(info.clientRandom)} ${hex(info.masterSecret)}`)
         record(peer.display, 'ok', {
           identity: identityText(info.identity),
@@ -120,8 +148,9 @@ export class DtlsListener {
       handle: (req, accept): UplinkResponse => {
         const first = req.path[0]
         if (req.method === 'POST' && (first === 'rd' || first === 'bs') && req.path.length === 1) {
-          const identity = link.session(req.peer)?.connection.identity
-          const bound = identity === undefined ? null : credentials.endpointFor(role, identity)
+          const session = link.session(req.peer)
+          const identity = session?.connection.identity
+          const bound = session?.info?.peerEndpoint ?? (identity === undefined ? null : credentials.endpointFor(role, identity))
           const ep = endpointParam(req)
           if (bound !== null && ep !== null && ep !== bound) {
             return { code: BAD_REQUEST, payload: new TextEncoder().encode(`endpoint "${ep}" is not the one bound to this DTLS identity ("${bound}")`) }

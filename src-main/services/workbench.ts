@@ -22,6 +22,7 @@ import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
 import { DtlsListener } from './dtls-listener'
 import { KeyLog } from './key-log'
+import { serverCertificateFromFiles, serverIdentity } from './server-identity'
 import type { PeerAddress } from '../core/ports'
 import { listenerEvents } from './coap-listener'
 import { CredentialStore } from '../store/credential-store'
@@ -55,6 +56,9 @@ export interface DtlsListenOptions {
   readonly port: number
   /** Connection ID length handed out (RFC 9146); 0 = off. Default 6. */
   readonly cidLength?: number
+  /** X.509 mode: our certificate chain (PEM, leaf first) and its P-256 key (PEM); without them, raw public keys with the data dir's own key. */
+  readonly certFile?: string
+  readonly keyFile?: string
 }
 
 export interface Workbench {
@@ -103,10 +107,12 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   const openDtls = async (role: 'server' | 'bootstrap', o: DtlsListenOptions): Promise<void> => {
     const handle = role === 'server' ? server.role() : bootstrap.role()
     if (handle === null) throw new Error(`the ${role === 'server' ? 'LwM2M Server' : 'Bootstrap Server'} must run on UDP for its DTLS listener to start`)
+    const certificate = o.certFile !== undefined && o.keyFile !== undefined ? serverCertificateFromFiles(o.certFile, o.keyFile) : serverIdentity(opts.dataDir, secretBox)
     dtlsListeners.push(
       await DtlsListener.open(role, handle, security, {
         host: o.host,
         port: o.port,
+        certificate,
         ...(o.cidLength !== undefined ? { cidLength: o.cidLength } : {}),
         onEvent: listenerEvents(role === 'server' ? 'LwM2M Server' : 'Bootstrap Server'),
         keyLog: (line) => keyLog.write(line),

@@ -20,12 +20,14 @@ export interface SimBench {
   close(): Promise<void>
 }
 
-export async function startBench(opts: { dtls?: boolean; cidLength?: number } = {}): Promise<SimBench> {
+export async function startBench(opts: { dtls?: boolean; cidLength?: number; certFile?: string; keyFile?: string } = {}): Promise<SimBench> {
   const dir = tempDir()
   const wb = createWorkbench({ dataDir: dir.path, log: () => {} })
   const events: Array<[string, unknown]> = []
   wb.events.subscribe((n, p) => events.push([n, p]))
-  const dtls = opts.dtls ? { host: '127.0.0.1', port: 0, ...(opts.cidLength !== undefined ? { cidLength: opts.cidLength } : {}) } : null
+  const dtls = opts.dtls
+    ? { host: '127.0.0.1', port: 0, ...(opts.cidLength !== undefined ? { cidLength: opts.cidLength } : {}), ...(opts.certFile && opts.keyFile ? { certFile: opts.certFile, keyFile: opts.keyFile } : {}) }
+    : null
   await wb.startListeners({ coap: { host: '127.0.0.1', port: 0 }, bootstrap: { host: '127.0.0.1', port: 0 }, coaps: dtls, bootstrapCoaps: dtls })
   const call = <T>(method: string, params: unknown): Promise<T> => callIn<T>(wb, method, params)
   const listeners = (await call<SystemInfo>('system.info', {})).capabilities.listeners

@@ -49,6 +49,9 @@ Options:
                        Bootstrap Server on DTLS 1.2 (default ${DEFAULT_BS_COAPS_PORT}; 0 picks a free one)
   --no-coaps           do not start the DTLS listeners
   --cid-length <n>     Connection ID length the DTLS listeners hand out (RFC 9146; default 6, 0 = off)
+  --dtls-cert <file>   certificate chain (PEM, leaf first) for the ECDHE_ECDSA suites in X.509 mode,
+  --dtls-key <file>    with its P-256 key (PEM); without them the listeners offer raw public keys
+                       with a key kept sealed in the data dir (PSK works either way)
   --log-level <level>  error, info (default: registrations, bootstrap runs, errors) or debug
                        (also each CoAP request and response); the log goes to stderr
   --log-format <fmt>   text (default) or json (one JSON object per line)
@@ -103,6 +106,8 @@ export const serve: Command = {
         'bs-coaps-port': { type: 'string' },
         'no-coaps': { type: 'boolean' },
         'cid-length': { type: 'string' },
+        'dtls-cert': { type: 'string' },
+        'dtls-key': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         demo: { type: 'string' }
@@ -119,6 +124,8 @@ export const serve: Command = {
     const cidText = values['cid-length'] ?? '6'
     if (!/^[0-9]{1,2}$/.test(cidText) || Number(cidText) > 32) throw new UsageError(`--cid-length must be 0..32 bytes, got ${JSON.stringify(cidText)}`)
     const cidLength = Number(cidText)
+    if ((values['dtls-cert'] === undefined) !== (values['dtls-key'] === undefined)) throw new UsageError('--dtls-cert and --dtls-key go together')
+    const certFiles = values['dtls-cert'] !== undefined ? { certFile: resolve(values['dtls-cert']), keyFile: resolve(values['dtls-key'] as string) } : {}
     const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir()
     const demo = demoCount(values.demo)
     if (demo > 0 && values['no-coap']) throw new UsageError('--demo needs the LwM2M Server: drop --no-coap')
@@ -146,8 +153,8 @@ export const serve: Command = {
       await workbench.startListeners({
         coap: values['no-coap'] ? null : { host: coapHost, port: coapPort },
         bootstrap: values['no-bs'] ? null : { host: coapHost, port: bsPort },
-        coaps: values['no-coap'] || values['no-coaps'] ? null : { host: coapHost, port: coapsPort, cidLength },
-        bootstrapCoaps: values['no-bs'] || values['no-coaps'] ? null : { host: coapHost, port: bsCoapsPort, cidLength }
+        coaps: values['no-coap'] || values['no-coaps'] ? null : { host: coapHost, port: coapsPort, cidLength, ...certFiles },
+        bootstrapCoaps: values['no-bs'] || values['no-coaps'] ? null : { host: coapHost, port: bsCoapsPort, cidLength, ...certFiles }
       })
     } catch (e) {
       await workbench.close()
