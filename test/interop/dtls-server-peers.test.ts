@@ -111,6 +111,27 @@ describe('openssl s_client -dtls1_2 -psk against our DTLS server (RFC 6347, RFC 
   })
 })
 
+describe('session resumption with openssl s_client -sess_out / -sess_in (RFC 5246 §7.3)', () => {
+  it('the second connection resumes the first session ("Reused")', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { tmpdir } = await import('node:os')
+    const dir = mkdtempSync(join(tmpdir(), 'dtls-sess-'))
+    try {
+      const { port, outcome } = await echoServer()
+      const base = ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-psk', KEY_HEX, '-psk_identity', 'dev-1', '-cipher', 'PSK-AES128-CCM8', '-ign_eof']
+      const first = await runClient('openssl', [...base, '-sess_out', join(dir, 'sess.pem')], 'one', /echo:one/)
+      expect(first).toMatch(/New, TLSv1\.2/)
+      const second = await runClient('openssl', [...base, '-sess_in', join(dir, 'sess.pem')], 'two', /echo:two/)
+      expect(second).toMatch(/Reused, TLSv1\.2/)
+      expect(second).toContain('echo:two')
+      expect(outcome.sessions.map((s) => s.resumed)).toEqual([false, true])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('gnutls-cli --udp with PSK against our DTLS server', () => {
   for (const [prio, iana] of [
     ['NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+PSK:-CIPHER-ALL:+AES-128-CCM-8', 'TLS_PSK_WITH_AES_128_CCM_8'],

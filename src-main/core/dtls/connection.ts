@@ -102,6 +102,8 @@ export interface SessionInfo {
   readonly ourCid?: Uint8Array
   readonly peerCid?: Uint8Array
   readonly sessionId: Uint8Array
+  /** An abbreviated handshake resumed an earlier session (no key exchange ran). */
+  readonly resumed: boolean
   /** The NSS key log line material: client_random and master secret. */
   readonly clientRandom: Uint8Array
   readonly masterSecret: Uint8Array
@@ -122,6 +124,22 @@ export type PeerCheck =
   | { readonly ok: true; readonly identity: Uint8Array; readonly endpoint?: string }
   | { readonly ok: false; readonly cause: 'cert_untrusted' | 'name_mismatch' | 'malformed'; readonly message: string; readonly evidence: Readonly<Record<string, unknown>> }
 
+/** What session resumption needs of an earlier session (RFC 5246 §7.3, abbreviated handshake). */
+export interface ResumableSession {
+  readonly sessionId: Uint8Array
+  readonly suite: CipherSuite
+  readonly masterSecret: Uint8Array
+  readonly extendedMasterSecret: boolean
+  readonly identity: Uint8Array
+  readonly peerEndpoint?: string
+}
+
+/** Server side: sessions by ID that a client may resume; bounded by whoever implements it. */
+export interface SessionCache {
+  get(sessionId: Uint8Array): ResumableSession | undefined
+  put(session: ResumableSession): void
+}
+
 export interface PskClientCredential {
   readonly identity: Uint8Array
   readonly key: Uint8Array
@@ -135,6 +153,10 @@ export interface ConnectionOptions {
   readonly suites: readonly number[]
   /** Client: the identity and key we present. */
   readonly psk?: PskClientCredential
+  /** Client: an earlier session with this server to resume (its ID goes into the ClientHello). */
+  readonly resume?: ResumableSession
+  /** Server: where sessions are kept for resumption; none: every handshake is a full one. */
+  readonly sessionCache?: SessionCache
   /** ECDHE_ECDSA suites: our key (and chain); the peer's is checked with `verifyPeer`. */
   readonly certificate?: OwnCertificate
   readonly verifyPeer?: (kind: CertificateKind, entries: readonly Uint8Array[]) => PeerCheck
@@ -258,6 +280,7 @@ export class DtlsConnection {
   #peerEndpoint: string | undefined
   #certificateRequested = false
   #peerProved = false
+  #resumed = false
 
   constructor(opts: ConnectionOptions) {
     this.#o = opts
@@ -469,6 +492,11 @@ export class DtlsConnection {
     for (const d of datagrams) if (d.length > 0) this.#o.send(encodeRecords(d))
   }
 
+  /** The flight already sent becomes the last one: no timer, kept for the peer's retransmissions. */
+  #sendFlightFinal(): void {
+    this.#disarm()
+  }
+
   #arm(): void {
     this.#disarm()
     const wait = flightWait(this.#timing, this.#transmissions)
@@ -612,7 +640,11 @@ export class DtlsConnection {
     const clientKind = kinds.find((k) => offeredClient.includes(k))
     const canEcdsa = this.#o.certificate !== undefined && this.#o.verifyPeer !== undefined && group !== undefined &&
       (ext.signatureAlgorithms ?? []).includes(ECDSA_SHA256) && serverKind !== undefined && clientKind !== undefined
-    const suite = this.#o.suites
+    // Session resumption (RFC 5246 §7.3) when the cache knows the ID, the suite is still on both
+    // lists and EMS is used as before (RFC 7627 §5.3); otherwise a full handshake.
+    const cached = ch.sessionId.length > 0 ? this.#o.sessionCache?.get(ch.sessionId) : undefined
+    const resumable = cached !== undefined && ch.cipherSuites.includes(cached.suite.code) && this.#o.suites.includes(cached.suite.code) && cached.extendedMasterSecret === (ext.extendedMasterSecret === true)
+    const suite = resumable ? cached.suite : this.#o.suites
       .map((c) => cipherSuite(c))
       .find((s): s is CipherSuite =>
         s !== undefined &&
@@ -654,7 +686,7 @@ export class DtlsConnection {
       if (ext.clientCertificateTypes !== undefined) reply.clientCertificateTypes = [certificateTypeCode(this.#clientCertKind)]
     }
     this.#serverRandom = this.#random32()
-    this.#sessionId = this.#o.crypto.randomBytes(32)
+    this.#sessionId = resumable ? ch.sessionId : this.#o.sessionCache ? this.#o.crypto.randomBytes(32) : new Uint8Array(0)
     const sh = encodeServerHello({
       serverVersion: DTLS_1_2,
       random: this.#serverRandom,
@@ -664,6 +696,18 @@ export class DtlsConnection {
       extensions: helloExtensionList(reply, 'server')
     })
     const items = [this.#handshakeItem(HandshakeType.serverHello, sh)]
+    if (resumable) {
+      this.#resumed = true
+      this.#master = cached.masterSecret
+      this.#identity = cached.identity
+      if (cached.peerEndpoint !== undefined) this.#peerEndpoint = cached.peerEndpoint
+      this.#keysFromMaster()
+      items.push(this.#ccsItem())
+      const fin = verifyData(this.#o.crypto, this.#master, 'server', this.#transcript.hash(this.#o.crypto))
+      items.push(this.#handshakeItem(HandshakeType.finished, encodeFinished({ verifyData: fin })))
+      this.#sendFlight(items, false)
+      return
+    }
     if (suite.keyExchange === 'ecdhe_psk') {
       this.#group = group as number
       this.#ecdh = this.#o.crypto.ecdhKey(this.#group)
@@ -714,7 +758,7 @@ export class DtlsConnection {
       this.#transcript.add(m.msgType, m.messageSeq, m.body)
       return
     }
-    if (ecdsa && m.msgType === HandshakeType.finished && !this.#peerProved) {
+    if (ecdsa && m.msgType === HandshakeType.finished && !this.#peerProved && !this.#resumed) {
       this.#fail({ cause: 'cert_untrusted', message: 'The client finished without proving its key (no CertificateVerify).', evidence: {} }, { level: AlertLevel.fatal, description: 10 })
       return
     }
@@ -730,6 +774,12 @@ export class DtlsConnection {
         return
       }
       this.#transcript.add(m.msgType, m.messageSeq, m.body)
+      if (this.#resumed) {
+        // Abbreviated handshake: our Finished went first; the client's completes it.
+        this.#sendFlightFinal()
+        this.#establish()
+        return
+      }
       const serverFinished = verifyData(this.#o.crypto, this.#master as Uint8Array, 'server', this.#transcript.hash(this.#o.crypto))
       const items = [this.#ccsItem()]
       items.push(this.#handshakeItem(HandshakeType.finished, encodeFinished({ verifyData: serverFinished })))
@@ -821,7 +871,7 @@ export class DtlsConnection {
     const ch: ClientHello = {
       clientVersion: DTLS_1_2,
       random: this.#clientRandom,
-      sessionId: new Uint8Array(0),
+      sessionId: this.#o.resume?.sessionId ?? new Uint8Array(0),
       cookie: this.#cookie,
       cipherSuites: suites,
       compressionMethods: [0],
@@ -900,6 +950,16 @@ export class DtlsConnection {
           this.#fail(this.#wrongKey("the server's Finished did not verify"), { level: AlertLevel.fatal, description: 51 })
           return
         }
+        if (this.#resumed) {
+          // Abbreviated handshake: the server finished first; our CCS and Finished end it.
+          this.#transcript.add(m.msgType, m.messageSeq, m.body)
+          const items = [this.#ccsItem()]
+          const ours = verifyData(this.#o.crypto, this.#master as Uint8Array, 'client', this.#transcript.hash(this.#o.crypto))
+          items.push(this.#handshakeItem(HandshakeType.finished, encodeFinished({ verifyData: ours })))
+          this.#sendFlight(items, true)
+          this.#establish()
+          return
+        }
         this.#flight = []
         this.#establish()
         return
@@ -945,6 +1005,19 @@ export class DtlsConnection {
       this.#clientCertKind = kindOf(ext.clientCertificateTypes?.[0] ?? CertificateType.x509) ?? 'x509'
     }
     this.#transcript.add(m.msgType, m.messageSeq, m.body)
+    const r = this.#o.resume
+    if (r !== undefined && sh.sessionId.length > 0 && constantTimeEqual(sh.sessionId, r.sessionId)) {
+      // The server resumes (RFC 5246 §7.3): same suite, and EMS as before (RFC 7627 §5.3).
+      if (r.suite.code !== suite.code || r.extendedMasterSecret !== this.#ems) {
+        this.#fail({ cause: 'malformed', message: 'The server resumed our session with a different cipher suite or extended-master-secret setting.', evidence: {} }, { level: AlertLevel.fatal, description: 47 })
+        return
+      }
+      this.#resumed = true
+      this.#master = r.masterSecret
+      this.#identity = r.identity
+      if (r.peerEndpoint !== undefined) this.#peerEndpoint = r.peerEndpoint
+      this.#keysFromMaster()
+    }
   }
 
   #clientSendKeyExchange(): void {
@@ -1045,7 +1118,14 @@ export class DtlsConnection {
     this.#master = this.#ems
       ? extendedMasterSecret(crypto, premaster, this.#transcript.hash(crypto))
       : masterSecret(crypto, premaster, this.#clientRandom, this.#serverRandom)
-    const kb = keyBlock(crypto, this.#master, this.#clientRandom, this.#serverRandom, suite)
+    this.#keysFromMaster()
+  }
+
+  /** Record keys from the master secret and this handshake's randoms (also for a resumed session). */
+  #keysFromMaster(): void {
+    const crypto = this.#o.crypto
+    const suite = this.#suite as CipherSuite
+    const kb = keyBlock(crypto, this.#master as Uint8Array, this.#clientRandom, this.#serverRandom, suite)
     const mine = this.#o.role === 'client' ? kb.client : kb.server
     const theirs = this.#o.role === 'client' ? kb.server : kb.client
     this.#pendingWrite = createRecordProtection(crypto, suite, mine)
@@ -1053,6 +1133,16 @@ export class DtlsConnection {
   }
 
   #establish(): void {
+    if (this.#o.role === 'server' && !this.#resumed && this.#sessionId.length > 0) {
+      this.#o.sessionCache?.put({
+        sessionId: this.#sessionId,
+        suite: this.#suite as CipherSuite,
+        masterSecret: this.#master as Uint8Array,
+        extendedMasterSecret: this.#ems,
+        identity: this.#identity as Uint8Array,
+        ...(this.#peerEndpoint !== undefined ? { peerEndpoint: this.#peerEndpoint } : {})
+      })
+    }
     this.#state = 'established'
     if (this.#o.role === 'client') this.#disarm()
     this.#expectFinished = false
@@ -1066,6 +1156,7 @@ export class DtlsConnection {
       ...(this.#ourCid !== undefined ? { ourCid: this.#ourCid } : {}),
       ...(this.#peerCid !== undefined ? { peerCid: this.#peerCid } : {}),
       sessionId: this.#sessionId,
+      resumed: this.#resumed,
       clientRandom: this.#clientRandom,
       masterSecret: this.#master as Uint8Array
     })

@@ -7,7 +7,8 @@
 import type { Crypto } from '../crypto'
 import type { Scheduler } from '../ports'
 import type { CertificateKind } from './certificate-messages'
-import { DtlsConnection, type HandshakeFailure, type OwnCertificate, type PeerCheck, type SessionInfo } from './connection'
+import { DtlsConnection, type HandshakeFailure, type OwnCertificate, type PeerCheck, type SessionCache, type SessionInfo } from './connection'
+import { BoundedSessionCache } from './session-cache'
 import { makeCookie, rotateCookieSecrets, verifyCookie, type CookieSecrets } from './cookie'
 import type { FlightTiming } from './flight-timer'
 import { decodeHandshakeFragments, encodeHandshakeFragments, HandshakeType } from './handshake-header'
@@ -23,6 +24,8 @@ export interface DtlsServerOptions<R> {
   readonly certificate?: OwnCertificate
   readonly verifyPeer?: (kind: CertificateKind, entries: readonly Uint8Array[]) => PeerCheck
   readonly certificateTypes?: readonly CertificateKind[]
+  /** Sessions kept for resumption by ID; default a bounded cache, null turns resumption off. */
+  readonly sessionCache?: SessionCache | null
   /** Length of the CIDs we hand out (RFC 9146); 0 = no Connection ID on this listener. */
   readonly cidLength?: number
   readonly mtu?: number
@@ -83,8 +86,11 @@ export class DtlsServerEndpoint<R> {
   #handshakes = 0
   readonly stats: DtlsServerStats = { sessions: 0, handshakes: 0, helloVerifyRequests: 0, droppedHellos: 0, malformed: 0 }
 
+  readonly #sessions: SessionCache | null
+
   constructor(opts: DtlsServerOptions<R>) {
     this.#o = opts
+    this.#sessions = opts.sessionCache === undefined ? new BoundedSessionCache(() => opts.scheduler.now()) : opts.sessionCache
   }
 
   /** A datagram from `remote` (named `remoteKey`, e.g. "192.0.2.1:40000"). Never throws. */
@@ -215,6 +221,7 @@ export class DtlsServerEndpoint<R> {
       ...(this.#o.certificate ? { certificate: this.#o.certificate } : {}),
       ...(this.#o.verifyPeer ? { verifyPeer: this.#o.verifyPeer } : {}),
       ...(this.#o.certificateTypes ? { certificateTypes: this.#o.certificateTypes } : {}),
+      ...(this.#sessions ? { sessionCache: this.#sessions } : {}),
       ...(cid !== undefined ? { cid } : {}),
       ...(this.#o.mtu !== undefined ? { mtu: this.#o.mtu } : {}),
       ...(this.#o.timing !== undefined ? { timing: this.#o.timing } : {}),

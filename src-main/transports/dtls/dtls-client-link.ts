@@ -42,6 +42,8 @@ export class DtlsClientLink implements DatagramLink {
   #connection: DtlsConnection | null = null
   #waiting: Uint8Array[] = []
   #connecting: Promise<SessionInfo> | null = null
+  /** The last session, offered for resumption on the next handshake (RFC 5246 §7.3). */
+  #last: SessionInfo | null = null
   #local = ''
   readonly peer: PeerAddress
 
@@ -118,6 +120,7 @@ export class DtlsClientLink implements DatagramLink {
         scheduler: nodeScheduler,
         suites: this.opts.suites ?? DEFAULT_SUITES,
         ...(this.opts.psk ? { psk: this.opts.psk } : {}),
+        ...(this.#last !== null && this.#last.sessionId.length > 0 ? { resume: this.#last } : {}),
         ...(this.opts.certificate ? { certificate: this.opts.certificate } : {}),
         ...(this.opts.verifyPeer ? { verifyPeer: this.opts.verifyPeer } : {}),
         ...(this.opts.certificateTypes ? { certificateTypes: this.opts.certificateTypes } : {}),
@@ -129,6 +132,7 @@ export class DtlsClientLink implements DatagramLink {
           this.#socket.send(d, this.opts.server.port, this.opts.server.address)
         },
         onEstablished: (info) => {
+          this.#last = info
           this.opts.onEstablished?.(info)
           const waiting = this.#waiting
           this.#waiting = []

@@ -320,3 +320,54 @@ describe('ECDHE_ECDSA with raw public keys (RFC 7250, RFC 8422) between our clie
     expect(r.failures[0]?.message).toMatch(/CertificateVerify does not verify/)
   })
 })
+
+describe('session resumption by session ID (RFC 5246 §7.3, RFC 7627 §5.3)', () => {
+  it('a second connection resumes the first session: abbreviated handshake, same master secret, fresh keys', () => {
+    const scheduler = new FakeScheduler()
+    const serverInfos: SessionInfo[] = []
+    let client: DtlsConnection | null = null
+    const server = new DtlsServerEndpoint<string>({
+      crypto, scheduler, suites: [CCM8], pskLookup: () => KEY, timing: TIMING,
+      send: (_r, d) => scheduler.schedule(1, () => client?.receive(d)),
+      onEstablished: (_s, i) => serverInfos.push(i)
+    })
+    const connect = (resume?: SessionInfo): SessionInfo | null => {
+      let info: SessionInfo | null = null
+      client = new DtlsConnection({
+        role: 'client', crypto, scheduler, suites: [CCM8], psk: { identity: ascii('dev-1'), key: KEY }, timing: TIMING,
+        ...(resume ? { resume } : {}),
+        send: (d) => scheduler.schedule(1, () => server.receive('10.0.0.1:1', '10.0.0.1:1', d)),
+        onEstablished: (i) => (info = i)
+      })
+      client.connect()
+      scheduler.advance(100)
+      return info
+    }
+    const a = connect() as SessionInfo | null
+    expect(a?.resumed).toBe(false)
+    expect(a?.sessionId.length).toBe(32)
+    const b = connect(a as SessionInfo) as SessionInfo | null
+    expect(b?.resumed).toBe(true)
+    expect(serverInfos.map((i) => i.resumed)).toEqual([false, true])
+    expect(b?.masterSecret).toEqual(a?.masterSecret)
+    expect(b?.clientRandom).not.toEqual(a?.clientRandom)
+    expect(new TextDecoder().decode(serverInfos[1]?.identity)).toBe('dev-1')
+  })
+
+  it('an unknown session ID gets a full handshake', () => {
+    const scheduler = new FakeScheduler()
+    let client: DtlsConnection | null = null
+    let info: SessionInfo | null = null
+    const server = new DtlsServerEndpoint<string>({ crypto, scheduler, suites: [CCM8], pskLookup: () => KEY, timing: TIMING, send: (_r, d) => scheduler.schedule(1, () => client?.receive(d)) })
+    const bogus = { sessionId: new Uint8Array(32).fill(7), suite: { code: CCM8 }, masterSecret: new Uint8Array(48), extendedMasterSecret: true, identity: ascii('dev-1') } as unknown as SessionInfo
+    client = new DtlsConnection({
+      role: 'client', crypto, scheduler, suites: [CCM8], psk: { identity: ascii('dev-1'), key: KEY }, resume: bogus, timing: TIMING,
+      send: (d) => scheduler.schedule(1, () => server.receive('x', 'x', d)),
+      onEstablished: (i) => (info = i)
+    })
+    client.connect()
+    scheduler.advance(100)
+    expect((info as SessionInfo | null)?.resumed).toBe(false)
+    expect((info as SessionInfo | null)?.masterSecret).not.toEqual(new Uint8Array(48))
+  })
+})
