@@ -1114,7 +1114,6 @@ export class DtlsConnection {
   /** Master secret and record keys, once the premaster is known (transcript up to CKE). */
   #deriveKeys(premaster: Uint8Array): void {
     const crypto = this.#o.crypto
-    const suite = this.#suite as CipherSuite
     this.#master = this.#ems
       ? extendedMasterSecret(crypto, premaster, this.#transcript.hash(crypto))
       : masterSecret(crypto, premaster, this.#clientRandom, this.#serverRandom)
