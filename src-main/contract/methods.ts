@@ -171,7 +171,8 @@ export interface MethodResults {
   'simulator.send': { code: string }
   'security.put': CredentialDto
   'security.check': CredentialReview
-  'security.list': { credentials: CredentialDto[] }
+  /** `unreadable`: stored credentials sealed with another key (e.g. the desktop app's keyring), with the reason. */
+  'security.list': { credentials: CredentialDto[]; unreadable: string[] }
   'security.delete': { deleted: boolean }
   'security.handshakes': HandshakesPage
 }

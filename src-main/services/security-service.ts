@@ -57,13 +57,18 @@ export class SecurityService implements CredentialLookup {
   #dropped = 0
   #timer: NodeJS.Timeout | null = null
   #ownListeners: () => readonly OwnListener[]
+  /** Credentials in the store that could not be opened (said in security.list, never fatal). */
+  #unreadable: string[] = []
+  #closed = false
   readonly #now: () => Date
   readonly #unsubscribe: () => void
 
   constructor(private readonly o: SecurityServiceOptions) {
     this.#now = o.now ?? (() => new Date())
     this.#ownListeners = o.ownListeners
-    for (const c of o.store.all()) this.#index(c)
+    const { credentials, unreadable } = o.store.all()
+    for (const c of credentials) this.#index(c)
+    this.#unreadable = unreadable.map((u) => `${u.endpoint} (${u.role}): ${u.reason}`)
     this.#unsubscribe = o.events.subscribe((name, payload) => {
       if (name === 'bootstrap.progress') {
         const p = payload as { run: BootstrapRunDto; change: string }
@@ -115,12 +120,19 @@ export class SecurityService implements CredentialLookup {
   }
 
   recordHandshake(rec: HandshakeRecordInput): void {
+    if (this.#closed) return
     if (this.#buffer.length >= BUFFER_MAX) {
       this.#dropped++
       return
     }
     this.#buffer.push(toDto(rec, this.#now()))
-    this.#timer ??= setTimeout(() => this.flush(), FLUSH_MS)
+    this.#timer ??= setTimeout(() => {
+      try {
+        this.flush()
+      } catch {
+        // A store that cannot take the batch (disk full, closed) loses these records, never the process.
+      }
+    }, FLUSH_MS)
   }
 
   /** Writes waiting handshake records and tells the UI (one event per batch). */
@@ -131,7 +143,7 @@ export class SecurityService implements CredentialLookup {
     const dropped = this.#dropped
     this.#buffer = []
     this.#dropped = 0
-    if (batch.length === 0) return
+    if (batch.length === 0 || this.#closed) return
     const seqs = this.o.store.appendHandshakes(
       batch.map((h) => ({ at: h.at, role: h.role, direction: h.direction, peer: h.peer, identity: h.identity, endpoint: h.endpoint, outcome: h.outcome, cause: h.cause, record: recordOf(h) })),
       HANDSHAKES_KEPT
@@ -165,10 +177,10 @@ export class SecurityService implements CredentialLookup {
     return dto(e)
   }
 
-  list(endpoint?: string): { credentials: CredentialDto[] } {
+  list(endpoint?: string): { credentials: CredentialDto[]; unreadable: string[] } {
     const all = [...this.#byEndpoint.values()].filter((e) => endpoint === undefined || e.stored.endpoint === endpoint)
     all.sort((a, b) => (a.stored.endpoint === b.stored.endpoint ? a.stored.role.localeCompare(b.stored.role) : a.stored.endpoint < b.stored.endpoint ? -1 : 1))
-    return { credentials: all.map(dto) }
+    return { credentials: all.map(dto), unreadable: [...this.#unreadable] }
   }
 
   delete(endpoint: string, role: SecurityRole = 'server'): { deleted: boolean } {
@@ -188,6 +200,7 @@ export class SecurityService implements CredentialLookup {
 
   close(): void {
     this.flush()
+    this.#closed = true
     this.#unsubscribe()
   }
 
