@@ -177,10 +177,15 @@ export class SecurityService implements CredentialLookup {
     return dto(e)
   }
 
-  list(endpoint?: string): { credentials: CredentialDto[]; unreadable: string[] } {
-    const all = [...this.#byEndpoint.values()].filter((e) => endpoint === undefined || e.stored.endpoint === endpoint)
+  /** A window of the credentials sorted by endpoint then role; `filter` matches endpoint or identity text. */
+  list(q: { endpoint?: string | undefined; filter?: string | undefined; cursor?: number | undefined; limit?: number | undefined } = {}): { credentials: CredentialDto[]; total: number; unreadable: string[] } {
+    const needle = q.filter?.trim().toLowerCase() ?? ''
+    const all = [...this.#byEndpoint.values()].filter(
+      (e) => (q.endpoint === undefined || e.stored.endpoint === q.endpoint) && (needle === '' || e.stored.endpoint.toLowerCase().includes(needle) || identityText(e.identity).toLowerCase().includes(needle))
+    )
     all.sort((a, b) => (a.stored.endpoint === b.stored.endpoint ? a.stored.role.localeCompare(b.stored.role) : a.stored.endpoint < b.stored.endpoint ? -1 : 1))
-    return { credentials: all.map(dto), unreadable: [...this.#unreadable] }
+    const from = q.cursor ?? 0
+    return { credentials: all.slice(from, from + (q.limit ?? 1000)).map(dto), total: all.length, unreadable: [...this.#unreadable] }
   }
 
   delete(endpoint: string, role: SecurityRole = 'server'): { deleted: boolean } {

@@ -10,18 +10,26 @@ import { useConnectionStore } from './useConnectionStore'
 
 export type CredentialInput = Params<'security.put'>
 const KEPT = 500
+const SHOWN = 200
 
 export const useSecurityStore = defineStore('security', () => {
   const backend = useBackend()
   const connection = useConnectionStore()
   const credentials = shallowRef<CredentialDto[]>([])
+  /** Shown: the first SHOWN matching `filter`; `total` says how many match. */
+  const filter = ref('')
+  const total = ref(0)
+  const unreadable = shallowRef<string[]>([])
   const handshakes = shallowRef<HandshakeDto[]>([])
   const nextCursor = ref<number | null>(null)
   const error = ref<string | null>(null)
 
   async function load(): Promise<void> {
     try {
-      credentials.value = (await backend.call('security.list', {})).credentials
+      const list = await backend.call('security.list', { limit: SHOWN, ...(filter.value.trim() ? { filter: filter.value.trim() } : {}) })
+      credentials.value = list.credentials
+      total.value = list.total
+      unreadable.value = list.unreadable
       const page = await backend.call('security.handshakes', { limit: 100 })
       handshakes.value = [...page.handshakes]
       nextCursor.value = page.nextCursor
@@ -75,5 +83,10 @@ export const useSecurityStore = defineStore('security', () => {
     handshakes.value = [...[...batch].reverse(), ...handshakes.value].slice(0, KEPT)
   })
   watch(() => connection.generation, () => void load(), { immediate: true })
-  return { credentials, handshakes, nextCursor, error, load, more, forEndpoint, check, save, remove }
+  let typing: ReturnType<typeof setTimeout> | undefined
+  watch(filter, () => {
+    clearTimeout(typing)
+    typing = setTimeout(() => void load(), 150)
+  })
+  return { filter, total, unreadable, credentials, handshakes, nextCursor, error, load, more, forEndpoint, check, save, remove }
 })

@@ -5,9 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { NodeCoapDevice } from '../helpers/coap-device'
+import { makePki } from '../helpers/pki'
 import { openWorkbenchPage, SHOTS, type WorkbenchPage } from '../helpers/workbench-page'
 
 const KEY = '5be0a19c77d4e2f0136a8b9cd0e1f243'
+const pki = makePki('pki-e2e')
 let wb: WorkbenchPage
 let page: WorkbenchPage['page']
 let dev: NodeCoapDevice
@@ -59,6 +61,24 @@ describe('Security view', () => {
     expect(await panel.textContent()).toContain('•••• (16 bytes, hidden)')
     await panel.scrollIntoViewIfNeeded()
     await page.screenshot({ path: join(SHOTS, 'device-security-panel.png') })
+  })
+
+  it('a certificate pasted where the raw public key belongs is named, and switching to X.509 takes it as a pinned certificate', async () => {
+    await page.getByRole('link', { name: 'Security', exact: true }).click()
+    await page.getByTestId('sec-new').click()
+    await page.getByTestId('sec-endpoint').fill('pki-e2e')
+    await page.getByTestId('sec-mode').getByText('Raw public key').click()
+    await page.getByTestId('sec-key').fill(pki.devicePem)
+    await page.getByTestId('sec-key').blur()
+    await expect.poll(() => page.getByTestId('sec-problem-key').textContent()).toContain('this is a certificate, not a raw public key')
+    await page.getByTestId('sec-mode').getByText('X.509').click()
+    await page.getByTestId('sec-certificate').fill(pki.devicePem)
+    await page.getByTestId('sec-certificate').blur()
+    await expect.poll(() => page.getByTestId('sec-form').getByRole('alert').count()).toBe(0)
+    await page.screenshot({ path: join(SHOTS, 'security-form-x509.png') })
+    await page.getByTestId('sec-save').click()
+    await expect.poll(() => page.getByTestId('sec-table').textContent()).toContain('pki-e2e')
+    expect(await page.getByTestId('sec-table').textContent()).toContain('pinned certificate')
   })
 
   it('delete asks first, then removes it', async () => {

@@ -47,6 +47,14 @@ describe('PSK credentials (item 3)', () => {
     expect(c).toMatchObject({ endpoint: 'sim-1', role: 'server', mode: 'psk', identity: 'sim-1', key: '•••• (16 bytes, hidden)', source: 'user' })
     expect(JSON.stringify(service.list())).not.toContain(KEY)
   })
+  it('lists in windows, filtered by endpoint or identity', () => {
+    const { service: s } = open()
+    for (let i = 0; i < 30; i++) s.put({ endpoint: `win-${String(i).padStart(2, '0')}`, mode: 'psk', identity: `win-id-${i}`, key: KEY })
+    const page = s.list({ filter: 'win-', cursor: 10, limit: 5 })
+    expect(page.total).toBe(30)
+    expect(page.credentials.map((c) => c.endpoint)).toEqual(['win-10', 'win-11', 'win-12', 'win-13', 'win-14'])
+    expect(s.list({ filter: 'WIN-ID-29' }).credentials.map((c) => c.endpoint)).toEqual(['win-29'])
+  })
   it('the key is sealed at rest: neither the database nor its WAL holds it', () => {
     const files = ['workbench.sqlite', 'workbench.sqlite-wal'].map((f) => readFileSync(join(dir.path, f)))
     for (const b of files) {
@@ -77,14 +85,14 @@ describe('PSK credentials (item 3)', () => {
     expect(service.psk('server', enc('sim-1'))).toBeNull()
     expect(service.endpointFor('server', enc('sim-1-new'))).toBe('sim-1')
     service.put({ endpoint: 'sim-1', role: 'bootstrap', mode: 'psk', identity: '00ff', identityEncoding: 'hex', key: Buffer.from(KEY, 'hex').toString('base64'), keyEncoding: 'base64' })
-    expect(service.list('sim-1').credentials.map((c) => [c.role, c.identity])).toEqual([['bootstrap', '0x00ff'], ['server', 'sim-1-new']])
+    expect(service.list({ endpoint: 'sim-1' }).credentials.map((c) => [c.role, c.identity])).toEqual([['bootstrap', '0x00ff'], ['server', 'sim-1-new']])
     expect(service.psk('bootstrap', new Uint8Array([0, 255]))?.endpoint).toBe('sim-1')
   })
   it('an identity names one endpoint per role: a second endpoint with it is refused', () => {
     const e = refusal(() => service.put({ endpoint: 'sim-2', mode: 'psk', identity: 'sim-1-new', key: KEY }))
     expect(e.code).toBe('security.identity_taken')
     expect(e.message).toMatch(/belongs to sim-1 already/)
-    expect(service.list('sim-2').credentials).toEqual([])
+    expect(service.list({ endpoint: 'sim-2' }).credentials).toEqual([])
   })
   it('refuses the mix-ups with the problem per field, and saves nothing', () => {
     const e = refusal(() => service.put({ endpoint: 'sim-3', mode: 'psk', identity: 'sim-3', key: 'hunter2hunter2' }))
@@ -92,7 +100,7 @@ describe('PSK credentials (item 3)', () => {
     expect((e.details as { fields: Record<string, string> }).fields.key).toMatch(/looks like text/)
     expect(e.message).not.toContain('hunter2')
     expect(service.check({ endpoint: 'sim-3', mode: 'psk', identity: '', key: KEY }).fields).toEqual({ identity: 'the PSK identity is empty' })
-    expect(service.list('sim-3').credentials).toEqual([])
+    expect(service.list({ endpoint: 'sim-3' }).credentials).toEqual([])
   })
   it('survives a restart: a new service over the same store finds the key', () => {
     const again = open().service
@@ -115,7 +123,7 @@ describe('PSK credentials (item 3)', () => {
     expect(service.delete('sim-1', 'bootstrap')).toEqual({ deleted: true })
     expect(service.psk('bootstrap', new Uint8Array([0, 255]))).toBeNull()
     expect(service.delete('sim-1', 'bootstrap')).toEqual({ deleted: false })
-    expect(service.list('sim-1').credentials).toHaveLength(1)
+    expect(service.list({ endpoint: 'sim-1' }).credentials).toHaveLength(1)
   })
 })
 
@@ -241,18 +249,18 @@ describe('credentials from a bootstrap run, through the bootstrap.progress event
     finished('ev-dev', 'ev-dev')
     expect(service.rpkEndpoint('server', rpk)).toBe('ev-dev')
     expect(service.psk('bootstrap', enc('ev-bs'))?.endpoint).toBe('ev-dev')
-    expect(service.list('ev-dev').credentials.map((c) => [c.role, c.mode, c.source])).toEqual([['bootstrap', 'psk', 'bootstrap'], ['server', 'rpk', 'bootstrap']])
+    expect(service.list({ endpoint: 'ev-dev' }).credentials.map((c) => [c.role, c.mode, c.source])).toEqual([['bootstrap', 'psk', 'bootstrap'], ['server', 'rpk', 'bootstrap']])
   })
   it('the default configuration ("*") gives the credential to the endpoint that ran it; a failed run gives nothing', () => {
     configs.set('*', { ...base, endpoint: '*', security: [{ instanceId: 1, uri: 'coaps://127.0.0.1:5684', bootstrapServer: false, securityMode: 0, publicKeyOrIdentity: '6576322d6964', identityEncoding: 'hex', secretKey: KEY, shortServerId: 1 }] })
     finished('ev-2', '*', 'failed')
-    expect(service.list('ev-2').credentials).toEqual([])
+    expect(service.list({ endpoint: 'ev-2' }).credentials).toEqual([])
     finished('ev-2', '*')
     expect(service.endpointFor('server', enc('ev2-id'))).toBe('ev-2')
   })
   it('a server account pointing at our Bootstrap-Server port is not taken as a server credential', () => {
     configs.set('ev-3', { ...base, endpoint: 'ev-3', security: [{ instanceId: 1, uri: 'coaps://127.0.0.1:5784', bootstrapServer: false, securityMode: 0, publicKeyOrIdentity: 'ev-3', identityEncoding: 'text', secretKey: KEY, shortServerId: 1 }] })
     finished('ev-3', 'ev-3')
-    expect(service.list('ev-3').credentials).toEqual([])
+    expect(service.list({ endpoint: 'ev-3' }).credentials).toEqual([])
   })
 })
