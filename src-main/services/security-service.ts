@@ -131,7 +131,10 @@ export class SecurityService implements CredentialLookup {
       this.#dropped++
       return
     }
-    this.#buffer.push(toDto(rec, this.#now()))
+    // The DTLS layer may not know the endpoint yet (a wrong key fails before any binding); the
+    // identity names it, so the device page finds the record under the device.
+    const endpoint = rec.endpoint ?? (rec.identity !== null ? this.endpointFor(rec.role, identityBytes(rec.identity)) : null)
+    this.#buffer.push(toDto(endpoint === rec.endpoint ? rec : { ...rec, endpoint }, this.#now()))
     this.#timer ??= setTimeout(() => {
       try {
         this.flush()
@@ -334,6 +337,11 @@ function inputFromAccount(endpoint: string, role: SecurityRole, s: Omit<Security
     return { endpoint, role, mode: 'x509', identity: cn ?? endpoint, certificate: toHex(b.identity), keyEncoding: 'hex' }
   }
   return null
+}
+
+/** identityText's inverse: "0x…" is hex, anything else UTF-8 text. */
+function identityBytes(text: string): Uint8Array {
+  return /^0x([0-9a-f]{2})+$/i.test(text) ? fromHex(text.slice(2)) : new TextEncoder().encode(text)
 }
 
 function dto(e: Entry): CredentialDto {

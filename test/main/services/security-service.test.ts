@@ -206,6 +206,17 @@ describe('handshake records (item 6)', () => {
     expect(second.handshakes.map((h) => h.peer)).toEqual(['127.0.0.1:40001', '127.0.0.1:40000'])
     expect(service.handshakes({ limit: 2, cursor: second.nextCursor ?? undefined })).toEqual({ handshakes: [], nextCursor: null })
   })
+  it('a record without an endpoint is filed under the endpoint its identity names (text or 0x-hex)', () => {
+    service.put({ endpoint: 'hs-dev', mode: 'psk', identity: 'hs-id', key: KEY })
+    service.put({ endpoint: 'hs-dev', role: 'bootstrap', mode: 'psk', identity: '00ff01', identityEncoding: 'hex', key: KEY })
+    service.recordHandshake(rec(7, { identity: 'hs-id', endpoint: null }))
+    service.recordHandshake(rec(8, { role: 'bootstrap', identity: '0x00ff01', endpoint: null }))
+    service.recordHandshake(rec(9, { identity: 'stranger', endpoint: null, cause: 'unknown_psk_identity' }))
+    expect(service.handshakes({ endpoint: 'hs-dev' }).handshakes.map((h) => h.peer)).toEqual(['127.0.0.1:40008', '127.0.0.1:40007'])
+    expect(service.handshakes({ limit: 1 }).handshakes[0]).toMatchObject({ identity: 'stranger', endpoint: null })
+    service.delete('hs-dev')
+    service.delete('hs-dev', 'bootstrap')
+  })
   it('a flood is bounded: at most 1000 wait for a write, the rest are counted as dropped', () => {
     seen.length = 0
     for (let i = 0; i < 1500; i++) service.recordHandshake(rec(i, { cause: 'unknown_psk_identity' }))
