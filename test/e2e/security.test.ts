@@ -54,6 +54,16 @@ describe('Security view', () => {
     await page.screenshot({ path: join(SHOTS, 'security-view.png') })
   })
 
+  it('Replace opens the form with the identity, never the stored key', async () => {
+    await page.getByRole('button', { name: 'Replace sec-e2e' }).click()
+    expect(await page.getByTestId('sec-identity').inputValue()).toBe('sec-e2e')
+    expect(await page.getByTestId('sec-key').inputValue()).toBe('')
+    expect(await page.getByTestId('sec-endpoint').isDisabled()).toBe(true)
+    expect(await page.getByTestId('sec-form').textContent()).toContain('Stored keys are never shown')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    expect(await page.getByTestId('sec-form').count()).toBe(0)
+  })
+
   it("the device page shows the device's credential, masked", async () => {
     await page.getByTestId('sec-table').getByRole('link', { name: 'sec-e2e' }).click()
     const panel = page.getByTestId('device-security')

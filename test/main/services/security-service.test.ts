@@ -1,6 +1,7 @@
 // Issue 15 items 3 and 6: the credential store over the real SQLite store, sealed at rest with the
 // SecretBox, looked up from memory by (role, identity), and the bounded record of handshakes.
 import { afterAll, describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -223,6 +224,22 @@ describe('handshake records (item 6)', () => {
     service.flush()
     expect(seen[0]).toMatchObject({ dropped: 500 })
     expect(seen[0]?.handshakes).toHaveLength(1000)
+  })
+  it('never throws on whatever the DTLS layer hands in (fuzz): odd evidence, circular objects, bytes, bigints', () => {
+    const circular: Record<string, unknown> = { a: 1 }
+    circular.self = circular
+    fc.assert(
+      fc.property(fc.anything(), fc.option(fc.string(), { nil: null }), fc.string(), (evidence, identity, cause) => {
+        service.recordHandshake(rec(1, { evidence: evidence as Record<string, unknown>, identity, cause, endpoint: null }))
+      }),
+      { numRuns: 300 }
+    )
+    service.recordHandshake(rec(2, { evidence: circular }))
+    service.recordHandshake(rec(3, { evidence: { big: 10n ** 30n, bytes: new Uint8Array([0xde, 0xad]) } }))
+    service.flush()
+    const [last, before] = service.handshakes({ limit: 2 }).handshakes
+    expect(last?.evidence).toEqual({ big: '1000000000000000000000000000000', bytes: 'dead' })
+    expect(before?.evidence).toEqual({ unreadable: true })
   })
   it('the table keeps only the newest N', () => {
     store.appendHandshakes([0, 1, 2].map((i) => ({ ...rec(i), at: new Date().toISOString(), record: {} })), 5)
