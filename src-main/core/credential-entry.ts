@@ -165,7 +165,11 @@ export function pskKeyEntry(value: string, encoding: KeyEncoding): EntryResult {
   const raw = encoding === 'base64' ? parseBase64(v.replace(/\s+/g, ''), 'the PSK key') : parseHex(v, 'the PSK key')
   const kind = raw.ok ? derKind(raw.bytes) : 'unknown'
   if (kind !== 'unknown' && kind !== 'raw-ec-point') return { ok: false, problem: `this ${encoding} holds ${DER_KIND_WORDS[kind]}, not a PSK key` }
-  return pskKey(encoding === 'base64' ? v.replace(/\s+/g, '') : v, encoding)
+  const r = pskKey(encoding === 'base64' ? v.replace(/\s+/g, '') : v, encoding)
+  // 32 hex digits are also valid base64 (psk-entry never guesses): say so when it could be either.
+  if (r.ok && encoding === 'base64' && /^[0-9a-fA-F]+$/.test(v) && v.length % 2 === 0 && v.length >= 16 && !r.warning)
+    return { ...r, warning: `these are also hex digits: as hex the key would be ${v.length / 2} bytes, as base64 it is ${r.bytes.length} — check the encoding` }
+  return r
 }
 
 /** A device's raw public key (RPK, RFC 7250): SubjectPublicKeyInfo DER, from PEM, hex or base64. */
