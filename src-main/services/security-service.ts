@@ -204,10 +204,10 @@ export class SecurityService implements CredentialLookup {
     return { deleted }
   }
 
-  handshakes(q: { endpoint?: string | undefined; cursor?: number | undefined; limit?: number | undefined }): HandshakesPage {
+  handshakes(q: { endpoint?: string | undefined; cursor?: number | undefined; limit?: number | undefined; outcome?: 'ok' | 'failed' | undefined }): HandshakesPage {
     this.flush()
     const limit = q.limit ?? 100
-    const rows = this.o.store.handshakes({ endpoint: q.endpoint, before: q.cursor, limit })
+    const rows = this.o.store.handshakes({ endpoint: q.endpoint, outcome: q.outcome, before: q.cursor, limit })
     const handshakes = rows.map((r) => ({ seq: r.seq, at: r.at, role: r.role, direction: r.direction, peer: r.peer, identity: r.identity, endpoint: r.endpoint, outcome: r.outcome, cause: r.cause, ...r.record }) as HandshakeDto)
     return { handshakes, nextCursor: rows.length === limit ? (rows[rows.length - 1]?.seq ?? null) : null }
   }

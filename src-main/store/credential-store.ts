@@ -129,13 +129,18 @@ export class CredentialStore {
   }
 
   /** Newest first; `before` is the seq to continue below (the previous page's last). */
-  handshakes(q: { endpoint?: string | undefined; before?: number | undefined; limit: number }): StoredHandshake[] {
-    const before = q.before ?? Number.MAX_SAFE_INTEGER
-    const rows = (
-      q.endpoint !== undefined
-        ? this.db.prepare('SELECT * FROM security_handshakes WHERE endpoint = ? AND seq < ? ORDER BY seq DESC LIMIT ?').all(q.endpoint, before, q.limit)
-        : this.db.prepare('SELECT * FROM security_handshakes WHERE seq < ? ORDER BY seq DESC LIMIT ?').all(before, q.limit)
-    ) as Record<string, unknown>[]
+  handshakes(q: { endpoint?: string | undefined; outcome?: string | undefined; before?: number | undefined; limit: number }): StoredHandshake[] {
+    const where = ['seq < ?']
+    const args: (string | number)[] = [q.before ?? Number.MAX_SAFE_INTEGER]
+    if (q.endpoint !== undefined) {
+      where.push('endpoint = ?')
+      args.push(q.endpoint)
+    }
+    if (q.outcome !== undefined) {
+      where.push('outcome = ?')
+      args.push(q.outcome)
+    }
+    const rows = this.db.prepare(`SELECT * FROM security_handshakes WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...args, q.limit) as Record<string, unknown>[]
     return rows.map((r) => ({
       seq: r.seq as number,
       at: r.at as string,

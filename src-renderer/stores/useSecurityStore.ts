@@ -22,6 +22,8 @@ export const useSecurityStore = defineStore('security', () => {
   const unreadable = shallowRef<string[]>([])
   const handshakes = shallowRef<HandshakeDto[]>([])
   const nextCursor = ref<number | null>(null)
+  /** Only failed handshakes in the list. */
+  const failedOnly = ref(false)
   const error = ref<string | null>(null)
 
   async function load(): Promise<void> {
@@ -30,7 +32,7 @@ export const useSecurityStore = defineStore('security', () => {
       credentials.value = list.credentials
       total.value = list.total
       unreadable.value = list.unreadable
-      const page = await backend.call('security.handshakes', { limit: 100 })
+      const page = await backend.call('security.handshakes', { limit: 100, ...(failedOnly.value ? { outcome: 'failed' as const } : {}) })
       handshakes.value = [...page.handshakes]
       nextCursor.value = page.nextCursor
       error.value = null
@@ -41,7 +43,7 @@ export const useSecurityStore = defineStore('security', () => {
 
   async function more(): Promise<void> {
     if (nextCursor.value === null) return
-    const page = await backend.call('security.handshakes', { limit: 100, cursor: nextCursor.value })
+    const page = await backend.call('security.handshakes', { limit: 100, cursor: nextCursor.value, ...(failedOnly.value ? { outcome: 'failed' as const } : {}) })
     handshakes.value = [...handshakes.value, ...page.handshakes]
     nextCursor.value = page.nextCursor
   }
@@ -80,13 +82,15 @@ export const useSecurityStore = defineStore('security', () => {
 
   backend.on('security.changed', () => void load())
   backend.on('security.handshake', ({ handshakes: batch }) => {
-    handshakes.value = [...[...batch].reverse(), ...handshakes.value].slice(0, KEPT)
+    const fresh = failedOnly.value ? batch.filter((h) => h.outcome === 'failed') : batch
+    handshakes.value = [...[...fresh].reverse(), ...handshakes.value].slice(0, KEPT)
   })
   watch(() => connection.generation, () => void load(), { immediate: true })
+  watch(failedOnly, () => void load())
   let typing: ReturnType<typeof setTimeout> | undefined
   watch(filter, () => {
     clearTimeout(typing)
     typing = setTimeout(() => void load(), 150)
   })
-  return { filter, total, unreadable, credentials, handshakes, nextCursor, error, load, more, forEndpoint, check, save, remove }
+  return { failedOnly, filter, total, unreadable, credentials, handshakes, nextCursor, error, load, more, forEndpoint, check, save, remove }
 })

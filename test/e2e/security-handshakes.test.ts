@@ -88,6 +88,17 @@ describe('handshake records in the UI', () => {
     expect(heads[1]).toContain('Wrong key')
   })
 
+  it('"failed only" hides completed handshakes', async () => {
+    wb.security.recordHandshake({ role: 'server', direction: 'server', peer: '127.0.0.1:40003', identity: 'sim-3', endpoint: null, outcome: 'ok', cause: 'ok', message: 'completed', evidence: {}, suite: 'TLS_PSK_WITH_AES_128_CCM_8' })
+    const list = page.getByTestId('sec-handshakes')
+    await expect.poll(() => list.getByRole('button').count()).toBe(3)
+    await page.getByTestId('sec-failed-only').click()
+    await expect.poll(() => list.getByRole('button').count()).toBe(2)
+    expect(await list.textContent()).not.toContain('Completed')
+    await page.getByTestId('sec-failed-only').click()
+    await expect.poll(() => list.getByRole('button').count()).toBe(3)
+  })
+
   it("the device page shows the device's last handshakes", async () => {
     await wb.startListeners({ coap: { host: '127.0.0.1', port: 0 }, bootstrap: null })
     const port = wb.listeners().find((l) => l.role === 'LwM2M Server')?.port as number

@@ -200,6 +200,10 @@ describe('handshake records (item 6)', () => {
     expect(seen).toHaveLength(1)
     expect(seen[0]?.handshakes).toHaveLength(4)
   })
+  it('filters by outcome', () => {
+    expect(service.handshakes({ outcome: 'ok' }).handshakes.map((h) => h.peer)).toEqual(['127.0.0.1:40003'])
+    expect(service.handshakes({ outcome: 'failed' }).handshakes).toHaveLength(3)
+  })
   it('pages with a cursor', () => {
     const first = service.handshakes({ limit: 2 })
     expect(first.handshakes).toHaveLength(2)
