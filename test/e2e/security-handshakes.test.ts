@@ -91,12 +91,12 @@ describe('handshake records in the UI', () => {
   it('"failed only" hides completed handshakes', async () => {
     wb.security.recordHandshake({ role: 'server', direction: 'server', peer: '127.0.0.1:40003', identity: 'sim-3', endpoint: null, outcome: 'ok', cause: 'ok', message: 'completed', evidence: {}, suite: 'TLS_PSK_WITH_AES_128_CCM_8' })
     const list = page.getByTestId('sec-handshakes')
-    await expect.poll(() => list.getByRole('button').count()).toBe(3)
+    await expect.poll(() => list.getByRole('button').count(), { timeout: 5_000 }).toBe(3)
     await page.getByTestId('sec-failed-only').click()
-    await expect.poll(() => list.getByRole('button').count()).toBe(2)
+    await expect.poll(() => list.getByRole('button').count(), { timeout: 5_000 }).toBe(2)
     expect(await list.textContent()).not.toContain('Completed')
     await page.getByTestId('sec-failed-only').click()
-    await expect.poll(() => list.getByRole('button').count()).toBe(3)
+    await expect.poll(() => list.getByRole('button').count(), { timeout: 5_000 }).toBe(3)
   })
 
   it("the device page shows the device's last handshakes", async () => {
@@ -108,7 +108,7 @@ describe('handshake records in the UI', () => {
       await page.getByRole('link', { name: 'Devices' }).click()
       await page.getByText('sim-1', { exact: true }).click()
       const panel = page.getByTestId('device-security')
-      await expect.poll(() => panel.textContent()).toContain('wrong key for identity sim-1')
+      await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toContain('wrong key for identity sim-1')
       expect(await panel.textContent()).toContain('No DTLS credential for this device')
       expect(await panel.textContent()).not.toContain('No common cipher suite')
     } finally {

@@ -67,7 +67,7 @@ describe('Security view', () => {
   it("the device page shows the device's credential, masked", async () => {
     await page.getByTestId('sec-table').getByRole('link', { name: 'sec-e2e' }).click()
     const panel = page.getByTestId('device-security')
-    await expect.poll(() => panel.textContent()).toContain('PSK')
+    await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toContain('PSK')
     expect(await panel.textContent()).toContain('•••• (16 bytes, hidden)')
     await panel.scrollIntoViewIfNeeded()
     await page.screenshot({ path: join(SHOTS, 'device-security-panel.png') })
