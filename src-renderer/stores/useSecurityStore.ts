@@ -80,7 +80,12 @@ export const useSecurityStore = defineStore('security', () => {
     await load()
   }
 
-  backend.on('security.changed', () => void load())
+  // A factory line bootstraps many devices a minute, each putting a credential: reload once per burst.
+  let reloading: ReturnType<typeof setTimeout> | undefined
+  backend.on('security.changed', () => {
+    clearTimeout(reloading)
+    reloading = setTimeout(() => void load(), 150)
+  })
   backend.on('security.handshake', ({ handshakes: batch }) => {
     const fresh = failedOnly.value ? batch.filter((h) => h.outcome === 'failed') : batch
     handshakes.value = [...[...fresh].reverse(), ...handshakes.value].slice(0, KEPT)
