@@ -125,8 +125,8 @@ export const METHOD_PARAMS = {
   'security.put': CREDENTIAL_INPUT_SCHEMA,
   /** What security.put would refuse or warn about, per field, without saving (the form's inline checks). */
   'security.check': CREDENTIAL_INPUT_SCHEMA,
-  /** Every credential, or one endpoint's; keys masked. */
-  'security.list': object({ endpoint: optional(endpoint) }),
+  /** Credentials (one endpoint's, or a window of all, `filter` on endpoint or identity), sorted by endpoint; keys masked. */
+  'security.list': object({ endpoint: optional(endpoint), filter: optional(string({ maxLength: 200 })), cursor: optional(integer(0)), limit: optional(integer(1, 1000)) }),
   'security.delete': object({ endpoint, role: optional(literal('server', 'bootstrap')) }),
   /** Handshake records, newest first, paged with `cursor` (the previous page's nextCursor). */
   'security.handshakes': HANDSHAKES_PARAMS
@@ -178,7 +178,8 @@ export interface MethodResults {
   'simulator.send': { code: string }
   'security.put': CredentialDto
   'security.check': CredentialReview
-  'security.list': { credentials: CredentialDto[] }
+  /** `unreadable`: stored credentials sealed with another key (e.g. the desktop app's keyring), with the reason. */
+  'security.list': { credentials: CredentialDto[]; total: number; unreadable: string[] }
   'security.delete': { deleted: boolean }
   'security.handshakes': HandshakesPage
 }

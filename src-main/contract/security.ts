@@ -35,7 +35,9 @@ export const HANDSHAKES_PARAMS = object({
   endpoint: optional(endpoint),
   /** The previous page's nextCursor: continue with older records. */
   cursor: optional(integer(1)),
-  limit: optional(integer(1, 1000))
+  limit: optional(integer(1, 1000)),
+  /** Only failed (or only completed) handshakes. */
+  outcome: optional(literal('ok', 'failed'))
 })
 
 export interface CredentialDto {

@@ -155,14 +155,21 @@ export function pskKeyEntry(value: string, encoding: KeyEncoding): EntryResult {
         ok: false,
         problem: `the PSK key looks like text (a password?), not hex: hex holds only 0-9 and a-f. If the device's key is that text, type its bytes as hex (the text "abc" is 616263; ${v.length} characters make ${v.length} bytes)`
       }
+    return { ok: false, problem: 'the PSK key holds characters that are not hex digits (only 0-9 and a-f)' }
   }
+  if (encoding === 'base64' && !/^[A-Za-z0-9+/_-]*={0,2}$/.test(v.replace(/\s+/g, '')))
+    return { ok: false, problem: 'the PSK key holds characters that are not base64 (A-Z, a-z, 0-9, +, / and = padding)' }
   if (encoding === 'hex' && v.length % 2 === 1 && /^[0-9a-fA-F]+$/.test(v))
     return { ok: false, problem: `the PSK key has an odd number of hex digits (${v.length}): one is missing or extra — each byte takes two` }
   // DER of a key or certificate typed as hex or base64 is named before the length rule would speak.
-  const raw = encoding === 'base64' ? parseBase64(v, 'the PSK key') : parseHex(v, 'the PSK key')
+  const raw = encoding === 'base64' ? parseBase64(v.replace(/\s+/g, ''), 'the PSK key') : parseHex(v, 'the PSK key')
   const kind = raw.ok ? derKind(raw.bytes) : 'unknown'
   if (kind !== 'unknown' && kind !== 'raw-ec-point') return { ok: false, problem: `this ${encoding} holds ${DER_KIND_WORDS[kind]}, not a PSK key` }
-  return pskKey(v, encoding)
+  const r = pskKey(encoding === 'base64' ? v.replace(/\s+/g, '') : v, encoding)
+  // 32 hex digits are also valid base64 (psk-entry never guesses): say so when it could be either.
+  if (r.ok && encoding === 'base64' && /^[0-9a-fA-F]+$/.test(v) && v.length % 2 === 0 && v.length >= 16 && !r.warning)
+    return { ...r, warning: `these are also hex digits: as hex the key would be ${v.length / 2} bytes, as base64 it is ${r.bytes.length} — check the encoding` }
+  return r
 }
 
 /** A device's raw public key (RPK, RFC 7250): SubjectPublicKeyInfo DER, from PEM, hex or base64. */

@@ -47,9 +47,15 @@ export interface SecurityServiceOptions {
 
 const key = (role: string, x: string) => `${role}\n${x}`
 const fromHex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'))
+/**
+ * The in-memory index key of identity bytes, one char per byte: measured faster than hex and than
+ * Buffer's latin1 (a native call) for identities of a few dozen bytes. Identities are ≤ 128 bytes
+ * for PSK; an SPKI or a CN is a few hundred at most, well within apply()'s argument limit.
+ */
+const idKey = (role: string, identity: Uint8Array) => key(role, String.fromCharCode.apply(null, identity as unknown as number[]))
 
 export class SecurityService implements CredentialLookup {
-  /** (role, identity hex) → entry */
+  /** (role, identity bytes as latin1) → entry */
   readonly #byIdentity = new Map<string, Entry>()
   /** (role, endpoint) → entry */
   readonly #byEndpoint = new Map<string, Entry>()
@@ -57,13 +63,18 @@ export class SecurityService implements CredentialLookup {
   #dropped = 0
   #timer: NodeJS.Timeout | null = null
   #ownListeners: () => readonly OwnListener[]
+  /** Credentials in the store that could not be opened (said in security.list, never fatal). */
+  #unreadable: string[] = []
+  #closed = false
   readonly #now: () => Date
   readonly #unsubscribe: () => void
 
   constructor(private readonly o: SecurityServiceOptions) {
     this.#now = o.now ?? (() => new Date())
     this.#ownListeners = o.ownListeners
-    for (const c of o.store.all()) this.#index(c)
+    const { credentials, unreadable } = o.store.all()
+    for (const c of credentials) this.#index(c)
+    this.#unreadable = unreadable.map((u) => `${u.endpoint} (${u.role}): ${u.reason}`)
     this.#unsubscribe = o.events.subscribe((name, payload) => {
       if (name === 'bootstrap.progress') {
         const p = payload as { run: BootstrapRunDto; change: string }
@@ -80,15 +91,15 @@ export class SecurityService implements CredentialLookup {
   // ---- CredentialLookup (the DTLS listeners and the simulator) ----
 
   psk(role: SecurityRole, identity: Uint8Array): PskCredential | null {
-    return this.#byIdentity.get(key(role, toHex(identity)))?.psk ?? null
+    return this.#byIdentity.get(idKey(role, identity))?.psk ?? null
   }
 
   endpointFor(role: SecurityRole, identity: Uint8Array): string | null {
-    return this.#byIdentity.get(key(role, toHex(identity)))?.stored.endpoint ?? null
+    return this.#byIdentity.get(idKey(role, identity))?.stored.endpoint ?? null
   }
 
   rpkEndpoint(role: SecurityRole, spki: Uint8Array): string | null {
-    const e = this.#byIdentity.get(key(role, toHex(spki)))
+    const e = this.#byIdentity.get(idKey(role, spki))
     return e?.stored.mode === 'rpk' ? e.stored.endpoint : null
   }
 
@@ -96,7 +107,7 @@ export class SecurityService implements CredentialLookup {
     const leaf = chain[0]
     const cn = leaf ? leafCommonName(leaf) : null
     if (!leaf || cn === null) return { ok: false, cause: 'malformed', message: 'the device sent no readable certificate with a CN', evidence: { certificates: chain.length } }
-    const e = this.#byIdentity.get(key(role, toHex(new TextEncoder().encode(cn))))
+    const e = this.#byIdentity.get(idKey(role, new TextEncoder().encode(cn)))
     if (!e || e.stored.mode !== 'x509') {
       // The name may be the only thing wrong: is this very certificate pinned for another name?
       const pinnedFor = [...this.#byEndpoint.values()].find((x) => x.stored.role === role && x.certificate && Buffer.from(x.certificate).equals(Buffer.from(leaf)))
@@ -115,12 +126,22 @@ export class SecurityService implements CredentialLookup {
   }
 
   recordHandshake(rec: HandshakeRecordInput): void {
+    if (this.#closed) return
     if (this.#buffer.length >= BUFFER_MAX) {
       this.#dropped++
       return
     }
-    this.#buffer.push(toDto(rec, this.#now()))
-    this.#timer ??= setTimeout(() => this.flush(), FLUSH_MS)
+    // The DTLS layer may not know the endpoint yet (a wrong key fails before any binding); the
+    // identity names it, so the device page finds the record under the device.
+    const endpoint = rec.endpoint ?? (rec.identity !== null ? this.endpointFor(rec.role, identityBytes(rec.identity)) : null)
+    this.#buffer.push(toDto(endpoint === rec.endpoint ? rec : { ...rec, endpoint }, this.#now()))
+    this.#timer ??= setTimeout(() => {
+      try {
+        this.flush()
+      } catch {
+        // A store that cannot take the batch (disk full, closed) loses these records, never the process.
+      }
+    }, FLUSH_MS)
   }
 
   /** Writes waiting handshake records and tells the UI (one event per batch). */
@@ -131,7 +152,7 @@ export class SecurityService implements CredentialLookup {
     const dropped = this.#dropped
     this.#buffer = []
     this.#dropped = 0
-    if (batch.length === 0) return
+    if (batch.length === 0 || this.#closed) return
     const seqs = this.o.store.appendHandshakes(
       batch.map((h) => ({ at: h.at, role: h.role, direction: h.direction, peer: h.peer, identity: h.identity, endpoint: h.endpoint, outcome: h.outcome, cause: h.cause, record: recordOf(h) })),
       HANDSHAKES_KEPT
@@ -165,10 +186,15 @@ export class SecurityService implements CredentialLookup {
     return dto(e)
   }
 
-  list(endpoint?: string): { credentials: CredentialDto[] } {
-    const all = [...this.#byEndpoint.values()].filter((e) => endpoint === undefined || e.stored.endpoint === endpoint)
+  /** A window of the credentials sorted by endpoint then role; `filter` matches endpoint or identity text. */
+  list(q: { endpoint?: string | undefined; filter?: string | undefined; cursor?: number | undefined; limit?: number | undefined } = {}): { credentials: CredentialDto[]; total: number; unreadable: string[] } {
+    const needle = q.filter?.trim().toLowerCase() ?? ''
+    const all = [...this.#byEndpoint.values()].filter(
+      (e) => (q.endpoint === undefined || e.stored.endpoint === q.endpoint) && (needle === '' || e.stored.endpoint.toLowerCase().includes(needle) || identityText(e.identity).toLowerCase().includes(needle))
+    )
     all.sort((a, b) => (a.stored.endpoint === b.stored.endpoint ? a.stored.role.localeCompare(b.stored.role) : a.stored.endpoint < b.stored.endpoint ? -1 : 1))
-    return { credentials: all.map(dto) }
+    const from = q.cursor ?? 0
+    return { credentials: all.slice(from, from + (q.limit ?? 1000)).map(dto), total: all.length, unreadable: [...this.#unreadable] }
   }
 
   delete(endpoint: string, role: SecurityRole = 'server'): { deleted: boolean } {
@@ -178,16 +204,17 @@ export class SecurityService implements CredentialLookup {
     return { deleted }
   }
 
-  handshakes(q: { endpoint?: string | undefined; cursor?: number | undefined; limit?: number | undefined }): HandshakesPage {
+  handshakes(q: { endpoint?: string | undefined; cursor?: number | undefined; limit?: number | undefined; outcome?: 'ok' | 'failed' | undefined }): HandshakesPage {
     this.flush()
     const limit = q.limit ?? 100
-    const rows = this.o.store.handshakes({ endpoint: q.endpoint, before: q.cursor, limit })
+    const rows = this.o.store.handshakes({ endpoint: q.endpoint, outcome: q.outcome, before: q.cursor, limit })
     const handshakes = rows.map((r) => ({ seq: r.seq, at: r.at, role: r.role, direction: r.direction, peer: r.peer, identity: r.identity, endpoint: r.endpoint, outcome: r.outcome, cause: r.cause, ...r.record }) as HandshakeDto)
     return { handshakes, nextCursor: rows.length === limit ? (rows[rows.length - 1]?.seq ?? null) : null }
   }
 
   close(): void {
     this.flush()
+    this.#closed = true
     this.#unsubscribe()
   }
 
@@ -265,7 +292,7 @@ export class SecurityService implements CredentialLookup {
       certificate: c.material.certificate ? fromHex(c.material.certificate) : null,
       trust: (c.material.trust ?? []).map(fromHex)
     }
-    this.#byIdentity.set(key(c.role, c.material.identity), e)
+    this.#byIdentity.set(idKey(c.role, identity), e)
     this.#byEndpoint.set(key(c.role, c.endpoint), e)
     return e
   }
@@ -274,7 +301,7 @@ export class SecurityService implements CredentialLookup {
     const e = this.#byEndpoint.get(key(role, endpoint))
     if (!e) return
     this.#byEndpoint.delete(key(role, endpoint))
-    this.#byIdentity.delete(key(role, e.stored.material.identity))
+    this.#byIdentity.delete(idKey(role, e.identity))
   }
 
   /** Item 3: credentials a successful bootstrap run gave the device for our own servers go into the store. */
@@ -310,6 +337,11 @@ function inputFromAccount(endpoint: string, role: SecurityRole, s: Omit<Security
     return { endpoint, role, mode: 'x509', identity: cn ?? endpoint, certificate: toHex(b.identity), keyEncoding: 'hex' }
   }
   return null
+}
+
+/** identityText's inverse: "0x…" is hex, anything else UTF-8 text. */
+function identityBytes(text: string): Uint8Array {
+  return /^0x([0-9a-f]{2})+$/i.test(text) ? fromHex(text.slice(2)) : new TextEncoder().encode(text)
 }
 
 function dto(e: Entry): CredentialDto {

@@ -190,7 +190,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'simulator.send': (p) => simulator.send(p),
     'security.put': (p) => security.put(p),
     'security.check': (p) => security.check(p),
-    'security.list': (p) => security.list(p.endpoint),
+    'security.list': (p) => security.list(p),
     'security.delete': (p) => security.delete(p.endpoint, p.role),
     'security.handshakes': (p) => security.handshakes(p)
   }

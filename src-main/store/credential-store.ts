@@ -49,7 +49,11 @@ export class CredentialStore {
     private readonly sealer: Sealer
   ) {}
 
-  all(): StoredCredential[] {
+  /**
+   * Every credential; one whose sealed part cannot be opened (sealed with another key: the desktop
+   * app's keyring vs `lwm2m-wb serve`'s key file) is listed apart rather than failing the rest.
+   */
+  all(): { credentials: StoredCredential[]; unreadable: { endpoint: string; role: StoredRole; reason: string }[] } {
     const rows = this.db.prepare('SELECT endpoint, role, mode, sealed, source, updated_at FROM security_credentials ORDER BY endpoint, role').all() as {
       endpoint: string
       role: StoredRole
@@ -58,14 +62,17 @@ export class CredentialStore {
       source: 'user' | 'bootstrap'
       updated_at: string
     }[]
-    return rows.map((r) => ({
-      endpoint: r.endpoint,
-      role: r.role,
-      mode: r.mode,
-      material: JSON.parse(this.sealer.open(r.sealed)) as CredentialMaterial,
-      source: r.source,
-      updatedAt: r.updated_at
-    }))
+    const credentials: StoredCredential[] = []
+    const unreadable: { endpoint: string; role: StoredRole; reason: string }[] = []
+    for (const r of rows) {
+      try {
+        const material = JSON.parse(this.sealer.open(r.sealed)) as CredentialMaterial
+        credentials.push({ endpoint: r.endpoint, role: r.role, mode: r.mode, material, source: r.source, updatedAt: r.updated_at })
+      } catch (e) {
+        unreadable.push({ endpoint: r.endpoint, role: r.role, reason: (e as Error).message })
+      }
+    }
+    return { credentials, unreadable }
   }
 
   /**
@@ -122,13 +129,18 @@ export class CredentialStore {
   }
 
   /** Newest first; `before` is the seq to continue below (the previous page's last). */
-  handshakes(q: { endpoint?: string | undefined; before?: number | undefined; limit: number }): StoredHandshake[] {
-    const before = q.before ?? Number.MAX_SAFE_INTEGER
-    const rows = (
-      q.endpoint !== undefined
-        ? this.db.prepare('SELECT * FROM security_handshakes WHERE endpoint = ? AND seq < ? ORDER BY seq DESC LIMIT ?').all(q.endpoint, before, q.limit)
-        : this.db.prepare('SELECT * FROM security_handshakes WHERE seq < ? ORDER BY seq DESC LIMIT ?').all(before, q.limit)
-    ) as Record<string, unknown>[]
+  handshakes(q: { endpoint?: string | undefined; outcome?: string | undefined; before?: number | undefined; limit: number }): StoredHandshake[] {
+    const where = ['seq < ?']
+    const args: (string | number)[] = [q.before ?? Number.MAX_SAFE_INTEGER]
+    if (q.endpoint !== undefined) {
+      where.push('endpoint = ?')
+      args.push(q.endpoint)
+    }
+    if (q.outcome !== undefined) {
+      where.push('outcome = ?')
+      args.push(q.outcome)
+    }
+    const rows = this.db.prepare(`SELECT * FROM security_handshakes WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...args, q.limit) as Record<string, unknown>[]
     return rows.map((r) => ({
       seq: r.seq as number,
       at: r.at as string,

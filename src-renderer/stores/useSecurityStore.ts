@@ -10,19 +10,29 @@ import { useConnectionStore } from './useConnectionStore'
 
 export type CredentialInput = Params<'security.put'>
 const KEPT = 500
+const SHOWN = 200
 
 export const useSecurityStore = defineStore('security', () => {
   const backend = useBackend()
   const connection = useConnectionStore()
   const credentials = shallowRef<CredentialDto[]>([])
+  /** Shown: the first SHOWN matching `filter`; `total` says how many match. */
+  const filter = ref('')
+  const total = ref(0)
+  const unreadable = shallowRef<string[]>([])
   const handshakes = shallowRef<HandshakeDto[]>([])
   const nextCursor = ref<number | null>(null)
+  /** Only failed handshakes in the list. */
+  const failedOnly = ref(false)
   const error = ref<string | null>(null)
 
   async function load(): Promise<void> {
     try {
-      credentials.value = (await backend.call('security.list', {})).credentials
-      const page = await backend.call('security.handshakes', { limit: 100 })
+      const list = await backend.call('security.list', { limit: SHOWN, ...(filter.value.trim() ? { filter: filter.value.trim() } : {}) })
+      credentials.value = list.credentials
+      total.value = list.total
+      unreadable.value = list.unreadable
+      const page = await backend.call('security.handshakes', { limit: 100, ...(failedOnly.value ? { outcome: 'failed' as const } : {}) })
       handshakes.value = [...page.handshakes]
       nextCursor.value = page.nextCursor
       error.value = null
@@ -33,7 +43,7 @@ export const useSecurityStore = defineStore('security', () => {
 
   async function more(): Promise<void> {
     if (nextCursor.value === null) return
-    const page = await backend.call('security.handshakes', { limit: 100, cursor: nextCursor.value })
+    const page = await backend.call('security.handshakes', { limit: 100, cursor: nextCursor.value, ...(failedOnly.value ? { outcome: 'failed' as const } : {}) })
     handshakes.value = [...handshakes.value, ...page.handshakes]
     nextCursor.value = page.nextCursor
   }
@@ -70,10 +80,22 @@ export const useSecurityStore = defineStore('security', () => {
     await load()
   }
 
-  backend.on('security.changed', () => void load())
+  // A factory line bootstraps many devices a minute, each putting a credential: reload once per burst.
+  let reloading: ReturnType<typeof setTimeout> | undefined
+  backend.on('security.changed', () => {
+    clearTimeout(reloading)
+    reloading = setTimeout(() => void load(), 150)
+  })
   backend.on('security.handshake', ({ handshakes: batch }) => {
-    handshakes.value = [...[...batch].reverse(), ...handshakes.value].slice(0, KEPT)
+    const fresh = failedOnly.value ? batch.filter((h) => h.outcome === 'failed') : batch
+    handshakes.value = [...[...fresh].reverse(), ...handshakes.value].slice(0, KEPT)
   })
   watch(() => connection.generation, () => void load(), { immediate: true })
-  return { credentials, handshakes, nextCursor, error, load, more, forEndpoint, check, save, remove }
+  watch(failedOnly, () => void load())
+  let typing: ReturnType<typeof setTimeout> | undefined
+  watch(filter, () => {
+    clearTimeout(typing)
+    typing = setTimeout(() => void load(), 150)
+  })
+  return { failedOnly, filter, total, unreadable, credentials, handshakes, nextCursor, error, load, more, forEndpoint, check, save, remove }
 })

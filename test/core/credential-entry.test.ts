@@ -61,6 +61,10 @@ describe('PSK key entry: the mix-ups in plain words', () => {
     expect(problem(pskKeyEntry(pki.devicePem, 'hex'))).toMatch(/PEM block \(CERTIFICATE\), not a PSK key/)
     expect(problem(pskKeyEntry(b64(spki), 'base64'))).toMatch(/holds a public key .* not a PSK key/)
   })
+  it('hex typed with base64 chosen is accepted but flagged: the same text is 16 bytes as hex, 24 as base64', () => {
+    const r = pskKeyEntry('000102030405060708090a0b0c0d0e0f', 'base64')
+    expect(r.ok && r.warning).toBe('these are also hex digits: as hex the key would be 16 bytes, as base64 it is 24 — check the encoding')
+  })
   it('a good key passes in both encodings to the same bytes', () => {
     const k = new Uint8Array(16).map((_, i) => i)
     const a = pskKeyEntry(hex(k), 'hex')

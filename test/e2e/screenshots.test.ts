@@ -42,6 +42,7 @@ const VIEWS: { name: string; open: () => Promise<unknown> }[] = [
   { name: 'bootstrap-new', open: () => page.getByRole('button', { name: 'New' }).click().then(() => page.getByTestId('config-editor').waitFor()) },
   { name: 'models', open: () => page.getByRole('link', { name: 'Models' }).click().then(() => page.getByTestId('model-search').fill('temperature')) },
   { name: 'settings', open: () => page.getByRole('link', { name: 'Settings' }).click() },
+  { name: 'security', open: () => page.getByRole('link', { name: 'Security', exact: true }).click().then(() => page.getByTestId('sec-new').waitFor()) },
   {
     // The first pass starts a small fleet from the view; later passes find it running.
     name: 'simulator',

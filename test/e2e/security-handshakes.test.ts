@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core'
 import { startHeadless, type HeadlessServer } from '../../src-main/headless/server'
 import { createWorkbench, type Workbench } from '../../src-main/services/workbench'
 import { launchChromium } from '../helpers/browser'
+import { NodeCoapDevice } from '../helpers/coap-device'
 import { ROOT } from '../helpers/cli'
 import { tempDir } from '../helpers/temp-dir'
 import { SHOTS } from '../helpers/workbench-page'
@@ -85,6 +86,34 @@ describe('handshake records in the UI', () => {
     const heads = await page.getByTestId('sec-handshakes').getByRole('button').allTextContents()
     expect(heads[0]).toContain('No common cipher suite')
     expect(heads[1]).toContain('Wrong key')
+  })
+
+  it('"failed only" hides completed handshakes', async () => {
+    wb.security.recordHandshake({ role: 'server', direction: 'server', peer: '127.0.0.1:40003', identity: 'sim-3', endpoint: null, outcome: 'ok', cause: 'ok', message: 'completed', evidence: {}, suite: 'TLS_PSK_WITH_AES_128_CCM_8' })
+    const list = page.getByTestId('sec-handshakes')
+    await expect.poll(() => list.getByRole('button').count(), { timeout: 5_000 }).toBe(3)
+    await page.getByTestId('sec-failed-only').click()
+    await expect.poll(() => list.getByRole('button').count(), { timeout: 5_000 }).toBe(2)
+    expect(await list.textContent()).not.toContain('Completed')
+    await page.getByTestId('sec-failed-only').click()
+    await expect.poll(() => list.getByRole('button').count(), { timeout: 5_000 }).toBe(3)
+  })
+
+  it("the device page shows the device's last handshakes", async () => {
+    await wb.startListeners({ coap: { host: '127.0.0.1', port: 0 }, bootstrap: null })
+    const port = wb.listeners().find((l) => l.role === 'LwM2M Server')?.port as number
+    const dev = await NodeCoapDevice.start()
+    try {
+      expect((await dev.register(port, 'sim-1')).code).toBe('2.01')
+      await page.getByRole('link', { name: 'Devices' }).click()
+      await page.getByText('sim-1', { exact: true }).click()
+      const panel = page.getByTestId('device-security')
+      await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toContain('wrong key for identity sim-1')
+      expect(await panel.textContent()).toContain('No DTLS credential for this device')
+      expect(await panel.textContent()).not.toContain('No common cipher suite')
+    } finally {
+      await dev.close()
+    }
   })
 
   it('raised no CSP violation or script error', () => {

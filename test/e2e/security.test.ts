@@ -5,9 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { NodeCoapDevice } from '../helpers/coap-device'
+import { makePki } from '../helpers/pki'
 import { openWorkbenchPage, SHOTS, type WorkbenchPage } from '../helpers/workbench-page'
 
 const KEY = '5be0a19c77d4e2f0136a8b9cd0e1f243'
+const pki = makePki('pki-e2e')
 let wb: WorkbenchPage
 let page: WorkbenchPage['page']
 let dev: NodeCoapDevice
@@ -52,13 +54,41 @@ describe('Security view', () => {
     await page.screenshot({ path: join(SHOTS, 'security-view.png') })
   })
 
+  it('Replace opens the form with the identity, never the stored key', async () => {
+    await page.getByRole('button', { name: 'Replace sec-e2e' }).click()
+    expect(await page.getByTestId('sec-identity').inputValue()).toBe('sec-e2e')
+    expect(await page.getByTestId('sec-key').inputValue()).toBe('')
+    expect(await page.getByTestId('sec-endpoint').isDisabled()).toBe(true)
+    expect(await page.getByTestId('sec-form').textContent()).toContain('Stored keys are never shown')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    expect(await page.getByTestId('sec-form').count()).toBe(0)
+  })
+
   it("the device page shows the device's credential, masked", async () => {
     await page.getByTestId('sec-table').getByRole('link', { name: 'sec-e2e' }).click()
     const panel = page.getByTestId('device-security')
-    await expect.poll(() => panel.textContent()).toContain('PSK')
+    await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toContain('PSK')
     expect(await panel.textContent()).toContain('•••• (16 bytes, hidden)')
     await panel.scrollIntoViewIfNeeded()
     await page.screenshot({ path: join(SHOTS, 'device-security-panel.png') })
+  })
+
+  it('a certificate pasted where the raw public key belongs is named, and switching to X.509 takes it as a pinned certificate', async () => {
+    await page.getByRole('link', { name: 'Security', exact: true }).click()
+    await page.getByTestId('sec-new').click()
+    await page.getByTestId('sec-endpoint').fill('pki-e2e')
+    await page.getByTestId('sec-mode').getByText('Raw public key').click()
+    await page.getByTestId('sec-key').fill(pki.devicePem)
+    await page.getByTestId('sec-key').blur()
+    await expect.poll(() => page.getByTestId('sec-problem-key').textContent()).toContain('this is a certificate, not a raw public key')
+    await page.getByTestId('sec-mode').getByText('X.509').click()
+    await page.getByTestId('sec-certificate').fill(pki.devicePem)
+    await page.getByTestId('sec-certificate').blur()
+    await expect.poll(() => page.getByTestId('sec-form').getByRole('alert').count()).toBe(0)
+    await page.screenshot({ path: join(SHOTS, 'security-form-x509.png') })
+    await page.getByTestId('sec-save').click()
+    await expect.poll(() => page.getByTestId('sec-table').textContent()).toContain('pki-e2e')
+    expect(await page.getByTestId('sec-table').textContent()).toContain('pinned certificate')
   })
 
   it('delete asks first, then removes it', async () => {
