@@ -26,7 +26,7 @@ export async function openWorkbenchPage(serveArgs: string[] = []): Promise<Workb
   const data = tempDir()
   const served = await serve(data.path, serveArgs)
   const info = JSON.parse((await runCliAsync(['call', 'system.info', '--data-dir', data.path])).stdout)
-  const ports = Object.fromEntries(info.capabilities.listeners.map((l: { role: string; port: number }) => [l.role, l.port]))
+  const ports = Object.fromEntries(info.capabilities.listeners.map((l: { role: string; port: number; transport: string }) => [l.transport.startsWith('coaps') ? `${l.role} DTLS` : l.role, l.port]))
   const browser = await launchChromium()
   const page = await browser.newPage({ viewport: { width: 1280, height: 820 } })
   const problems: string[] = []

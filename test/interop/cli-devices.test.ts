@@ -22,7 +22,7 @@ beforeAll(async () => {
   data = tempDir()
   served = await serve(data.path)
   const info = await call('system.info', {})
-  ports = Object.fromEntries(info.capabilities.listeners.map((l: { role: string; port: number }) => [l.role, l.port]))
+  ports = Object.fromEntries(info.capabilities.listeners.map((l: { role: string; port: number; transport: string }) => [l.transport.startsWith('coaps') ? `${l.role} DTLS` : l.role, l.port]))
   device = await NodeCoapDevice.start()
 })
 afterAll(async () => {

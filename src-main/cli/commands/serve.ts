@@ -212,7 +212,10 @@ export const serve: Command = {
       io.out(line)
     io.out(`Data dir: ${dataDir}`)
     for (const l of workbench.listeners()) log.info('listener.started', { role: l.role, transport: l.transport, address: l.address, port: l.port })
-    for (const l of workbench.listeners()) io.out(`${l.role}: coap://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} (UDP)`)
+    for (const l of workbench.listeners()) {
+      const dtls = l.transport.startsWith('coaps')
+      io.out(`${l.role}: ${dtls ? 'coaps' : 'coap'}://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} (${dtls ? 'DTLS 1.2' : 'UDP'})`)
+    }
     if (demo > 0) {
       // After the URL lines: a demo that cannot start is reported, and the instance keeps serving.
       for (const line of await startDemo(workbench, demo)) io.out(line)
