@@ -22,6 +22,12 @@ export type ErrorCode =
   | 'server.not_running'
   | 'bootstrap.not_found'
   | 'bootstrap.invalid_config'
+  | 'serial.unavailable'
+  | 'serial.open_failed'
+  | 'serial.not_open'
+  | 'serial.invalid_request'
+  | 'serial.control_failed'
+  | 'serial.provision_failed'
 
 export interface ContractError {
   readonly code: ErrorCode

@@ -4,6 +4,7 @@ import type { BootstrapRunDto } from './bootstrap'
 import type { DeviceSummary, OperationResultDto, QueuedRequestDto, TimelineEntryDto } from './devices'
 import type { Json } from './schema'
 import type { FleetDto } from './simulator'
+import type { ConsoleLineDto, SerialFrameDto, SerialPortDto } from './serial'
 
 export interface EventPayloads {
   'settings.changed': { key: string; value: Json }
@@ -23,6 +24,12 @@ export interface EventPayloads {
   'bootstrap.progress': { run: BootstrapRunDto; change: 'started' | 'step' | 'finished' }
   /** A fleet started, changed counts (at most a few times a second) or stopped. */
   'simulator.changed': { fleet: FleetDto; change: 'started' | 'counts' | 'stopped' }
+  /** The system's port list changed (polled: serialport has no hot-plug events). */
+  'serial.portsChanged': { ports: SerialPortDto[] }
+  /** Console lines and decoded CoAP frames of a line, batched (every 50 ms at most). */
+  'serial.data': { path: string; lines: ConsoleLineDto[]; frames: SerialFrameDto[] }
+  /** A line ended: closed by a user, unplugged, the other end gone. */
+  'serial.closed': { path: string; reason: string }
 }
 
 export type EventName = keyof EventPayloads
@@ -39,5 +46,8 @@ export const EVENTS: readonly EventName[] = [
   'devices.queue',
   'devices.timelineAppended',
   'bootstrap.progress',
-  'simulator.changed'
+  'simulator.changed',
+  'serial.portsChanged',
+  'serial.data',
+  'serial.closed'
 ]

@@ -9,6 +9,7 @@ import type { Settings } from './settings'
 import type { SystemInfo, SystemOverview } from './system'
 import { FAULT_SCHEMA, type FleetDto, type ProfileInfo, type SimulatedDeviceDto } from './simulator'
 import { DEVICE_SORT_KEYS } from './devices'
+import { SERIAL_PARAMS, type OpenSerialPortDto, type SerialConsolePage, type SerialPortDto, type SerialProvisionResult } from './serial'
 
 /** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
 const endpoint = string({ minLength: 1, maxBytes: 256, printable: true })
@@ -96,6 +97,8 @@ export const METHOD_PARAMS = {
     endpoint: optional(endpoint),
     server: optional(string({ minLength: 1, maxLength: 255 })),
     bootstrap: optional(string({ minLength: 1, maxLength: 255 })),
+    /** One device on this serial port (slipmux) instead of UDP; its server URIs are coap+uart://… */
+    serial: optional(string({ minLength: 1, maxLength: 1024, printable: true })),
     lwm2m: optional(literal('1.0', '1.1', '1.2')),
     format: optional(literal('tlv', 'senml-json', 'senml-cbor', 'lwm2m-cbor')),
     lifetime: optional(integer(1, 0xffffffff)),
@@ -112,7 +115,20 @@ export const METHOD_PARAMS = {
   /** Makes the device Send (/dp, C §6.4.4) these paths to a server; refused while Mute Send (/1/x/23) is not false. */
   'simulator.send': object({ endpoint, paths: array(path, 100), ssid: optional(integer(1, 65534)) }),
   /** Adds a fault to a fleet or one device; `clear` removes every fault first (alone: just clears). */
-  'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) })
+  'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) }),
+  /** The system's serial ports (ptys never appear; any path can still be opened) and the open ones. */
+  'serial.ports': object(SERIAL_PARAMS['serial.ports']),
+  /** slipmux: CoAP to the roles plus a console of diagnostic text; raw: a console of text lines. */
+  'serial.open': object(SERIAL_PARAMS['serial.open']),
+  'serial.close': object(SERIAL_PARAMS['serial.close']),
+  /** DTR/RTS (many boards reset on DTR); ptys refuse. */
+  'serial.control': object(SERIAL_PARAMS['serial.control']),
+  /** Bytes to the line as they are: `text` (UTF-8) or `hex`. */
+  'serial.write': object(SERIAL_PARAMS['serial.write']),
+  /** A window of console lines from `cursor`, and the recent decoded CoAP frames. */
+  'serial.console': object(SERIAL_PARAMS['serial.console']),
+  /** Writes the stored bootstrap configuration of `endpoint` through the device's shell and starts its client. */
+  'serial.provision': object(SERIAL_PARAMS['serial.provision'])
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -159,6 +175,13 @@ export interface MethodResults {
   'simulator.set': { endpoint: string; path: string; value: string }
   'simulator.inject': { devices: number; faults: number }
   'simulator.send': { code: string }
+  'serial.ports': { ports: SerialPortDto[]; open: OpenSerialPortDto[] }
+  'serial.open': OpenSerialPortDto
+  'serial.close': { closed: boolean }
+  'serial.control': { path: string; dtr?: boolean; rts?: boolean }
+  'serial.write': { bytes: number }
+  'serial.console': SerialConsolePage
+  'serial.provision': SerialProvisionResult
 }
 
 export type Method = keyof typeof METHOD_PARAMS

@@ -19,7 +19,7 @@ import { WallClock } from './device-dto'
 import type { EventHub } from './event-hub'
 
 /** URI schemes the workbench's own servers answer today; other LwM2M schemes draw a warning. */
-const SERVED_SCHEMES = ['coap']
+const SERVED_SCHEMES = ['coap', 'coap+uart']
 
 export class BootstrapService {
   #listener: CoapListener | null = null

@@ -5,7 +5,7 @@
 // without walking it.
 import { isIP } from 'node:net'
 import { coapCodec } from '../core/coap/codec'
-import type { PeerAddress } from '../core/ports'
+import type { DatagramLink, PeerAddress } from '../core/ports'
 import type { ContentFormat } from '../core/lwm2m/content-format'
 import type { ModelLookup } from '../core/lwm2m/model'
 import type { Lwm2mRecord } from '../core/lwm2m/record'
@@ -17,6 +17,8 @@ import { Lwm2mClient, type ClientEvent, type ClientState } from '../core/lwm2m/c
 import type { Fault, Profile } from '../core/lwm2m/client/profile'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { UdpLink, udpPeer } from '../transports/udp'
+import { SerialLink, serialPeer } from '../transports/serial'
+import { describeForConsole } from './serial-diagnostics'
 
 export interface FleetSpec {
   readonly profile: Profile
@@ -31,6 +33,11 @@ export interface FleetSpec {
   readonly card?: readonly Lwm2mRecord[]
   /** K end devices behind /25 prefixes on every device (a gateway). */
   readonly gateway?: number
+  /**
+   * One device on this serial port in slipmux framing instead of UDP (issue 17 item 8): its
+   * coap+uart:// accounts all lead to the line, and it writes diagnostic text lines there too.
+   */
+  readonly serial?: string
 }
 
 export const CLIENT_STATES: readonly ClientState[] = ['starting', 'bootstrapping', 'registering', 'registered', 'sleeping', 'failed', 'stopped']
@@ -44,9 +51,18 @@ export interface FleetCounts {
   readonly failures: number
 }
 
+/** A device's own link: a UDP socket, or a serial line. */
+interface DeviceSocket extends DatagramLink {
+  close(): Promise<void>
+  /** The UDP port; none on a serial line. */
+  readonly port?: number
+  /** False once a serial line has ended (unplugged): nothing can be sent any more. */
+  readonly isOpen?: boolean
+}
+
 interface Member {
   readonly client: Lwm2mClient
-  readonly socket: UdpLink
+  readonly socket: DeviceSocket
 }
 
 /** Where a URI leads, for the devices: IP literals as they are, localhost to loopback, else nowhere. */
@@ -100,6 +116,10 @@ export class SimulatedFleet {
     // Smartcard data alone names its servers itself (a card-only fleet has neither URI given).
     const target = fleetTarget(spec)
     if (target === null) throw new Error('no server, Bootstrap-Server or smartcard account (/0/x/0) to start from')
+    if (spec.serial !== undefined) {
+      await fleet.startOnSerial(spec.serial, models)
+      return fleet
+    }
     const peer = peerForUri(target.uri)
     if (peer === null) throw new Error(`"${target.uri}" is not a coap:// URI with an IP address or localhost`)
     const v6 = peer.key.startsWith('udp:[')
@@ -110,7 +130,7 @@ export class SimulatedFleet {
       for (let k = 0; k < spec.endpoints.length; k += batch) {
         const names = spec.endpoints.slice(k, k + batch)
         const sockets = await Promise.all(names.map(() => UdpLink.open({ host, port: 0 })))
-        names.forEach((name, j) => fleet.add(name, sockets[j] as UdpLink, models))
+        names.forEach((name, j) => fleet.add(name, sockets[j] as UdpLink, models, peerForUri))
       }
     } catch (e) {
       await fleet.stop(false)
@@ -119,7 +139,25 @@ export class SimulatedFleet {
     return fleet
   }
 
-  private add(endpoint: string, socket: UdpLink, models: ModelLookup): void {
+  private async startOnSerial(path: string, models: ModelLookup): Promise<void> {
+    if (this.spec.endpoints.length !== 1) throw new Error('a serial line carries one simulated device')
+    const line = await SerialLink.open({ path, framing: 'slipmux', baudRate: 115200 })
+    const peer = serialPeer(path)
+    // Every coap+uart:// URI leads to the host on the other end of the line (draft §5).
+    const peerFor = (uri: string): PeerAddress | null => (/^coap\+uart:\/\/[^/]/i.test(uri) ? peer : null)
+    const name = this.spec.endpoints[0] as string
+    this.diagnostics = (endpoint, e) => {
+      const text = describeForConsole(endpoint, e)
+      if (text !== null && line.isOpen) void line.writeText(text + '\n').catch(() => undefined)
+    }
+    void line.writeText(`${name}: simulated device on ${path}, slipmux\n`).catch(() => undefined)
+    this.add(name, line, models, peerFor)
+  }
+
+  /** Diagnostic text for the device's console (serial lines only). */
+  private diagnostics: ((endpoint: string, e: ClientEvent) => void) | null = null
+
+  private add(endpoint: string, socket: DeviceSocket, models: ModelLookup, peerFor: (uri: string) => PeerAddress | null): void {
     const spec = this.spec
     const plan = planDevice({
       profile: spec.profile,
@@ -141,7 +179,7 @@ export class SimulatedFleet {
       random: nodeRandom,
       wallClock: () => Math.floor(Date.now() / 1000),
       models,
-      peerFor: peerForUri,
+      peerFor,
       version: spec.version,
       preferredFormat: spec.format,
       queue: spec.queue,
@@ -161,6 +199,7 @@ export class SimulatedFleet {
         } else if (e.type === 'bootstrapped' && e.source !== 'factory') {
           this.bootstrapped++
         }
+        this.diagnostics?.(endpoint, e)
         this.onChange(this, endpoint, e)
       }
     })
@@ -243,7 +282,7 @@ export class SimulatedFleet {
     const worker = async (): Promise<void> => {
       while (next < all.length) {
         const m = all[next++] as Member
-        const answered = await m.client.stop(deregister && unansweredInARow < STOP_IN_FLIGHT)
+        const answered = await m.client.stop(deregister && unansweredInARow < STOP_IN_FLIGHT && m.socket.isOpen !== false)
         unansweredInARow = answered ? 0 : unansweredInARow + 1
         await m.socket.close()
       }

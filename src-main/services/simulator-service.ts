@@ -131,6 +131,7 @@ export class SimulatorService {
       lifetime: p.lifetime ?? profile.lifetime ?? 300,
       queue: queueMode ? { awakeSeconds: awake } : null,
       ...(p.gateway ? { gateway: p.gateway } : {}),
+      ...(p.serial !== undefined ? { serial: p.serial } : {}),
       ...(card ? { card } : {})
     }
     const fleetId = randomUUID().slice(0, 8)

@@ -20,6 +20,8 @@ import { SettingsService } from './settings-service'
 import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
+import { SerialService } from './serial-service'
+import { provisionOverShell } from './serial-provision'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -45,6 +47,8 @@ export interface Workbench {
   readonly dataDir: string
   /** The simulated devices (the CLI's serve --demo starts a fleet through it). */
   readonly simulator: SimulatorService
+  /** Serial lines (the CLI's serve --serial opens ports through it). */
+  readonly serial: SerialService
   /** Opens the protocol listeners (UDP sockets); a port in use rejects with EADDRINUSE. */
   startListeners(opts: ListenerOptions): Promise<void>
   /** The listeners open now (as system.info reports them). */
@@ -85,6 +89,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
         : `AES-256-GCM with the key in ${join(opts.dataDir, 'secrets.key')} (readable by this user only)`
   }
   const simulator = new SimulatorService({ events, models: modelsNow, profilesDir: join(opts.resourcesDir ?? findResourcesDir(), 'profiles') })
+  const serial = new SerialService({ events, roles: () => ({ server: server.role(), bootstrap: bootstrap.role() }) })
   const overview = new SystemOverviewService({ dataDir: opts.dataDir, server, bootstrap, listeners, secrets })
   const system = new SystemService({
     dataDir: opts.dataDir,
@@ -138,7 +143,14 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'simulator.device': (p) => simulator.device(p.endpoint),
     'simulator.set': (p) => simulator.set(p),
     'simulator.inject': (p) => simulator.inject(p),
-    'simulator.send': (p) => simulator.send(p)
+    'simulator.send': (p) => simulator.send(p),
+    'serial.ports': () => serial.ports(),
+    'serial.open': (p) => serial.open(p),
+    'serial.close': (p) => serial.close(p.path),
+    'serial.control': (p) => serial.control(p),
+    'serial.write': (p) => serial.write(p),
+    'serial.console': (p) => serial.console(p),
+    'serial.provision': (p) => provisionOverShell(serial, bootstrap, p)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
@@ -154,7 +166,9 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
       if (l.bootstrap) await bootstrap.start(l.bootstrap)
     },
     simulator,
+    serial,
     close: async () => {
+      await serial.closeAll()
       await simulator.close()
       await server.close()
       await bootstrap.close()

@@ -139,7 +139,7 @@ export class SerialLink implements DatagramLink {
   #settleEnded: (reason: string) => void = () => undefined
 
   private constructor(
-    private readonly port: BindingPortInterface,
+    private readonly portBinding: BindingPortInterface,
     private readonly opts: SerialLinkOptions
   ) {
     this.peer = serialPeer(opts.path)
@@ -217,7 +217,7 @@ export class SerialLink implements DatagramLink {
   /** DTR/RTS (many boards reset on DTR). Ptys refuse modem control: that rejects. */
   async control(lines: { dtr?: boolean; rts?: boolean }): Promise<void> {
     if (!this.isOpen) throw new Error(`${this.opts.path} is closed`)
-    await this.port.set({ ...(lines.dtr !== undefined ? { dtr: lines.dtr } : {}), ...(lines.rts !== undefined ? { rts: lines.rts } : {}) })
+    await this.portBinding.set({ ...(lines.dtr !== undefined ? { dtr: lines.dtr } : {}), ...(lines.rts !== undefined ? { rts: lines.rts } : {}) })
   }
 
   /** Closes the port; what was queued to write is written first when it can be. */
@@ -226,7 +226,7 @@ export class SerialLink implements DatagramLink {
     this.#closing = true
     await Promise.race([this.#writes, new Promise((r) => setTimeout(r, 500))])
     try {
-      await this.port.close()
+      await this.portBinding.close()
     } catch {
       // Already gone (unplugged): nothing left to release.
     }
@@ -237,7 +237,7 @@ export class SerialLink implements DatagramLink {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const next = this.#writes.then(async () => {
       if (!this.isOpen || this.#closing) return
-      await this.port.write(buf)
+      await this.portBinding.write(buf)
     })
     // A failed write ends nothing by itself: the read loop notices a port that went away.
     this.#writes = next.catch(() => undefined)
@@ -258,7 +258,7 @@ export class SerialLink implements DatagramLink {
     while (!this.#closing) {
       let n: number
       try {
-        n = (await this.port.read(buf, 0, buf.length)).bytesRead
+        n = (await this.portBinding.read(buf, 0, buf.length)).bytesRead
       } catch (e) {
         if (this.#closing) return
         const err = e as Error & { canceled?: boolean; disconnected?: boolean }
@@ -284,7 +284,7 @@ export class SerialLink implements DatagramLink {
   async #lost(reason: string): Promise<void> {
     this.#closing = true
     try {
-      await this.port.close()
+      await this.portBinding.close()
     } catch {
       // Already gone.
     }
