@@ -88,7 +88,6 @@ export class SerialService {
   async open(p: Settings): Promise<OpenSerialPortDto> {
     if (this.#lines.has(p.path)) throw new ServiceError('serial.invalid_request', `${p.path} is open already; close it first to change its settings`)
     const path = p.path
-    const console = this.#console(path)
     let link: SerialLink
     try {
       link = await SerialLink.open({
@@ -102,7 +101,7 @@ export class SerialService {
         ...(p.xonxoff !== undefined ? { xonxoff: p.xonxoff } : {}),
         ...(this.opts.binding ? { binding: this.opts.binding } : {}),
         tap: (f) => this.#frame(path, f),
-        onConsole: (text) => this.#consoleText(console, path, text),
+        onConsole: (text) => this.#consoleText(this.#console(path), path, text),
         onClose: (reason) => this.#closed(path, reason)
       })
     } catch (e) {
@@ -133,6 +132,7 @@ export class SerialService {
       roles
     } as const
     this.#lines.set(path, { link, dto, endpoint, detach })
+    this.#console(path)
     return this.#openDto(path)
   }
 
@@ -335,6 +335,11 @@ export class SerialService {
     const line = this.#line(path)
     return { ...line.dto, endpoint: this.#consoles.get(path)?.endpoint ?? null, counters: line.link.counters }
   }
+}
+
+/** The machine's serial ports, without a workbench (`lwm2m-wb serial list`). */
+export async function systemSerialPorts(): Promise<SerialPortDto[]> {
+  return (await listSerialPorts()).map(portDto)
 }
 
 /**
