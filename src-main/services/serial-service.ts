@@ -75,7 +75,9 @@ export class SerialService {
     this.#watcher.start()
   }
 
+  /** Also starts watching for hot-plug: whoever asked for the list wants to hear of changes. */
   async ports(): Promise<{ ports: SerialPortDto[]; open: OpenSerialPortDto[] }> {
+    this.watch()
     let ports: SerialPortDescription[]
     try {
       ports = await listSerialPorts(this.opts.binding)
