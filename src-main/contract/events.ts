@@ -4,7 +4,7 @@ import type { BootstrapRunDto } from './bootstrap'
 import type { DeviceSummary, OperationResultDto, QueuedRequestDto, TimelineEntryDto } from './devices'
 import type { Json } from './schema'
 import type { FleetDto } from './simulator'
-import type { ConsoleLineDto, SerialFrameDto, SerialPortDto } from './serial'
+import type { ConsoleLineDto, SerialCountersDto, SerialFrameDto, SerialPortDto } from './serial'
 
 export interface EventPayloads {
   'settings.changed': { key: string; value: Json }
@@ -27,7 +27,7 @@ export interface EventPayloads {
   /** The system's port list changed (polled: serialport has no hot-plug events). */
   'serial.portsChanged': { ports: SerialPortDto[] }
   /** Console lines and decoded CoAP frames of a line, batched (every 50 ms at most). */
-  'serial.data': { path: string; lines: ConsoleLineDto[]; frames: SerialFrameDto[] }
+  'serial.data': { path: string; lines: ConsoleLineDto[]; frames: SerialFrameDto[]; counters?: SerialCountersDto; endpoint?: string | null }
   /** A line ended: closed by a user, unplugged, the other end gone. */
   'serial.closed': { path: string; reason: string }
 }

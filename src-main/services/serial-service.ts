@@ -329,7 +329,11 @@ export class SerialService {
   #flush(): void {
     if (this.#batchTimer) clearTimeout(this.#batchTimer)
     this.#batchTimer = null
-    for (const [path, b] of this.#batch) this.opts.events.emit('serial.data', { path, lines: b.lines, frames: b.frames })
+    for (const [path, b] of this.#batch) {
+      const line = this.#lines.get(path)
+      const extra = line ? { counters: line.link.counters, endpoint: this.#consoles.get(path)?.endpoint ?? null } : {}
+      this.opts.events.emit('serial.data', { path, lines: b.lines, frames: b.frames, ...extra })
+    }
     this.#batch.clear()
   }
 
