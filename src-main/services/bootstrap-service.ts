@@ -61,6 +61,17 @@ export class BootstrapService {
     return role ? { handle: (req, accept) => role.handle(req, accept), links: this.#links } : null
   }
 
+  /** Records a run made elsewhere (shell provisioning over a serial line) like a network one. */
+  recordRun(run: BootstrapRunDto, change: 'started' | 'step' | 'finished'): void {
+    this.store.saveRun(run as StoredRun)
+    this.events.emit('bootstrap.progress', { run, change })
+  }
+
+  /** The configuration stored for `endpoint`, or the "*" default; undefined when there is none. */
+  storedConfig(endpoint: string): BootstrapConfig | undefined {
+    return this.configFor(endpoint)
+  }
+
   listener(): Listener | null {
     return this.#listener?.describe() ?? null
   }
