@@ -33,6 +33,8 @@ export interface SerialLinkOptions extends SerialSettings {
   readonly onClose?: (reason: string) => void
   /** Slipmux frame counters changed (a frame came in). */
   readonly onFrame?: () => void
+  /** Every chunk as read, before any decoding (a hex view, an echo); only valid during the call. */
+  readonly onBytes?: (chunk: Uint8Array) => void
 }
 
 /** What we use of a `serialport` binding (the native one, or @serialport/binding-mock in tests). */
@@ -268,6 +270,7 @@ export class SerialLink implements DatagramLink {
       if (n === 0) continue
       const chunk = buf.subarray(0, n)
       try {
+        this.opts.onBytes?.(chunk)
         if (this.#decoder) {
           this.#decoder.push(chunk)
           this.opts.onFrame?.()
