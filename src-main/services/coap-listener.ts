@@ -19,6 +19,13 @@ export function tapEndpointEvents(tap: EndpointTap): () => void {
   return () => void taps.delete(tap)
 }
 
+/** What an endpoint outside a listener (a serial line) reports to the taps, under `role`. */
+export function endpointEventSink(role: string): (e: EndpointEvent) => void {
+  return (e) => {
+    for (const tap of taps) tap(role, e)
+  }
+}
+
 export class CoapListener {
   private constructor(
     readonly link: UdpLink,

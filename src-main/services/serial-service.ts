@@ -15,6 +15,7 @@ import type { CaptureFrame, CaptureTap } from '../transports/capture-tap'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { PortWatcher, SerialLink, listSerialPorts, type BindingInterface, type SerialPortDescription } from '../transports/serial'
 import type { EventHub } from './event-hub'
+import { endpointEventSink } from './coap-listener'
 import { attachEndpoint, type AttachedRoles } from './role-attachment'
 
 export interface SerialServiceOptions {
@@ -113,7 +114,8 @@ export class SerialService {
     let detach = (): void => undefined
     const roles: ('server' | 'bootstrap')[] = []
     if (p.framing === 'slipmux') {
-      endpoint = new CoapEndpoint({ link, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom })
+      // Its events reach the protocol log like those of the UDP listeners.
+      endpoint = new CoapEndpoint({ link, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom, onEvent: endpointEventSink(`serial ${path}`) })
       const attached = this.opts.roles()
       if (attached.server) roles.push('server')
       if (attached.bootstrap) roles.push('bootstrap')

@@ -8,12 +8,16 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN } from '../helpers/cli'
 import { ptyPair, type PtyPair } from '../helpers/pty-pair'
+import { runCliAsync } from '../helpers/cli'
+import { fakeZephyrShell, type FakeShell } from '../helpers/zephyr-shell-peer'
 import { openWorkbenchPage, SHOTS, type WorkbenchPage } from '../helpers/workbench-page'
 
 let pty: PtyPair
 let wb: WorkbenchPage
 let page: WorkbenchPage['page']
 let sim: ChildProcess
+let shellPty: PtyPair | null = null
+let shell: FakeShell | null = null
 
 beforeAll(async () => {
   pty = await ptyPair()
@@ -28,12 +32,14 @@ afterAll(async () => {
     await exited
   }
   await wb?.close()
+  await shell?.close()
+  await shellPty?.stop()
   await pty?.stop()
 })
 
 describe('Serial view', () => {
   it('lists the open line; its console shows the device diagnostic text', async () => {
-    await page.getByRole('link', { name: 'Serial' }).click()
+    await page.getByRole('link', { name: 'Serial', exact: true }).click()
     await page.getByTestId('serial-open-lines').getByText(pty.a).click()
     const terminal = page.getByTestId('serial-terminal')
     await expect.poll(() => terminal.textContent(), { timeout: 20_000 }).toContain('e2e-serial: registered')
@@ -71,9 +77,39 @@ describe('Serial view', () => {
     await expect.poll(() => page.getByTestId('op-result').textContent()).toContain('LwM2M Workbench')
     expect(wb.problems).toEqual([])
     // The Read went over the line: its frames are in the Serial view.
-    await page.getByRole('link', { name: 'Serial' }).click()
+    await page.getByRole('link', { name: 'Serial', exact: true }).click()
     await page.getByTestId('serial-open-lines').getByText(pty.a).click()
     await expect.poll(() => page.getByTestId('serial-frames').textContent()).toContain('/3/0/0')
+    expect(wb.problems).toEqual([])
+  })
+
+  it('opens a raw line through the form and provisions a Zephyr shell on it from a stored configuration', async () => {
+    shellPty = await ptyPair()
+    shell = await fakeZephyrShell(shellPty.b)
+    const config = {
+      endpoint: 'zephyr-e2e',
+      discoverFirst: false,
+      deletePaths: [],
+      security: [{ instanceId: 0, uri: 'coap+uart://ttyACM0', bootstrapServer: false, securityMode: 3, shortServerId: 101 }],
+      servers: [{ instanceId: 0, shortServerId: 101, lifetime: 300, notificationStoring: false, binding: 'U' }],
+      contentFormat: 'auto',
+      allowPack: false
+    }
+    expect((await runCliAsync(['call', 'bootstrap.configs.put', JSON.stringify({ config }), '--data-dir', wb.data.path])).status).toBe(0)
+    await page.getByRole('link', { name: 'Serial', exact: true }).click()
+    await page.getByTestId('serial-path').fill(shellPty.a)
+    await page.getByText('raw (shell)').click()
+    await page.getByTestId('serial-open').click()
+    await page.getByTestId('serial-open-lines').getByText(shellPty.a).waitFor()
+    await page.getByTestId('shell-provision').locator('summary').click()
+    await page.getByTestId('provision-endpoint').click()
+    await page.getByRole('option', { name: 'zephyr-e2e' }).click()
+    await page.getByTestId('shell-provision').getByRole('button', { name: 'Provision' }).click()
+    await expect.poll(() => page.getByTestId('shell-provision').textContent(), { timeout: 20_000 }).toContain('Provisioned: 12 commands')
+    expect(shell.received).toContain('lwm2m start zephyr-e2e -b 0')
+    // The console shows the shell's echo and our commands.
+    await expect.poll(() => page.getByTestId('serial-terminal').textContent()).toContain('RD Client started with endpoint zephyr-e2e')
+    await page.screenshot({ path: join(SHOTS, 'serial-shell.png') })
     expect(wb.problems).toEqual([])
   })
 })
