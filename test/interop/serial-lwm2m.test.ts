@@ -105,6 +105,21 @@ describe('LwM2M over slipmux on a pty pair (issue 17 "Done when")', () => {
   })
 })
 
+describe('several lines at once', () => {
+  it('two devices on two lines are each read over their own line', async () => {
+    const one = await line('ser-two-a')
+    const two = await line('ser-two-b')
+    await allRegistered(bench, ['ser-two-a', 'ser-two-b'])
+    for (const [endpoint, pair] of [['ser-two-a', one.pair], ['ser-two-b', two.pair]] as const) {
+      const read = await call<OperationResultDto>('devices.read', { endpoint, path: '/3/0/2' })
+      expect(read).toMatchObject({ success: true, records: [{ path: '/3/0/2', value: `SN-${endpoint}` }] })
+      const page = await call<SerialConsolePage>('serial.console', { path: pair.a })
+      expect(page.frames.filter((f) => f.summary.includes('/3/0/2')).every((f) => f.endpoint === endpoint)).toBe(true)
+      expect(page.frames.some((f) => f.direction === 'out' && f.summary.includes('/3/0/2'))).toBe(true)
+    }
+  })
+})
+
 describe('faults on the line', () => {
   it('closing the line mid-exchange fails the pending request with a plain reason; reopening brings the device back', async () => {
     const { pair, fleetId } = await line('ser-cut')
