@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { encodeCoapFrame } from '../../../src-main/core/serial/slipmux'
 import type { CaptureFrame } from '../../../src-main/transports/capture-tap'
 import { PortWatcher, SerialLink, listSerialPorts, type BindingInterface, type SerialPortDescription } from '../../../src-main/transports/serial'
+import { probeSerial } from '../../../src-main/services/capabilities'
 import { ptyPair, type PtyPair } from '../../helpers/pty-pair'
 
 /** What the tests use of @serialport/binding-mock (its typings do not resolve under our module settings). */
@@ -49,6 +50,12 @@ function waitFor<T>(get: () => T | undefined, ms = 3000): Promise<T> {
 }
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
+
+describe('capabilities', () => {
+  it('system.info says serial is available when the native binding loads (it does on this machine)', () => {
+    expect(probeSerial()).toMatchObject({ available: true })
+  })
+})
 
 describe('serial link on a pty pair (slipmux, coap-facts §9)', () => {
   it('carries CoAP messages both ways, keyed serial:<path>, and reports each to the capture tap', async () => {
