@@ -76,6 +76,8 @@ export interface ProvisionStepDto {
   /** What the shell answered, echo included. */
   readonly answer: string
   readonly ok: boolean
+  /** A failure here does not stop provisioning (stop before the client runs, create of an existing instance). */
+  readonly tolerated?: boolean
 }
 
 export interface SerialProvisionResult {

@@ -71,7 +71,7 @@ export async function provisionOverShell(
       }
       const text = answer.replace(ZEPHYR_PROMPT, '').trim()
       const ok = !shellAnswerFailed(text)
-      steps.push({ command: step.command, answer: text, ok })
+      steps.push({ command: step.command, answer: text, ok, ...(step.tolerated ? { tolerated: true } : {}) })
       runSteps.push(runStep(step.command, text, ok || step.tolerated === true, at))
       run = { ...run, steps: [...runSteps] }
       bootstrap.recordRun(run, 'step')
