@@ -8,9 +8,10 @@ import { decode } from './commands/decode'
 import { encode } from './commands/encode'
 import { serve } from './commands/serve'
 import { simulate } from './commands/simulate'
+import { serial } from './commands/serial'
 import { CommandError, UsageError } from './usage-error'
 
-const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode]
+const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode, serial]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

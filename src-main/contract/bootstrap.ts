@@ -94,7 +94,8 @@ export interface BootstrapStepDto {
 export interface BootstrapRunDto {
   readonly id: string
   readonly endpoint: string
-  readonly kind: 'request' | 'pack'
+  /** 'shell': written through a device shell on a serial line (serial.provision). */
+  readonly kind: 'request' | 'pack' | 'shell'
   readonly peer: string
   readonly startedAt: string
   readonly finishedAt: string | null

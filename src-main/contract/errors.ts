@@ -24,6 +24,12 @@ export type ErrorCode =
   | 'bootstrap.invalid_config'
   | 'security.invalid_credential'
   | 'security.identity_taken'
+  | 'serial.unavailable'
+  | 'serial.open_failed'
+  | 'serial.not_open'
+  | 'serial.invalid_request'
+  | 'serial.control_failed'
+  | 'serial.provision_failed'
 
 export interface ContractError {
   readonly code: ErrorCode

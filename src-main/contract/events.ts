@@ -5,6 +5,7 @@ import type { DeviceSummary, OperationResultDto, QueuedRequestDto, TimelineEntry
 import type { Json } from './schema'
 import type { FleetDto } from './simulator'
 import type { HandshakeDto, SecurityRole } from './security'
+import type { ConsoleLineDto, SerialCountersDto, SerialFrameDto, SerialPortDto } from './serial'
 
 export interface EventPayloads {
   'settings.changed': { key: string; value: Json }
@@ -28,6 +29,12 @@ export interface EventPayloads {
   'security.changed': { endpoint: string; role: SecurityRole; change: 'put' | 'deleted' | 'refused'; source: 'user' | 'bootstrap'; reason?: string }
   /** Handshakes recorded since the last event (batched); `dropped`: records a flood pushed out before they were kept. */
   'security.handshake': { handshakes: HandshakeDto[]; dropped: number }
+  /** The system's port list changed (polled: serialport has no hot-plug events). */
+  'serial.portsChanged': { ports: SerialPortDto[] }
+  /** Console lines and decoded CoAP frames of a line, batched (every 50 ms at most). */
+  'serial.data': { path: string; lines: ConsoleLineDto[]; frames: SerialFrameDto[]; counters?: SerialCountersDto; endpoint?: string | null }
+  /** A line ended: closed by a user, unplugged, the other end gone. */
+  'serial.closed': { path: string; reason: string }
 }
 
 export type EventName = keyof EventPayloads
@@ -46,5 +53,8 @@ export const EVENTS: readonly EventName[] = [
   'bootstrap.progress',
   'simulator.changed',
   'security.changed',
-  'security.handshake'
+  'security.handshake',
+  'serial.portsChanged',
+  'serial.data',
+  'serial.closed'
 ]

@@ -10,6 +10,7 @@ import type { SystemInfo, SystemOverview } from './system'
 import { FAULT_SCHEMA, type FleetDto, type ProfileInfo, type SimulatedDeviceDto } from './simulator'
 import { DEVICE_SORT_KEYS } from './devices'
 import { CREDENTIAL_INPUT_SCHEMA, HANDSHAKES_PARAMS, type CredentialDto, type CredentialReview, type HandshakesPage } from './security'
+import { SERIAL_PARAMS, type OpenSerialPortDto, type SerialConsolePage, type SerialPortDto, type SerialProvisionResult } from './serial'
 
 /** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
 const endpoint = string({ minLength: 1, maxBytes: 256, printable: true })
@@ -97,6 +98,8 @@ export const METHOD_PARAMS = {
     endpoint: optional(endpoint),
     server: optional(string({ minLength: 1, maxLength: 255 })),
     bootstrap: optional(string({ minLength: 1, maxLength: 255 })),
+    /** One device on this serial port (slipmux) instead of UDP; its server URIs are coap+uart://… */
+    serial: optional(string({ minLength: 1, maxLength: 1024, printable: true })),
     lwm2m: optional(literal('1.0', '1.1', '1.2')),
     format: optional(literal('tlv', 'senml-json', 'senml-cbor', 'lwm2m-cbor')),
     lifetime: optional(integer(1, 0xffffffff)),
@@ -129,7 +132,20 @@ export const METHOD_PARAMS = {
   'security.list': object({ endpoint: optional(endpoint), filter: optional(string({ maxLength: 200 })), cursor: optional(integer(0)), limit: optional(integer(1, 1000)) }),
   'security.delete': object({ endpoint, role: optional(literal('server', 'bootstrap')) }),
   /** Handshake records, newest first, paged with `cursor` (the previous page's nextCursor). */
-  'security.handshakes': HANDSHAKES_PARAMS
+  'security.handshakes': HANDSHAKES_PARAMS,
+  /** The system's serial ports (ptys never appear; any path can still be opened) and the open ones. */
+  'serial.ports': object(SERIAL_PARAMS['serial.ports']),
+  /** slipmux: CoAP to the roles plus a console of diagnostic text; raw: a console of text lines. */
+  'serial.open': object(SERIAL_PARAMS['serial.open']),
+  'serial.close': object(SERIAL_PARAMS['serial.close']),
+  /** DTR/RTS (many boards reset on DTR); ptys refuse. */
+  'serial.control': object(SERIAL_PARAMS['serial.control']),
+  /** Bytes to the line as they are: `text` (UTF-8) or `hex`. */
+  'serial.write': object(SERIAL_PARAMS['serial.write']),
+  /** A window of console lines from `cursor`, and the recent decoded CoAP frames. */
+  'serial.console': object(SERIAL_PARAMS['serial.console']),
+  /** Writes the stored bootstrap configuration of `endpoint` through the device's shell and starts its client. */
+  'serial.provision': object(SERIAL_PARAMS['serial.provision'])
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -182,6 +198,13 @@ export interface MethodResults {
   'security.list': { credentials: CredentialDto[]; total: number; unreadable: string[] }
   'security.delete': { deleted: boolean }
   'security.handshakes': HandshakesPage
+  'serial.ports': { ports: SerialPortDto[]; open: OpenSerialPortDto[] }
+  'serial.open': OpenSerialPortDto
+  'serial.close': { closed: boolean }
+  'serial.control': { path: string; dtr?: boolean; rts?: boolean }
+  'serial.write': { bytes: number }
+  'serial.console': SerialConsolePage
+  'serial.provision': SerialProvisionResult
 }
 
 export type Method = keyof typeof METHOD_PARAMS

@@ -19,7 +19,7 @@ import { WallClock } from './device-dto'
 import type { EventHub } from './event-hub'
 
 /** URI schemes the workbench's own servers answer today; other LwM2M schemes draw a warning. */
-const SERVED_SCHEMES = ['coap']
+const SERVED_SCHEMES = ['coap', 'coap+uart']
 
 export class BootstrapService {
   #listener: CoapListener | null = null
@@ -59,6 +59,17 @@ export class BootstrapService {
   role(): RoleHandle | null {
     const role = this.#role
     return role ? { handle: (req, accept) => role.handle(req, accept), links: this.#links } : null
+  }
+
+  /** Records a run made elsewhere (shell provisioning over a serial line) like a network one. */
+  recordRun(run: BootstrapRunDto, change: 'started' | 'step' | 'finished'): void {
+    this.store.saveRun(run as StoredRun)
+    this.events.emit('bootstrap.progress', { run, change })
+  }
+
+  /** The configuration stored for `endpoint`, or the "*" default; undefined when there is none. */
+  storedConfig(endpoint: string): BootstrapConfig | undefined {
+    return this.configFor(endpoint)
   }
 
   listener(): Listener | null {

@@ -17,9 +17,14 @@ function resolvable(moduleName: string): boolean {
 }
 
 export function probeSerial(): Capability {
-  return resolvable('serialport')
-    ? { available: true, detail: 'serial ports through serialport; a typed device path is always accepted' }
-    : { available: false, detail: 'serial support (serialport) is not part of this build' }
+  if (!resolvable('serialport')) return { available: false, detail: 'serial support (serialport) is not part of this build' }
+  // Loading it loads its native binding: a build for another platform fails here, not at open.
+  try {
+    createRequire(import.meta.url)('serialport')
+  } catch (e) {
+    return { available: false, detail: `the serialport native module did not load: ${(e as Error).message}` }
+  }
+  return { available: true, detail: 'serial ports through serialport; a typed device path is always accepted' }
 }
 
 export function probePcsc(): Capability {

@@ -19,7 +19,10 @@ export function tapEndpointEvents(tap: EndpointTap): () => void {
   return () => void taps.delete(tap)
 }
 
-/** The event function a listener of `role` hands its CoAP endpoint, feeding every tap. */
+/**
+ * The event function an endpoint of `role` reports through, feeding every tap: the listeners',
+ * and endpoints outside a listener (a DTLS listener, a serial line).
+ */
 export function listenerEvents(role: string): (e: EndpointEvent) => void {
   return (e) => {
     for (const tap of taps) tap(role, e)

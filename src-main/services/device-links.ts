@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-// A simulated device's datagram links: its UDP socket for coap:// servers, and one DTLS client
+// A simulated device's datagram links: its UDP socket (or serial line) for coap:// servers, and one DTLS client
 // per coaps:// server, opened on first use with the credentials the device's Security object
 // holds for that server. The CoAP endpoint above sees one link; peers' keys ("udp:", "dtls:")
 // pick the way out.
 import type { HandshakeFailure, SessionInfo } from '../core/dtls/connection'
 import type { DatagramLink, PeerAddress } from '../core/ports'
 import { DtlsClientLink } from '../transports/dtls/dtls-client-link'
-import type { UdpLink } from '../transports/udp'
+
+/** A device's own link: a UDP socket, or a serial line. */
+export interface DeviceSocket extends DatagramLink {
+  close(): Promise<void>
+  /** The UDP port; none on a serial line. */
+  readonly port?: number
+  /** False once a serial line has ended (unplugged): nothing can be sent any more. */
+  readonly isOpen?: boolean
+}
 
 export interface DtlsPeerSetup {
   /** The PSK for this server (with the Security object's suites and CID wish), or why there is none. */
@@ -29,13 +37,18 @@ export class DeviceLinks implements DatagramLink {
   #closed = false
 
   constructor(
-    readonly udp: UdpLink,
+    readonly base: DeviceSocket,
     private readonly setup: DtlsPeerSetup | null
   ) {}
 
+  /** False once the base link (a serial line) has ended. */
+  get isOpen(): boolean | undefined {
+    return this.base.isOpen
+  }
+
   send(peer: PeerAddress, datagram: Uint8Array): void {
     if (!peer.key.startsWith('dtls:')) {
-      this.udp.send(peer, datagram)
+      this.base.send(peer, datagram)
       return
     }
     void this.#dtlsLink(peer).then((l) => l?.send(peer, datagram))
@@ -43,7 +56,7 @@ export class DeviceLinks implements DatagramLink {
 
   onReceive(handler: (peer: PeerAddress, datagram: Uint8Array) => void): void {
     this.#handler = handler
-    this.udp.onReceive(handler)
+    this.base.onReceive(handler)
   }
 
   /** The DTLS link to a server, if one is open (tests move it to a new port to act out a NAT). */
@@ -91,6 +104,6 @@ export class DeviceLinks implements DatagramLink {
     const links = [...(this.#dtls?.values() ?? [])]
     this.#dtls = null
     for (const l of await Promise.all(links)) await l?.close()
-    await this.udp.close()
+    await this.base.close()
   }
 }

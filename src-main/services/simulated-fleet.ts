@@ -17,7 +17,9 @@ import { Lwm2mClient, type ClientEvent, type ClientState } from '../core/lwm2m/c
 import type { Fault, Profile } from '../core/lwm2m/client/profile'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { UdpLink, udpPeer } from '../transports/udp'
-import { DeviceLinks, type DtlsPeerSetup } from './device-links'
+import { DeviceLinks, type DeviceSocket, type DtlsPeerSetup } from './device-links'
+import { SerialLink, serialPeer } from '../transports/serial'
+import { describeForConsole } from './serial-diagnostics'
 import { clientDtlsCredentials } from '../core/lwm2m/client/dtls-credentials'
 
 export interface FleetSpec {
@@ -37,6 +39,11 @@ export interface FleetSpec {
   readonly psk?: { readonly identity: string; readonly key: Uint8Array }
   /** Offer a DTLS Connection ID (RFC 9146) to coaps:// servers. */
   readonly cid?: boolean
+  /**
+   * One device on this serial port in slipmux framing instead of UDP (issue 17 item 8): its
+   * coap+uart:// accounts all lead to the line, and it writes diagnostic text lines there too.
+   */
+  readonly serial?: string
 }
 
 export const CLIENT_STATES: readonly ClientState[] = ['starting', 'bootstrapping', 'registering', 'registered', 'sleeping', 'failed', 'stopped']
@@ -120,6 +127,10 @@ export class SimulatedFleet {
     onDtls?: (fleet: SimulatedFleet, endpoint: string, e: DtlsEvent) => void
   ): Promise<SimulatedFleet> {
     const fleet = new SimulatedFleet(id, spec, onChange, onDtls)
+    if (spec.serial !== undefined) {
+      await fleet.startOnSerial(spec.serial, models)
+      return fleet
+    }
     // Smartcard data alone names its servers itself (a card-only fleet has neither URI given).
     const target = fleetTarget(spec)
     if (target === null) throw new Error('no server, Bootstrap-Server or smartcard account (/0/x/0) to start from')
@@ -133,7 +144,7 @@ export class SimulatedFleet {
       for (let k = 0; k < spec.endpoints.length; k += batch) {
         const names = spec.endpoints.slice(k, k + batch)
         const sockets = await Promise.all(names.map(() => UdpLink.open({ host, port: 0 })))
-        names.forEach((name, j) => fleet.add(name, sockets[j] as UdpLink, models))
+        names.forEach((name, j) => fleet.add(name, sockets[j] as UdpLink, models, peerForUri))
       }
     } catch (e) {
       await fleet.stop(false)
@@ -142,7 +153,25 @@ export class SimulatedFleet {
     return fleet
   }
 
-  private add(endpoint: string, udp: UdpLink, models: ModelLookup): void {
+  private async startOnSerial(path: string, models: ModelLookup): Promise<void> {
+    if (this.spec.endpoints.length !== 1) throw new Error('a serial line carries one simulated device')
+    const line = await SerialLink.open({ path, framing: 'slipmux', baudRate: 115200 })
+    const peer = serialPeer(path)
+    // Every coap+uart:// URI leads to the host on the other end of the line (draft §5).
+    const peerFor = (uri: string): PeerAddress | null => (/^coap\+uart:\/\/[^/]/i.test(uri) ? peer : null)
+    const name = this.spec.endpoints[0] as string
+    this.diagnostics = (endpoint, e) => {
+      const text = describeForConsole(endpoint, e)
+      if (text !== null && line.isOpen) void line.writeText(text + '\n').catch(() => undefined)
+    }
+    void line.writeText(`${name}: simulated device on ${path}, slipmux\n`).catch(() => undefined)
+    this.add(name, line, models, peerFor)
+  }
+
+  /** Diagnostic text for the device's console (serial lines only). */
+  private diagnostics: ((endpoint: string, e: ClientEvent) => void) | null = null
+
+  private add(endpoint: string, base: DeviceSocket, models: ModelLookup, peerFor: (uri: string) => PeerAddress | null): void {
     const spec = this.spec
     const enc = new TextEncoder()
     const psk = spec.psk ? { identity: enc.encode(spec.psk.identity.replaceAll('{endpoint}', endpoint)), key: spec.psk.key } : undefined
@@ -159,7 +188,7 @@ export class SimulatedFleet {
     })
     // The DTLS side exists only for devices that may talk coaps:// (a plain fleet stays lean).
     const holder: { client?: Lwm2mClient } = {}
-    const socket = new DeviceLinks(udp, this.dtlsSetup(endpoint, holder))
+    const socket = new DeviceLinks(base, this.dtlsSetup(endpoint, holder))
     let state: ClientState = 'starting'
     this.stateCounts.starting++
     const client = new Lwm2mClient({
@@ -170,7 +199,7 @@ export class SimulatedFleet {
       random: nodeRandom,
       wallClock: () => Math.floor(Date.now() / 1000),
       models,
-      peerFor: peerForUri,
+      peerFor,
       version: spec.version,
       preferredFormat: spec.format,
       queue: spec.queue,
@@ -190,6 +219,7 @@ export class SimulatedFleet {
         } else if (e.type === 'bootstrapped' && e.source !== 'factory') {
           this.bootstrapped++
         }
+        this.diagnostics?.(endpoint, e)
         this.onChange(this, endpoint, e)
       }
     })
@@ -268,7 +298,7 @@ export class SimulatedFleet {
   }
 
   localPort(endpoint: string): number | null {
-    return this.members.get(endpoint)?.socket.udp.port ?? null
+    return this.members.get(endpoint)?.socket.base.port ?? null
   }
 
   inject(faults: readonly Fault[], endpoint?: string): void {
@@ -293,7 +323,7 @@ export class SimulatedFleet {
     const worker = async (): Promise<void> => {
       while (next < all.length) {
         const m = all[next++] as Member
-        const answered = await m.client.stop(deregister && unansweredInARow < STOP_IN_FLIGHT)
+        const answered = await m.client.stop(deregister && unansweredInARow < STOP_IN_FLIGHT && m.socket.isOpen !== false)
         unansweredInARow = answered ? 0 : unansweredInARow + 1
         await m.socket.close()
       }

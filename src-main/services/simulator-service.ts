@@ -136,6 +136,7 @@ export class SimulatorService {
       lifetime: p.lifetime ?? profile.lifetime ?? 300,
       queue: queueMode ? { awakeSeconds: awake } : null,
       ...(p.gateway ? { gateway: p.gateway } : {}),
+      ...(p.serial !== undefined ? { serial: p.serial } : {}),
       ...(card ? { card } : {})
     }
     const secure = [p.server, p.bootstrap].some((u) => u !== undefined && /^coaps:/i.test(u))

@@ -28,6 +28,8 @@ import { listenerEvents } from './coap-listener'
 import { CredentialStore } from '../store/credential-store'
 import { SecurityService } from './security-service'
 import { dtlsListeners as ownDtlsListeners } from './dtls-listeners'
+import { SerialService } from './serial-service'
+import { provisionOverShell } from './serial-provision'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -69,6 +71,8 @@ export interface Workbench {
   readonly simulator: SimulatorService
   /** DTLS credentials and handshake records: the CredentialLookup the DTLS listeners consult. */
   readonly security: SecurityService
+  /** Serial lines (the CLI's serve --serial opens ports through it). */
+  readonly serial: SerialService
   /** Opens the protocol listeners (UDP sockets); a port in use rejects with EADDRINUSE. */
   startListeners(opts: ListenerOptions): Promise<void>
   /** The listeners open now (as system.info reports them). */
@@ -134,6 +138,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     ownListeners: () => ownDtlsListeners(listeners())
   })
   const simulator = new SimulatorService({ events, models: modelsNow, profilesDir: join(opts.resourcesDir ?? findResourcesDir(), 'profiles') })
+  const serial = new SerialService({ events, roles: () => ({ server: server.role(), bootstrap: bootstrap.role() }) })
   const overview = new SystemOverviewService({ dataDir: opts.dataDir, server, bootstrap, listeners, secrets })
   const system = new SystemService({
     dataDir: opts.dataDir,
@@ -192,7 +197,14 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'security.check': (p) => security.check(p),
     'security.list': (p) => security.list(p),
     'security.delete': (p) => security.delete(p.endpoint, p.role),
-    'security.handshakes': (p) => security.handshakes(p)
+    'security.handshakes': (p) => security.handshakes(p),
+    'serial.ports': () => serial.ports(),
+    'serial.open': (p) => serial.open(p),
+    'serial.close': (p) => serial.close(p.path),
+    'serial.control': (p) => serial.control(p),
+    'serial.write': (p) => serial.write(p),
+    'serial.console': (p) => serial.console(p),
+    'serial.provision': (p) => provisionOverShell(serial, bootstrap, p)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
@@ -211,7 +223,9 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     },
     simulator,
     security,
+    serial,
     close: async () => {
+      await serial.closeAll()
       await simulator.close()
       for (const l of dtlsListeners.splice(0)) await l.close()
       security.close()

@@ -16,6 +16,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/devices/:endpoint', name: 'device', component: () => import('../pages/DevicePage.vue'), meta: { title: 'Device' } },
   { path: '/bootstrap', name: 'bootstrap', component: () => import('../pages/BootstrapPage.vue'), meta: { title: 'Bootstrap' } },
   { path: '/simulator', name: 'simulator', component: () => import('../pages/SimulatorPage.vue'), meta: { title: 'Simulator' } },
+  { path: '/serial', name: 'serial', component: () => import('../pages/SerialPage.vue'), meta: { title: 'Serial' } },
   { path: '/models/:id(\\d+)?', name: 'model', component: () => import('../pages/ModelsPage.vue'), meta: { title: 'Object models' } },
   { path: '/security', name: 'security', component: () => import('../pages/SecurityPage.vue'), meta: { title: 'Security' } },
   { path: '/settings', name: 'settings', component: () => import('../pages/SettingsPage.vue'), meta: { title: 'Settings' } },

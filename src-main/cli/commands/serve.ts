@@ -7,6 +7,7 @@ import { acquireInstanceLock, InstanceLockError, LOCK_FILE, type InstanceLock } 
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../../services/logger'
 import { attachProtocolLog } from '../../services/protocol-log'
 import { startDemo } from '../../services/demo-fleet'
+import { parseSerialSpec } from '../serial-spec'
 import { createWorkbench } from '../../services/workbench'
 import { oneOf, parse, portOption } from '../args'
 import type { Command } from '../command'
@@ -55,6 +56,9 @@ Options:
   --log-level <level>  error, info (default: registrations, bootstrap runs, errors) or debug
                        (also each CoAP request and response); the log goes to stderr
   --log-format <fmt>   text (default) or json (one JSON object per line)
+  --serial <spec>      open a serial port at start: PATH[:BAUD][:slipmux|raw] (default 115200,
+                       slipmux); repeatable. A slipmux line serves the LwM2M Server and
+                       Bootstrap Server as coap+uart://<device name>
   --demo <n>           also run n simulated devices against this instance's own LwM2M Server
                        (coap://127.0.0.1:<coap port>): n-1 sensors demo-0 … with values that
                        change (profile "sensor") and one sleeping tracker in queue mode
@@ -110,10 +114,12 @@ export const serve: Command = {
         'dtls-key': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
-        demo: { type: 'string' }
+        demo: { type: 'string' },
+        serial: { type: 'string', multiple: true }
       },
       0
     )
+    const serialSpecs = (values.serial ?? []).map(parseSerialSpec)
     const port = portOption('http-port', values['http-port'], DEFAULT_HTTP_PORT)
     const host = values.host ?? '127.0.0.1'
     const coapPort = portOption('coap-port', values['coap-port'], DEFAULT_COAP_PORT)
@@ -215,6 +221,15 @@ export const serve: Command = {
     for (const l of workbench.listeners()) {
       const dtls = l.transport.startsWith('coaps')
       io.out(`${l.role}: ${dtls ? 'coaps' : 'coap'}://${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} (${dtls ? 'DTLS 1.2' : 'UDP'})`)
+    }
+    for (const spec of serialSpecs) {
+      // Like the demo: a port that cannot open is reported, and the instance keeps serving.
+      try {
+        const line = await workbench.serial.open(spec)
+        io.out(`Serial: ${line.path} (${line.framing}, ${line.baudRate} baud)${line.framing === 'slipmux' ? ` ${line.uri}` : ''}`)
+      } catch (e) {
+        io.err(`serial: ${(e as Error).message}`)
+      }
     }
     if (demo > 0) {
       // After the URL lines: a demo that cannot start is reported, and the instance keeps serving.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { Params } from '../../contract/methods'
 import type { FleetDto } from '../../contract/simulator'
 import { ServiceError } from '../../contract/errors'
@@ -12,7 +12,7 @@ import { oneOf, parse } from '../args'
 import type { Command } from '../command'
 import { CommandError, UsageError } from '../usage-error'
 
-const HELP = `Usage: lwm2m-wb simulate (--server URI | --bootstrap URI | --card-file FILE) [options]
+const HELP = `Usage: lwm2m-wb simulate (--server URI | --bootstrap URI | --card-file FILE | --serial PATH) [options]
 
 Runs simulated LwM2M clients in this process until interrupted (Ctrl+C de-registers them).
 Each device has its own UDP socket. On a terminal the counts are redrawn in place; otherwise
@@ -28,6 +28,9 @@ Options:
                         command line would stay in ps and the shell history
   --cid                 offer a DTLS Connection ID (RFC 9146) to coaps:// servers
   --card-file <file>    smartcard bootstrap data: the EF LwM2M_Bootstrap file (facts §4.1)
+  --serial <path>       one device on this serial port, speaking slipmux (CoAP plus diagnostic
+                        text lines); its server is coap+uart://<device name> unless --server
+                        or --bootstrap names another coap+uart:// URI
   --endpoint <name>     one device with this endpoint name
   --count <n>           n devices named <prefix>0 … <prefix>(n-1) (default 1)
   --prefix <p>          endpoint prefix (default "sim-")
@@ -87,12 +90,20 @@ export const simulate: Command = {
         'psk-identity': { type: 'string' },
         'psk-key-file': { type: 'string' },
         cid: { type: 'boolean' },
+        serial: { type: 'string' },
         json: { type: 'boolean' }
       },
       0
     )
+    if (values.serial !== undefined) {
+      if (values.count !== undefined) throw new UsageError('a serial line carries one device: use --endpoint, not --count')
+      for (const [name, uri] of [['server', values.server], ['bootstrap', values.bootstrap]] as const)
+        if (uri !== undefined && !/^coap\+uart:\/\/[^/]/i.test(uri)) throw new UsageError(`with --serial, --${name} must be a coap+uart:// URI, got ${JSON.stringify(uri)}`)
+      // The device name of the far end is unknown here; any coap+uart:// URI leads to the line.
+      if (values.server === undefined && values.bootstrap === undefined && values['card-file'] === undefined) values.server = `coap+uart://${basename(values.serial)}`
+    }
     if (values.server === undefined && values.bootstrap === undefined && values['card-file'] === undefined) {
-      throw new UsageError('give --server URI, --bootstrap URI or --card-file FILE')
+      throw new UsageError('give --server URI, --bootstrap URI, --card-file FILE or --serial PATH')
     }
     if (values.server !== undefined && values.bootstrap !== undefined) throw new UsageError('give --server or --bootstrap, not both')
     if (values.endpoint !== undefined && values.count !== undefined) throw new UsageError('--endpoint names one device; use --count with --prefix')
@@ -136,7 +147,8 @@ export const simulate: Command = {
       ...(values.gateway !== undefined ? { gateway: positiveInt('gateway', values.gateway) as number } : {}),
       ...(values['psk-identity'] !== undefined ? { pskIdentity: values['psk-identity'] } : {}),
       ...(values['psk-key-file'] !== undefined ? { pskKey: readKeyFile(values['psk-key-file']) } : {}),
-      ...(values.cid ? { cid: true } : {})
+      ...(values.cid ? { cid: true } : {}),
+      ...(values.serial !== undefined ? { serial: values.serial } : {})
     }
     const terminal = io.outIsTerminal === true && !values.json
     let last = ''

@@ -332,14 +332,14 @@ export class CoapEndpoint {
 
   /**
    * Cancels every timer, rejects pending requests (CoapClosedError) and ends observations, both
-   * the ones we made and the ones we serve (onEnd 'closed').
+   * the ones we made and the ones we serve (onEnd 'closed'). `reason` becomes the rejections' message.
    */
-  close(): void {
+  close(reason?: string): void {
     if (this.closed) return
     this.closed = true
     this.messages.close()
     this.timers.cancelAll()
-    this.exchanges.close()
+    this.exchanges.close(reason)
     for (const client of [...this.observations]) client.end({ reason: 'closed' })
     this.observers.close()
   }

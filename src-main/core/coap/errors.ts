@@ -33,11 +33,11 @@ export class CoapResetError extends CoapError {
   }
 }
 
-/** The endpoint was closed while the request was pending. */
+/** The endpoint was closed while the request was pending; `reason` says why when the link knows (a serial line unplugged). */
 export class CoapClosedError extends CoapError {
   override name = 'CoapClosedError'
-  constructor() {
-    super('the endpoint was closed')
+  constructor(reason?: string) {
+    super(reason ?? 'the endpoint was closed')
   }
 }
 

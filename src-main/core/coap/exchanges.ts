@@ -275,9 +275,9 @@ export class ExchangeLayer implements MessageSink {
     this.server(peer, message, responder)
   }
 
-  close(): void {
+  close(reason?: string): void {
     this.closed = true
-    for (const abort of this.aborts.values()) abort(new CoapClosedError())
+    for (const abort of this.aborts.values()) abort(new CoapClosedError(reason))
     this.tokens.clear()
     this.late.clear()
   }

@@ -14,7 +14,7 @@ export function transportOf(peer: PeerAddress): string {
 export class RoutedDeviceLink implements DeviceLink {
   readonly #links = new Map<string, DeviceLink>()
 
-  /** Routes peers of `transport` to `link`; returns the function that removes it again. */
+  /** Routes peers of `transport` (or the one peer whose key this is) to `link`; returns the function that removes it again. */
   add(transport: string, link: DeviceLink): () => void {
     this.#links.set(transport, link)
     return () => {
@@ -27,7 +27,8 @@ export class RoutedDeviceLink implements DeviceLink {
   }
 
   #route(peer: PeerAddress): DeviceLink {
-    const link = this.#links.get(transportOf(peer))
+    // A link added for one peer's whole key (one serial line each) comes before its transport's.
+    const link = this.#links.get(peer.key) ?? this.#links.get(transportOf(peer))
     if (!link) throw new Error(`no open link reaches ${peer.display} (transport "${transportOf(peer)}" is closed)`)
     return link
   }

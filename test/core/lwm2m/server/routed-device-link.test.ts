@@ -35,6 +35,18 @@ describe('RoutedDeviceLink', () => {
     expect(seen).toEqual(['D:dtls:abc', 'U:udp:1.2.3.4:5'])
   })
 
+  it('a link added for one peer key (one serial line each) reaches that peer only, before its transport', async () => {
+    const seen: string[] = []
+    const links = new RoutedDeviceLink()
+    const removeA = links.add('serial:/dev/ttyA', recording('A', seen))
+    links.add('serial:/dev/ttyB', recording('B', seen))
+    await links.send({ key: 'serial:/dev/ttyB', display: '' }, req)
+    await links.send({ key: 'serial:/dev/ttyA', display: '' }, req)
+    removeA()
+    await expect(links.send({ key: 'serial:/dev/ttyA', display: '' }, req)).rejects.toThrow(/no open link/)
+    expect(seen).toEqual(['B:serial:/dev/ttyB', 'A:serial:/dev/ttyA'])
+  })
+
   it('rejects (does not throw) when the transport is closed, and a removed link stays removed', async () => {
     const links = new RoutedDeviceLink()
     const remove = links.add('serial', recording('S', []))
