@@ -64,7 +64,7 @@ describe('Simulator view', () => {
     expect(await page.getByTestId('sim-fleet').textContent()).toContain(`coap://127.0.0.1:${coapPort}`)
     // The first device opens by itself, registered with our server.
     expect(await page.getByTestId('sim-device-endpoint').textContent()).toBe('e2e-0')
-    await expect.poll(() => page.getByTestId('sim-device-state').textContent()).toContain('registered')
+    await expect.poll(() => page.getByTestId('sim-device-state').textContent(), { timeout: 10_000 }).toContain('registered')
     expect(await page.getByTestId('sim-servers').textContent()).toContain(`coap://127.0.0.1:${coapPort}`)
     await page.screenshot({ path: join(SHOTS, 'simulator-fleet.png') })
   })
