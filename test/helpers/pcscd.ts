@@ -11,7 +11,8 @@ const SOCKET = '/run/pcscd/pcscd.comm'
 
 export interface Pcscd {
   readonly process: ChildProcess
-  stop(): Promise<void>
+  /** Stops pcscd; `keepLock` keeps other test files out (to start it again with `haveLock`). */
+  stop(opts?: { keepLock?: boolean }): Promise<void>
 }
 
 async function lock(timeoutMs: number): Promise<void> {
@@ -46,17 +47,17 @@ function listening(port: number): Promise<boolean> {
 }
 
 /** pcscd in the foreground, ready once vpcd listens on its port. */
-export async function startPcscd(opts: { port?: number; timeoutMs?: number } = {}): Promise<Pcscd> {
+export async function startPcscd(opts: { port?: number; timeoutMs?: number; haveLock?: boolean } = {}): Promise<Pcscd> {
   const port = opts.port ?? 35963
-  await lock(opts.timeoutMs ?? 120_000)
+  if (!opts.haveLock) await lock(opts.timeoutMs ?? 120_000)
   const child = spawn('pcscd', ['--foreground', '--auto-exit'], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
-  const stop = async (): Promise<void> => {
+  const stop = async (o: { keepLock?: boolean } = {}): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
     await exited
-    rmSync(LOCK, { recursive: true, force: true })
+    if (!o.keepLock) rmSync(LOCK, { recursive: true, force: true })
   }
   const until = Date.now() + 10_000
   while (!(existsSync(SOCKET) && (await listening(port)))) {

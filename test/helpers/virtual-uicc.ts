@@ -9,7 +9,10 @@
 // the PKCS#15 application template, the PKCS#15 ADF with EF(ODF) 5031, EF(DODF) 6430 holding the
 // LwM2M oidDO, EF LwM2M_Bootstrap 6432, EF ICCID 2FE2 under the MF, and an ADM key (reference
 // 0x0A) with a try counter. Faults are switched on by options. This is test code standing in for
-// a real card, which nothing here can reach.
+// a real card, which nothing here can reach. Behind pcscd it must run outside the test's thread
+// (virtual-card.ts puts it in a worker): the smartcard package's reader listing is synchronous,
+// and pcscd waits on the card while it answers, so a card on the same thread would deadlock.
+// Plain erasable TypeScript, so that Node runs it in the worker without a build step.
 import { connect, type Socket } from 'node:net'
 
 export const PKCS15_AID = Uint8Array.from([0xa0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4b, 0x43, 0x53, 0x2d, 0x31, 0x35])
@@ -113,7 +116,10 @@ export class VirtualUicc {
   readonly log: string[] = []
   private closed: Promise<void> = Promise.resolve()
 
-  constructor(private readonly opts: VirtualUiccOptions = {}) {
+  private readonly opts: VirtualUiccOptions
+
+  constructor(opts: VirtualUiccOptions = {}) {
+    this.opts = opts
     this.port = opts.port ?? 35963
     this.t0 = opts.t0 ?? false
     this.atr = opts.atr ?? (this.t0 ? ATR_T0 : ATR_T1)
