@@ -22,6 +22,9 @@ export type ErrorCode =
   | 'server.not_running'
   | 'bootstrap.not_found'
   | 'bootstrap.invalid_config'
+  | 'cards.unavailable'
+  | 'cards.invalid_request'
+  | 'cards.failed'
 
 export interface ContractError {
   readonly code: ErrorCode

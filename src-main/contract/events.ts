@@ -4,6 +4,7 @@ import type { BootstrapRunDto } from './bootstrap'
 import type { DeviceSummary, OperationResultDto, QueuedRequestDto, TimelineEntryDto } from './devices'
 import type { Json } from './schema'
 import type { FleetDto } from './simulator'
+import type { CardReaderDto } from './cards'
 
 export interface EventPayloads {
   'settings.changed': { key: string; value: Json }
@@ -23,6 +24,10 @@ export interface EventPayloads {
   'bootstrap.progress': { run: BootstrapRunDto; change: 'started' | 'step' | 'finished' }
   /** A fleet started, changed counts (at most a few times a second) or stopped. */
   'simulator.changed': { fleet: FleetDto; change: 'started' | 'counts' | 'stopped' }
+  /** A reader came or went, or a card was inserted or removed. */
+  'cards.changed': { readers: CardReaderDto[] }
+  /** A card write's progress: bytes of EF LwM2M_Bootstrap done of total. */
+  'cards.progress': { reader: string; done: number; total: number; step: string }
 }
 
 export type EventName = keyof EventPayloads
@@ -39,5 +44,7 @@ export const EVENTS: readonly EventName[] = [
   'devices.queue',
   'devices.timelineAppended',
   'bootstrap.progress',
-  'simulator.changed'
+  'simulator.changed',
+  'cards.changed',
+  'cards.progress'
 ]

@@ -9,6 +9,7 @@ import type { Settings } from './settings'
 import type { SystemInfo, SystemOverview } from './system'
 import { FAULT_SCHEMA, type FleetDto, type ProfileInfo, type SimulatedDeviceDto } from './simulator'
 import { DEVICE_SORT_KEYS } from './devices'
+import type { CardApduDto, CardBootstrapDto, CardReadersDto, CardWriteDto, CardWriteRecordDto } from './cards'
 
 /** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
 const endpoint = string({ minLength: 1, maxBytes: 256, printable: true })
@@ -31,6 +32,8 @@ const record = object({
   delete: optional(boolean())
 })
 const records = array(record, 100_000)
+/** A PC/SC reader name as pcsc-lite lists it. */
+const cardReader = string({ minLength: 1, maxLength: 200, printable: true })
 
 export const METHOD_PARAMS = {
   'system.info': object({}),
@@ -112,7 +115,23 @@ export const METHOD_PARAMS = {
   /** Makes the device Send (/dp, C §6.4.4) these paths to a server; refused while Mute Send (/1/x/23) is not false. */
   'simulator.send': object({ endpoint, paths: array(path, 100), ssid: optional(integer(1, 65534)) }),
   /** Adds a fault to a fleet or one device; `clear` removes every fault first (alone: just clears). */
-  'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) })
+  'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) }),
+  /** PC/SC readers with card presence and ATR (issue 18). */
+  'cards.readers': object({}),
+  /** Reads EF LwM2M_Bootstrap (LwM2M Core App. G); `pin` when the DODF marks it private. */
+  'cards.readBootstrap': object({ reader: cardReader, pin: optional(string({ minLength: 4, maxLength: 8, pattern: /^[0-9]+$/ })) }),
+  /** Writes the stored configuration for `endpoint`, then reads back and compares; `adm`: 16 hex or 8 digits. */
+  'cards.writeBootstrap': object({
+    reader: cardReader,
+    endpoint,
+    adm: string({ minLength: 8, maxLength: 16 }),
+    pin: optional(string({ minLength: 4, maxLength: 8, pattern: /^[0-9]+$/ })),
+    allowLastTry: optional(boolean())
+  }),
+  /** One APDU (expert); VERIFY and UPDATE BINARY data come back masked. */
+  'cards.apdu': object({ reader: cardReader, hex: string({ minLength: 8, maxLength: 600, pattern: /^[0-9A-Fa-f\s]+$/ }) }),
+  /** The record of card writes, newest first. */
+  'cards.records': object({ limit: optional(integer(1, 1000)) })
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -159,6 +178,11 @@ export interface MethodResults {
   'simulator.set': { endpoint: string; path: string; value: string }
   'simulator.inject': { devices: number; faults: number }
   'simulator.send': { code: string }
+  'cards.readers': CardReadersDto
+  'cards.readBootstrap': CardBootstrapDto
+  'cards.writeBootstrap': CardWriteDto
+  'cards.apdu': CardApduDto
+  'cards.records': { records: CardWriteRecordDto[] }
 }
 
 export type Method = keyof typeof METHOD_PARAMS

@@ -20,6 +20,8 @@ import { SettingsService } from './settings-service'
 import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
+import { CardService } from './card-service'
+import { CardStore } from '../store/card-store'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -75,7 +77,9 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   })
   const server = new Lwm2mServerService(events, modelsNow, () => settings.get([...SERVER_SETTING_KEYS]) as Settings)
   const secretBox = opts.secretBox ?? SecretBox.forDataDir(opts.dataDir)
-  const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, modelsNow)
+  const bootstrapStore = new BootstrapStore(database.db, secretBox)
+  const bootstrap = new BootstrapService(bootstrapStore, events, modelsNow)
+  const cards = new CardService({ store: new CardStore(database.db), configs: bootstrapStore, events, models: modelsNow })
   const listeners = (): Listener[] => [server.listener(), bootstrap.listener()].filter((l) => l !== null)
   const secrets: SystemInfo['secrets'] = {
     protection: secretBox.protection,
@@ -138,7 +142,12 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'simulator.device': (p) => simulator.device(p.endpoint),
     'simulator.set': (p) => simulator.set(p),
     'simulator.inject': (p) => simulator.inject(p),
-    'simulator.send': (p) => simulator.send(p)
+    'simulator.send': (p) => simulator.send(p),
+    'cards.readers': () => cards.readers(),
+    'cards.readBootstrap': (p) => cards.readBootstrap(p),
+    'cards.writeBootstrap': (p) => cards.writeBootstrap(p),
+    'cards.apdu': (p) => cards.apdu(p),
+    'cards.records': (p) => cards.records(p.limit)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
@@ -155,6 +164,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     },
     simulator,
     close: async () => {
+      cards.close()
       await simulator.close()
       await server.close()
       await bootstrap.close()

@@ -51,5 +51,26 @@ export const MIGRATIONS: readonly Migration[] = [
     // What a run used and wrote (issue 12 item 14): the matched configuration, the client's BS
     // account, instance ids and masked values. NULL in runs recorded before.
     sql: `ALTER TABLE bootstrap_runs ADD COLUMN record TEXT;`
+  },
+  {
+    version: 5,
+    name: 'card writes',
+    // Every attempt to write EF LwM2M_Bootstrap on a smart card (issue 18 item 5); no secret in it.
+    sql: `
+      CREATE TABLE card_writes (
+        id          TEXT PRIMARY KEY,
+        at          TEXT NOT NULL,
+        reader      TEXT NOT NULL,
+        atr         TEXT NOT NULL,
+        iccid       TEXT,
+        endpoint    TEXT NOT NULL,
+        config_hash TEXT NOT NULL,
+        outcome     TEXT NOT NULL,            -- written | failed
+        file_state  TEXT NOT NULL,            -- valid | invalid | unchanged | unknown
+        detail      TEXT NOT NULL,
+        bytes       INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX card_writes_by_at ON card_writes (at);
+    `
   }
 ]

@@ -25,7 +25,7 @@ export class PcscUnavailableError extends Error {
 
 export class CardRemovedError extends Error {
   constructor(reader: string) {
-    super(`the card was removed from "${reader}" (or reset) during the exchange`)
+    super(`the card in "${reader}" was removed (or stopped answering) during the exchange`)
     this.name = 'CardRemovedError'
   }
 }
@@ -138,13 +138,17 @@ export class Pcsc {
     const atr = new Uint8Array(card.atr ?? card.getStatus().atr)
     const proto: CardProtocol = card.protocol === L.SCARD_PROTOCOL_T1 ? 'T=1' : 'T=0'
     const raw = async (command: Uint8Array): Promise<Uint8Array> => {
+      let r: Uint8Array
       try {
-        return new Uint8Array(await card.transmit(Buffer.from(command), { maxRecvLength: 258 }))
+        r = new Uint8Array(await card.transmit(Buffer.from(command), { maxRecvLength: 258 }))
       } catch (e) {
         const m = (e as Error).message ?? ''
         if (/removed|reset|no smart ?card|not transacted|unresponsive/i.test(m)) throw new CardRemovedError(readerName)
         throw wrap(e)
       }
+      // No status word at all: the card went away under the reader (vpcd answers so on removal).
+      if (r.length < 2) throw new CardRemovedError(readerName)
+      return r
     }
     const transmitWithExchanges = (command: Uint8Array) => transmitComplete(command, raw)
     return {
