@@ -4,13 +4,14 @@
 import { APP_NAME, APP_VERSION } from '../services/app-info'
 import type { Command, Io } from './command'
 import { call } from './commands/call'
+import { card } from './commands/card'
 import { decode } from './commands/decode'
 import { encode } from './commands/encode'
 import { serve } from './commands/serve'
 import { simulate } from './commands/simulate'
 import { CommandError, UsageError } from './usage-error'
 
-const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode]
+const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode, card]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

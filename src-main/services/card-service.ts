@@ -250,6 +250,34 @@ export class CardService {
   }
 }
 
+/**
+ * EF LwM2M_Bootstrap of the card in `reader`, read once without a workbench (the simulator's
+ * `--card`: Bootstrap from Smartcard, C §6.1.3.2). Failures come back as plain messages.
+ */
+export async function readCardBootstrapFile(reader: string, pin?: string): Promise<Uint8Array> {
+  const code = pin === undefined ? undefined : codeOrThrow(parsePin(pin))
+  let pcsc: Pcsc
+  try {
+    pcsc = Pcsc.open()
+  } catch (e) {
+    throw cardError(e, [])
+  }
+  try {
+    const link = await pcsc.connect(reader).catch((e: unknown) => {
+      throw cardError(e, [])
+    })
+    try {
+      return (await runProgram(readBootstrap(code ? { pin: code } : {}), link.transmit)).bytes
+    } catch (e) {
+      throw cardError(e, [])
+    } finally {
+      link.close()
+    }
+  } finally {
+    pcsc.close()
+  }
+}
+
 function readerDto(r: ReaderStatus): CardReaderDto {
   return { name: r.name, present: r.present, atr: r.atr, inUse: r.inUse }
 }

@@ -8,11 +8,12 @@ import { EventHub } from '../../services/event-hub'
 import { loadModelLibrary } from '../../services/model-library'
 import { findResourcesDir } from '../../services/resources-dir'
 import { SimulatorService } from '../../services/simulator-service'
+import { readCardBootstrapFile } from '../../services/card-service'
 import { oneOf, parse } from '../args'
 import type { Command } from '../command'
 import { CommandError, UsageError } from '../usage-error'
 
-const HELP = `Usage: lwm2m-wb simulate (--server URI | --bootstrap URI | --card-file FILE) [options]
+const HELP = `Usage: lwm2m-wb simulate (--server URI | --bootstrap URI | --card-file FILE | --card READER) [options]
 
 Runs simulated LwM2M clients in this process until interrupted (Ctrl+C de-registers them).
 Each device has its own UDP socket. On a terminal the counts are redrawn in place; otherwise
@@ -22,6 +23,7 @@ Options:
   --server <uri>        LwM2M Server, e.g. coap://127.0.0.1:5683 (factory bootstrap, NoSec)
   --bootstrap <uri>     Bootstrap-Server, e.g. coap://127.0.0.1:5783 (client-initiated bootstrap)
   --card-file <file>    smartcard bootstrap data: the EF LwM2M_Bootstrap file (facts §4.1)
+  --card <reader>       the same, read from the smart card in this PC/SC reader ("lwm2m-wb card list")
   --endpoint <name>     one device with this endpoint name
   --count <n>           n devices named <prefix>0 … <prefix>(n-1) (default 1)
   --prefix <p>          endpoint prefix (default "sim-")
@@ -60,6 +62,7 @@ export const simulate: Command = {
         server: { type: 'string' },
         bootstrap: { type: 'string' },
         'card-file': { type: 'string' },
+        card: { type: 'string' },
         endpoint: { type: 'string' },
         count: { type: 'string' },
         prefix: { type: 'string' },
@@ -73,25 +76,28 @@ export const simulate: Command = {
       },
       0
     )
-    if (values.server === undefined && values.bootstrap === undefined && values['card-file'] === undefined) {
-      throw new UsageError('give --server URI, --bootstrap URI or --card-file FILE')
+    if (values.server === undefined && values.bootstrap === undefined && values['card-file'] === undefined && values.card === undefined) {
+      throw new UsageError('give --server URI, --bootstrap URI or --card-file FILE (or --card READER)')
     }
+    if (values['card-file'] !== undefined && values.card !== undefined) throw new UsageError('give --card-file or --card, not both')
     if (values.server !== undefined && values.bootstrap !== undefined) throw new UsageError('give --server or --bootstrap, not both')
     if (values.endpoint !== undefined && values.count !== undefined) throw new UsageError('--endpoint names one device; use --count with --prefix')
     const resources = findResourcesDir()
     const library = await loadModelLibrary({ shippedFile: join(resources, 'models', 'models.json') })
     for (const f of library.failures) io.err(`models: ${f.file}: ${f.reason}`)
     let card
-    if (values['card-file'] !== undefined) {
+    const cardSource = values['card-file'] ?? (values.card !== undefined ? `the card in "${values.card}"` : undefined)
+    if (cardSource !== undefined) {
       let bytes: Uint8Array
       try {
-        bytes = readFileSync(values['card-file'])
+        // The card and the card file go the same way from here (C §6.1.3.2, App. G).
+        bytes = values.card !== undefined ? await readCardBootstrapFile(values.card) : readFileSync(cardSource)
       } catch (e) {
-        throw new CommandError(`cannot read ${values['card-file']}: ${(e as Error).message}`)
+        throw new CommandError(`cannot read ${cardSource}: ${(e as Error).message}`)
       }
       const decoded = SimulatorService.decodeCard(bytes, library.registry)
       for (const problem of decoded.problems) io.err(`card file: ${problem}`)
-      if (decoded.records.length === 0) throw new CommandError(`${values['card-file']} holds no bootstrap data`)
+      if (decoded.records.length === 0) throw new CommandError(`${cardSource} holds no bootstrap data`)
       card = decoded.records
     }
     let profile: Params<'simulator.start'>['profile'] = values.profile ?? 'sensor'
