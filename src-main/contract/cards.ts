@@ -67,13 +67,23 @@ export interface CardBootstrapDto {
   readonly dataObjects: CardDataObjectDto[]
   readonly filePath: string
   readonly fileSize: number
-  /** The file as read, hex (it holds keys: shown to whoever may read the card anyway). */
-  readonly file: string
+  /** Bytes of data before the FF padding (header + objects as the header states them). */
+  readonly dataSize: number
   readonly objects: { objectId: number; version: string | null; length: number }[]
-  /** The decoded records, as bootstrap configuration records ({path, type, value}). */
-  readonly records: { path: string; type: string; value: Json }[]
+  /** The decoded records ({path, type, value}); secret keys (/0/x/5) show as "(secret, N bytes)". */
+  readonly records: CardRecordDto[]
   readonly violations: CardViolationDto[]
+  /** With `endpoint`: the stored configuration's records, encoded and decoded the same way. */
+  readonly stored: CardRecordDto[] | null
+  /** With `endpoint`: every path whose value differs between card and stored configuration. */
+  readonly differences: { path: string; card: Json | null; stored: Json | null }[] | null
   readonly log: ApduLogEntryDto[]
+}
+
+export interface CardRecordDto {
+  readonly path: string
+  readonly type: string
+  readonly value: Json
 }
 
 export type CardFileState = 'valid' | 'invalid' | 'unchanged' | 'unknown'

@@ -118,8 +118,8 @@ export const METHOD_PARAMS = {
   'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) }),
   /** PC/SC readers with card presence and ATR (issue 18). */
   'cards.readers': object({}),
-  /** Reads EF LwM2M_Bootstrap (LwM2M Core App. G); `pin` when the DODF marks it private. */
-  'cards.readBootstrap': object({ reader: cardReader, pin: optional(string({ minLength: 4, maxLength: 8, pattern: /^[0-9]+$/ })) }),
+  /** Reads EF LwM2M_Bootstrap (LwM2M Core App. G); `pin` when the DODF marks it private; `endpoint` compares with that stored configuration. */
+  'cards.readBootstrap': object({ reader: cardReader, pin: optional(string({ minLength: 4, maxLength: 8, pattern: /^[0-9]+$/ })), endpoint: optional(endpoint) }),
   /** Writes the stored configuration for `endpoint`, then reads back and compares; `adm`: 16 hex or 8 digits. */
   'cards.writeBootstrap': object({
     reader: cardReader,

@@ -4,7 +4,7 @@
 // configuration into it (VERIFY ADM → zeroed header → body → header last → read back → compare)
 // and record the attempt. Keys never reach a log: VERIFY and UPDATE BINARY data are masked.
 import { createHash, randomBytes } from 'node:crypto'
-import type { ApduLogEntryDto, CardApduDto, CardBootstrapDto, CardReaderDto, CardReadersDto, CardWriteDto, CardWriteRecordDto, DerNodeDto } from '../contract/cards'
+import type { ApduLogEntryDto, CardApduDto, CardBootstrapDto, CardRecordDto, CardReaderDto, CardReadersDto, CardWriteDto, CardWriteRecordDto, DerNodeDto } from '../contract/cards'
 import { ServiceError } from '../contract/errors'
 import type { Json } from '../contract/schema'
 import { maskedCommandHex } from '../core/card/apdu'
@@ -18,6 +18,7 @@ import { encodeConfigCardFile } from '../core/lwm2m/bootstrap/card-file-encoder'
 import { checkConfig, readConfig, type BootstrapConfig } from '../core/lwm2m/bootstrap/config'
 import { toJsonRecord } from '../core/lwm2m/json-record'
 import type { ModelLookup } from '../core/lwm2m/model'
+import type { Lwm2mRecord } from '../core/lwm2m/record'
 import type { CardStore } from '../store/card-store'
 import { CardRemovedError, Pcsc, PcscUnavailableError, type CardLink, type ReaderStatus } from '../transports/pcsc'
 import type { EventHub } from './event-hub'
@@ -102,15 +103,16 @@ export class CardService {
     }
   }
 
-  async readBootstrap(p: { reader: string; pin?: string }): Promise<CardBootstrapDto> {
+  async readBootstrap(p: { reader: string; pin?: string; endpoint?: string }): Promise<CardBootstrapDto> {
     const pin = p.pin === undefined ? undefined : codeOrThrow(parsePin(p.pin))
+    const stored = p.endpoint === undefined ? null : this.storedImage(p.endpoint)
     return this.exclusive(p.reader, async () => {
       const link = await this.connect(p.reader)
       const log: ApduLogEntryDto[] = []
       try {
         const iccid = await runProgram(readIccid(), link.transmit, (e) => log.push(logDto(e)))
         const r = await runProgram(readBootstrap(pin ? { pin } : {}), link.transmit, (e) => log.push(logDto(e)))
-        return this.bootstrapDto(link, iccid, r, log, await this.opts.models())
+        return this.bootstrapDto(link, iccid, r, log, await this.opts.models(), stored)
       } catch (e) {
         throw cardError(e, log)
       } finally {
@@ -134,9 +136,24 @@ export class CardService {
     })
   }
 
-  private bootstrapDto(link: CardLink, iccid: string | null, r: BootstrapRead, log: ApduLogEntryDto[], models: ModelLookup): CardBootstrapDto {
+  /** The stored configuration for `endpoint` as the card file it would write. */
+  private storedImage(endpoint: string): Uint8Array {
+    const raw = this.opts.configs.config(endpoint)
+    if (raw === undefined) throw new ServiceError('bootstrap.not_found', `no stored bootstrap configuration for "${endpoint}"`)
+    try {
+      return encodeConfigCardFile(readConfig(raw as BootstrapConfig))
+    } catch (e) {
+      throw new ServiceError('bootstrap.invalid_config', `the configuration for "${endpoint}" does not fit the card file: ${(e as Error).message}`)
+    }
+  }
+
+  private bootstrapDto(link: CardLink, iccid: string | null, r: BootstrapRead, log: ApduLogEntryDto[], models: ModelLookup, storedImage: Uint8Array | null): CardBootstrapDto {
     const d = decodeCardFile(r.bytes, models)
     const o = r.location.object
+    const records = d.records.map(recordDto)
+    const stored = storedImage ? decodeCardFile(storedImage, models).records.map(recordDto) : null
+    const last = d.objects.at(-1)
+    const dataSize = last ? last.offset + (last.version === null ? 5 : 6) + last.length : Math.min(4, r.bytes.length)
     return {
       reader: link.reader,
       atr: hex(link.atr),
@@ -150,10 +167,12 @@ export class CardService {
       dataObjects: r.location.objects.map((x) => ({ kind: x.kind, label: x.label, applicationName: x.applicationName, private: x.private, oid: x.oid, oidEncoding: x.oidEncoding, path: x.path ? hex(x.path) : null })),
       filePath: o.path ? hex(o.path) : '',
       fileSize: r.bytes.length,
-      file: hex(r.bytes),
+      dataSize,
       objects: d.objects.map((x) => ({ objectId: x.objectId, version: x.version, length: x.length })),
-      records: d.records.map((x) => toJsonRecord(x) as { path: string; type: string; value: Json }),
+      records: records.map((x) => x.shown),
       violations: d.violations.map((v) => ({ offset: v.offset, rule: v.rule, message: v.message })),
+      stored: stored ? stored.map((x) => x.shown) : null,
+      differences: stored ? differences(records, stored) : null,
       log
     }
   }
@@ -276,6 +295,26 @@ export async function readCardBootstrapFile(reader: string, pin?: string): Promi
   } finally {
     pcsc.close()
   }
+}
+
+/** A record as JSON, and as shown: a Security instance's secret key (/0/x/5) is never shown. */
+function recordDto(r: Lwm2mRecord): { compare: string; shown: CardRecordDto } {
+  const j = toJsonRecord(r) as CardRecordDto
+  const secret = r.path[0] === 0 && r.path[2] === 5 && r.value?.type === 'opaque'
+  const shown = secret && r.value?.type === 'opaque' ? { ...j, value: `(secret, ${r.value.value.length} bytes)` } : j
+  return { compare: JSON.stringify(j.value ?? null), shown }
+}
+
+function differences(card: ReturnType<typeof recordDto>[], stored: ReturnType<typeof recordDto>[]): { path: string; card: Json | null; stored: Json | null }[] {
+  const a = new Map(card.map((x) => [x.shown.path, x]))
+  const b = new Map(stored.map((x) => [x.shown.path, x]))
+  const out: { path: string; card: Json | null; stored: Json | null }[] = []
+  for (const path of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.get(path)
+    const y = b.get(path)
+    if (x?.compare !== y?.compare) out.push({ path, card: x?.shown.value ?? null, stored: y?.shown.value ?? null })
+  }
+  return out.sort((p, q) => p.path.localeCompare(q.path, undefined, { numeric: true }))
 }
 
 function readerDto(r: ReaderStatus): CardReaderDto {

@@ -114,6 +114,13 @@ describe('cards.* (issue 18, LwM2M Core App. G)', () => {
       const byPath = Object.fromEntries(read.records.map((r) => [r.path, r.value]))
       expect(byPath).toMatchObject({ '/0/0/0': 'coap://127.0.0.1:5683', '/0/0/1': false, '/0/0/2': 3, '/0/0/10': 101, '/1/0/0': 101, '/1/0/1': 300, '/1/0/6': true, '/1/0/7': 'U' })
 
+      // Beside the stored configuration: no differences, until the configuration changes.
+      expect((await call<CardBootstrapDto>('cards.readBootstrap', { reader: READER, endpoint: CONFIG.endpoint })).differences).toEqual([])
+      await call('bootstrap.configs.put', { config: { ...CONFIG, servers: [{ ...CONFIG.servers[0], lifetime: 999 }] } })
+      const diff = await call<CardBootstrapDto>('cards.readBootstrap', { reader: READER, endpoint: CONFIG.endpoint })
+      expect(diff.differences).toEqual([{ path: '/1/0/1', card: 300, stored: 999 }])
+      await call('bootstrap.configs.put', { config: CONFIG })
+
       const records = (await call<{ records: CardWriteRecordDto[] }>('cards.records', {})).records
       expect(records.slice(0, 2).map((r) => r.outcome).sort()).toEqual(['failed', 'written'])
     })
