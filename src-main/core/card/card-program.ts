@@ -15,6 +15,8 @@ export interface CardStep {
   readonly purpose: string
   /** Writes: bytes written so far and in all, for a progress bar. */
   readonly progress?: { readonly done: number; readonly total: number }
+  /** The answer carries the bootstrap file (keys): logs show it masked. */
+  readonly secretResponse?: boolean
 }
 
 export type CardProgram<T> = Generator<CardStep, T, ResponseApdu>
@@ -50,8 +52,8 @@ const swText = (r: ResponseApdu) => {
   return `${s.sw.toUpperCase()} "${s.meaning}"`
 }
 
-function* send(c: CommandApdu, purpose: string, progress?: CardStep['progress']): CardProgram<ResponseApdu> {
-  return yield progress ? { command: encodeCommand(c), purpose, progress } : { command: encodeCommand(c), purpose }
+function* send(c: CommandApdu, purpose: string, progress?: CardStep['progress'], secretResponse = false): CardProgram<ResponseApdu> {
+  return yield { command: encodeCommand(c), purpose, ...(progress ? { progress } : {}), ...(secretResponse ? { secretResponse } : {}) }
 }
 
 function refused(r: ResponseApdu, what: string): CardFailure {
@@ -114,12 +116,12 @@ function accessFailure(r: ResponseApdu, what: string, isPrivate: boolean): CardF
 }
 
 /** READ BINARY of the selected EF, `size` bytes in chunks of at most 256 (P1-P2 = offset). */
-function* readBinary(channel: number, size: number, name: string, isPrivate = false): CardProgram<Uint8Array> {
+function* readBinary(channel: number, size: number, name: string, isPrivate = false, secret = false): CardProgram<Uint8Array> {
   const out = new Uint8Array(size)
   let at = 0
   while (at < size) {
     const n = Math.min(256, size - at)
-    const r = yield* send({ cla: claFor(channel), ins: INS.READ_BINARY, p1: at >> 8, p2: at & 0xff, le: n }, `READ BINARY ${name} at ${at}`)
+    const r = yield* send({ cla: claFor(channel), ins: INS.READ_BINARY, p1: at >> 8, p2: at & 0xff, le: n }, `READ BINARY ${name} at ${at}`, undefined, secret)
     if (!ok(r)) throw accessFailure(r, `to read ${name}`, isPrivate)
     if (r.data.length === 0) break
     out.set(r.data.subarray(0, size - at), at)
@@ -186,7 +188,7 @@ export function* readBootstrap(codes: CardCodes = {}): CardProgram<BootstrapRead
   const name = `EF LwM2M_Bootstrap ${hex(location.object.path!)}`
   if (location.object.private) yield* verifyPin(opened.channel, codes.pin)
   const file = yield* selectFile(opened.channel, location.object.path!, name, { private: location.object.private })
-  const bytes = yield* readBinary(opened.channel, file.fcp.size ?? 256, name, location.object.private)
+  const bytes = yield* readBinary(opened.channel, file.fcp.size ?? 256, name, location.object.private, true)
   yield* closeChannel(opened.channel)
   return { opened, location, file, bytes }
 }
@@ -256,7 +258,7 @@ export function* writeBootstrap(content: Uint8Array, opts: WriteOptions): CardPr
   }
   yield* update(0, image.subarray(0, 4), 'UPDATE BINARY header, last')
   done = total
-  const back = yield* readBinary(ch, size, name, location.object.private)
+  const back = yield* readBinary(ch, size, name, location.object.private, true)
   yield* closeChannel(ch)
   let mismatchAt: number | null = null
   for (let i = 0; i < size; i++) {

@@ -9,7 +9,7 @@ export interface ApduLogEntry {
   readonly command: string
   readonly name: string
   readonly purpose: string
-  /** Response data, hex (empty for none); masked never, since the card never echoes keys. */
+  /** Response data, hex (empty for none); "**" per byte when it is the bootstrap file (keys). */
   readonly response: string
   readonly sw: string
   readonly meaning: string
@@ -30,7 +30,7 @@ export async function runProgram<T>(program: CardProgram<T>, transmit: Transmit,
         command: maskedCommandHex(step.command),
         name: commandName(step.command),
         purpose: step.purpose,
-        response: Array.from(r.data, (b) => b.toString(16).padStart(2, '0')).join(''),
+        response: step.secretResponse ? '**'.repeat(r.data.length) : Array.from(r.data, (b) => b.toString(16).padStart(2, '0')).join(''),
         sw: s.sw,
         meaning: s.meaning,
         ...(step.progress ? { progress: step.progress } : {})

@@ -82,6 +82,10 @@ for (const t0 of [false, true]) {
       const verify = log.find((e) => e.purpose === 'VERIFY ADM 0A')!
       expect(verify.command).toBe('0120000a08****************')
       expect(log.map((e) => e.command).join(' ')).not.toContain(ascii('12345678'))
+      // The read-back carries the file (keys): masked too.
+      const back = log.filter((e) => e.purpose.startsWith('READ BINARY EF LwM2M_Bootstrap'))
+      expect(back.length).toBeGreaterThan(0)
+      expect(back.every((e) => /^(\*\*)+$/.test(e.response))).toBe(true)
     })
 
     it('a wrong ADM key is refused with the tries left (63Cx), nothing written', async () => {
