@@ -317,6 +317,59 @@ function differences(card: ReturnType<typeof recordDto>[], stored: ReturnType<ty
   return out.sort((p, q) => p.path.localeCompare(q.path, undefined, { numeric: true }))
 }
 
+/**
+ * Follows the card in `reader` for a device bootstrapped from it (C §6.1.3.2; facts §4.3): calls
+ * `onChange(null)` when the card goes away and `onChange(bytes)` when a card whose
+ * EF LwM2M_Bootstrap differs from `current` comes in. Returns the stop function.
+ */
+export function watchCardFile(reader: string, current: Uint8Array, onChange: (bytes: Uint8Array | null) => void, onError: (message: string) => void): () => void {
+  let last: Uint8Array | null = current
+  let lastAtr: string | null | undefined
+  let reading = Promise.resolve()
+  let pcsc: Pcsc
+  try {
+    pcsc = Pcsc.open()
+  } catch (e) {
+    onError((e as Error).message)
+    return () => undefined
+  }
+  const stop = pcsc.watch(
+    (readers) => {
+      const r = readers.find((x) => x.name === reader)
+      const atr = r?.present ? r.atr : null
+      if (lastAtr === undefined) {
+        lastAtr = atr
+        return
+      }
+      if (atr === lastAtr) return
+      lastAtr = atr
+      reading = reading.then(async () => {
+        if (atr === null) {
+          if (last !== null) {
+            last = null
+            onChange(null)
+          }
+          return
+        }
+        try {
+          const bytes = await readCardBootstrapFile(reader)
+          if (last === null || Buffer.compare(Buffer.from(bytes), Buffer.from(last)) !== 0) {
+            last = bytes
+            onChange(bytes)
+          }
+        } catch (e) {
+          onError((e as Error).message)
+        }
+      })
+    },
+    { onError: (e) => onError(e.message) }
+  )
+  return () => {
+    stop()
+    pcsc.close()
+  }
+}
+
 function readerDto(r: ReaderStatus): CardReaderDto {
   return { name: r.name, present: r.present, atr: r.atr, inUse: r.inUse }
 }

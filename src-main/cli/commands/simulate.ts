@@ -8,7 +8,7 @@ import { EventHub } from '../../services/event-hub'
 import { loadModelLibrary } from '../../services/model-library'
 import { findResourcesDir } from '../../services/resources-dir'
 import { SimulatorService } from '../../services/simulator-service'
-import { readCardBootstrapFile } from '../../services/card-service'
+import { readCardBootstrapFile, watchCardFile } from '../../services/card-service'
 import { oneOf, parse } from '../args'
 import type { Command } from '../command'
 import { CommandError, UsageError } from '../usage-error'
@@ -86,6 +86,7 @@ export const simulate: Command = {
     const library = await loadModelLibrary({ shippedFile: join(resources, 'models', 'models.json') })
     for (const f of library.failures) io.err(`models: ${f.file}: ${f.reason}`)
     let card
+    let cardBytes: Uint8Array | null = null
     const cardSource = values['card-file'] ?? (values.card !== undefined ? `the card in "${values.card}"` : undefined)
     if (cardSource !== undefined) {
       let bytes: Uint8Array
@@ -99,6 +100,7 @@ export const simulate: Command = {
       for (const problem of decoded.problems) io.err(`card file: ${problem}`)
       if (decoded.records.length === 0) throw new CommandError(`${cardSource} holds no bootstrap data`)
       card = decoded.records
+      cardBytes = bytes
     }
     let profile: Params<'simulator.start'>['profile'] = values.profile ?? 'sensor'
     if (values.profile !== undefined && /[./\\]/.test(values.profile)) {
@@ -142,12 +144,47 @@ export const simulate: Command = {
       throw new CommandError(e instanceof ServiceError ? e.message : (e as Error).message)
     }
     if (!values.json) io.out(`started ${started.endpoints.length} device(s): ${started.endpoints.slice(0, 3).join(', ')}${started.endpoints.length > 3 ? ', …' : ''}`)
+    // A device provisioned from a card follows it (C §6.1.3.2): a removed card takes away what it
+    // provisioned, a changed card replaces it.
+    let fleetId: string | null = started.fleetId
+    let follow: Promise<void> = Promise.resolve()
+    const unwatch =
+      values.card !== undefined && cardBytes !== null
+        ? watchCardFile(
+            values.card,
+            cardBytes,
+            (bytes) => {
+              follow = follow.then(async () => {
+                if (fleetId !== null) await simulator.stop(fleetId).catch(() => undefined)
+                fleetId = null
+                if (bytes === null) {
+                  if (!values.json) io.out('card removed: the device(s) it provisioned are stopped')
+                  return
+                }
+                const next = SimulatorService.decodeCard(bytes, library.registry)
+                for (const problem of next.problems) io.err(`card file: ${problem}`)
+                if (next.records.length === 0) {
+                  io.err('card changed: it holds no bootstrap data; no device runs')
+                  return
+                }
+                try {
+                  fleetId = (await simulator.start(params, next.records)).fleetId
+                  if (!values.json) io.out('card changed: the device(s) restarted with its new bootstrap data')
+                } catch (e) {
+                  io.err(`card changed, but the device(s) did not start: ${(e as Error).message}`)
+                }
+              })
+            },
+            (message) => io.err(`card: ${message}`)
+          )
+        : () => undefined
     return new Promise<number>((resolveExit) => {
       let stopping = false
       const stop = (signal: NodeJS.Signals): void => {
         if (stopping) return
         stopping = true
         if (terminal) process.stdout.write('\n')
+        unwatch()
         void simulator.close().finally(() => resolveExit(signal === 'SIGINT' ? 130 : 0))
       }
       process.on('SIGINT', stop)

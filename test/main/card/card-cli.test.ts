@@ -101,8 +101,8 @@ describe('lwm2m-wb card and simulate --card', () => {
     }
   })
 
-  it('simulate --card READER: the device bootstraps from the card and registers where the card sends it', async () => {
-    const card = await inserted({ t0: true, bootstrap: encodeConfigCardFile(config(bench.serverUri)) })
+  it('simulate --card READER: the device bootstraps from the card and registers where the card sends it; a removed card takes it away, a changed card replaces it (C §6.1.3.2)', async () => {
+    let card = await inserted({ t0: true, bootstrap: encodeConfigCardFile(config(bench.serverUri)) })
     const child = spawn(process.execPath, [BIN, 'simulate', '--card', READER, '--endpoint', 'card-sim-1'])
     let out = ''
     child.stdout.on('data', (d) => (out += d))
@@ -112,6 +112,19 @@ describe('lwm2m-wb card and simulate --card', () => {
       await allRegistered(bench, ['card-sim-1'], 30_000)
       expect(await bench.call<DeviceDetail>('devices.get', { endpoint: 'card-sim-1' })).toMatchObject({ lifetime: 3210 })
       expect(out).toMatch(/started 1 device/)
+
+      await card.stop()
+      await until('de-registered after the card left', async () => ((await bench.call<{ total: number }>('devices.list', { filter: 'card-sim-1' })).total === 0 ? true : undefined), 20_000)
+      expect(out).toMatch(/card removed/)
+
+      const changed = { ...config(bench.serverUri), servers: [{ instanceId: 0, shortServerId: 55, lifetime: 1234, notificationStoring: false, binding: 'U' }] }
+      card = await VirtualCard.start({ bootstrap: encodeConfigCardFile(changed) })
+      await card.insert()
+      await until('registered from the new card', async () => {
+        const d = await bench.call<DeviceDetail>('devices.get', { endpoint: 'card-sim-1' }).catch(() => undefined)
+        return d?.lifetime === 1234 ? d : undefined
+      }, 30_000)
+      expect(out).toMatch(/card changed/)
     } finally {
       if (child.exitCode === null) child.kill('SIGINT')
       await exited
