@@ -87,7 +87,10 @@ export function* openApplication(): CardProgram<OpenedApplication> {
   // them is used on the basic channel.
   let channel = 0
   const mc = yield* send({ cla: 0, ins: INS.MANAGE_CHANNEL, p1: 0x00, p2: 0x00, le: 1 }, 'MANAGE CHANNEL open')
-  if (ok(mc) && mc.data.length === 1) channel = mc.data[0] as number
+  if (ok(mc) && mc.data.length === 1) {
+    channel = mc.data[0] as number
+    if (channel < 1 || channel > 19) throw new CardFailure('card-refused', `the card opened logical channel ${channel}, which is outside 1..19 (ISO/IEC 7816-4 §5.4.1)`)
+  }
   const sel = yield* send({ cla: claFor(channel), ins: INS.SELECT, p1: 0x04, p2: 0x04, data: aid, le: 256 }, 'SELECT PKCS#15 application by AID')
   if (sel.sw1 === 0x6a && sel.sw2 === 0x82)
     throw new CardFailure('no-application', 'This card has no PKCS#15 application (SELECT by AID answered 6A82 "file or application not found"), so it holds no LwM2M bootstrap data.', '6a82')

@@ -143,3 +143,27 @@ for (const t0 of [false, true]) {
     })
   })
 }
+
+describe('card programs against any card answers (fuzz)', () => {
+  it('end in a result or a CardFailure within a bounded number of APDUs, whatever the card says', async () => {
+    const fc = (await import('fast-check')).default
+    const { decodeResponse } = await import('../../../src-main/core/card/apdu')
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 30 }), fc.boolean(), (answers, write) => {
+        const program = write ? writeBootstrap(NORDIC, { adm: ADM, allowLastTry: true }) : readBootstrap()
+        let steps = 0
+        try {
+          let next = program.next()
+          while (!next.done) {
+            if (++steps > 2000) throw new Error('the program does not end')
+            const raw = answers[steps % answers.length]!
+            next = program.next(decodeResponse(raw.length >= 2 ? raw : Uint8Array.of(0x90, 0x00)))
+          }
+        } catch (e) {
+          if (!(e instanceof CardFailure)) throw e
+        }
+      }),
+      { numRuns: 2000 }
+    )
+  })
+})
