@@ -5,6 +5,8 @@
 // It never looks inside an APDU beyond that: the card programs in core/card/ do the rest,
 // logical channels (MANAGE CHANNEL) included.
 import { createRequire } from 'node:module'
+import { claFor, decodeResponse, encodeCommand, INS, type ResponseApdu } from '../core/card/apdu'
+import { statusWord } from '../core/card/status-word'
 import { transmitComplete, type Exchange } from '../core/card/t0-exchange'
 
 type Smartcard = typeof import('smartcard')
@@ -52,6 +54,10 @@ export interface CardLink {
   /** One APDU, T=0 answers completed; `exchanges` are every APDU that actually went. */
   transmit(command: Uint8Array): Promise<Uint8Array>
   transmitWithExchanges(command: Uint8Array): Promise<{ response: Uint8Array; exchanges: Exchange[] }>
+  /** MANAGE CHANNEL open (ISO/IEC 7816-4 §11.1.2): the new logical channel's number. */
+  openChannel(): Promise<number>
+  /** MANAGE CHANNEL close of `channel` (1..19). */
+  closeChannel(channel: number): Promise<void>
   /** Leaves the card reset by default, which closes its logical channels and forgets verified keys. */
   close(opts?: { reset?: boolean }): void
 }
@@ -151,12 +157,30 @@ export class Pcsc {
       return r
     }
     const transmitWithExchanges = (command: Uint8Array) => transmitComplete(command, raw)
+    const transmit = async (command: Uint8Array) => (await transmitWithExchanges(command)).response
+    const check = (r: Uint8Array, what: string): ResponseApdu => {
+      const d = decodeResponse(r)
+      if (d.sw1 !== 0x90) {
+        const s = statusWord(d.sw1, d.sw2)
+        throw new Error(`${what}: the card answered ${s.sw.toUpperCase()} "${s.meaning}"`)
+      }
+      return d
+    }
     return {
       reader: readerName,
       atr,
       protocol: proto,
       transmitWithExchanges,
-      transmit: async (command) => (await transmitWithExchanges(command)).response,
+      transmit,
+      openChannel: async () => {
+        const d = check(await transmit(encodeCommand({ cla: 0, ins: INS.MANAGE_CHANNEL, p1: 0x00, p2: 0x00, le: 1 })), 'MANAGE CHANNEL open')
+        const n = d.data[0]
+        if (d.data.length !== 1 || n === undefined || n < 1 || n > 19) throw new Error(`MANAGE CHANNEL open: the card named no channel in 1..19`)
+        return n
+      },
+      closeChannel: async (channel) => {
+        check(await transmit(encodeCommand({ cla: claFor(channel), ins: INS.MANAGE_CHANNEL, p1: 0x80, p2: channel })), `MANAGE CHANNEL close ${channel}`)
+      },
       close: (opts = {}) => {
         try {
           card.disconnect((opts.reset ?? true) ? L.SCARD_RESET_CARD : L.SCARD_LEAVE_CARD)

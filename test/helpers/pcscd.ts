@@ -11,6 +11,8 @@ const SOCKET = '/run/pcscd/pcscd.comm'
 
 export interface Pcscd {
   readonly process: ChildProcess
+  /** False when the machine's own pcscd serves (the test then cannot stop it). */
+  readonly owned: boolean
   /** Stops pcscd; `keepLock` keeps other test files out (to start it again with `haveLock`). */
   stop(opts?: { keepLock?: boolean }): Promise<void>
 }
@@ -50,6 +52,11 @@ function listening(port: number): Promise<boolean> {
 export async function startPcscd(opts: { port?: number; timeoutMs?: number; haveLock?: boolean } = {}): Promise<Pcscd> {
   const port = opts.port ?? 35963
   if (!opts.haveLock) await lock(opts.timeoutMs ?? 120_000)
+  // A pcscd the machine already runs (systemd's pcscd.socket) serves as well: use it, stop nothing.
+  if (existsSync(SOCKET) && (await listening(port))) {
+    const none = spawn('true')
+    return { process: none, owned: false, stop: async (o = {}) => void (o.keepLock ? undefined : rmSync(LOCK, { recursive: true, force: true })) }
+  }
   const child = spawn('pcscd', ['--foreground', '--auto-exit'], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
@@ -67,5 +74,5 @@ export async function startPcscd(opts: { port?: number; timeoutMs?: number; have
     }
     await new Promise((r) => setTimeout(r, 100))
   }
-  return { process: child, stop }
+  return { process: child, owned: true, stop }
 }

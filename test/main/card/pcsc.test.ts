@@ -92,6 +92,12 @@ describe('PC/SC transport (pcscd + vpcd)', () => {
       expect(link.protocol).toBe('T=1')
       const r = await runProgram(readBootstrap(), link.transmit)
       expect(r.location.object.oid).toBe('2.23.43.9.1')
+      // MANAGE CHANNEL through the transport: channels 1 and 2 open, close, and 1 is free again.
+      expect(await link.openChannel()).toBe(1)
+      expect(await link.openChannel()).toBe(2)
+      await link.closeChannel(1)
+      await expect(link.closeChannel(1)).rejects.toThrow(/6881/)
+      expect(await link.openChannel()).toBe(1)
       expect(toHex(r.bytes.subarray(0, 4))).toBe('00000000')
       link.close()
     } finally {
@@ -99,7 +105,9 @@ describe('PC/SC transport (pcscd + vpcd)', () => {
     }
   })
 
-  it('without pcscd it says so and how to start it', async () => {
+  it('without pcscd it says so and how to start it', async (ctx) => {
+    // Only a pcscd this test started can be stopped by it.
+    if (!pcscd.owned) ctx.skip()
     pcsc.close()
     await pcscd.stop({ keepLock: true })
     try {
