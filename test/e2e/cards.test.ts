@@ -70,4 +70,20 @@ describe('Cards view', () => {
     await page.screenshot({ path: join(SHOTS, 'cards-apdu-log.png'), fullPage: true })
     expect(wb.problems).toEqual([])
   })
+
+  it('a card whose DODF marks the LwM2M object private asks for the PIN, and reads with it', async () => {
+    const page = wb.page
+    const bytes = (await card.state()).bootstrapFile
+    await card.stop()
+    await expect.poll(() => page.getByTestId('card-readers').textContent(), { timeout: 15_000 }).not.toContain('ATR 3b021450')
+    card = await VirtualCard.start({ private: true, bootstrap: bytes })
+    await card.insert()
+    await expect.poll(() => page.getByTestId('card-readers').textContent(), { timeout: 15_000 }).toContain('ATR 3b800181')
+    await page.getByTestId('card-read').click()
+    await expect.poll(() => page.getByTestId('card-message').textContent(), { timeout: 15_000 }).toContain('PIN')
+    await page.getByTestId('card-pin').fill('0000')
+    await page.getByTestId('card-read').click()
+    await expect.poll(() => page.getByTestId('card-diff-count').textContent(), { timeout: 15_000 }).toContain('same as "card-e2e"')
+    expect(await page.getByTestId('card-message').count()).toBe(0)
+  })
 })
