@@ -129,9 +129,14 @@ export class Pcsc {
 
   async connect(readerName: string, protocol: CardProtocol | 'any' = 'any'): Promise<CardLink> {
     const L = this.lib
-    const reader = this.context()
-      .listReaders()
-      .find((r) => r.name === readerName)
+    let reader: ReturnType<NativeContext['listReaders']>[number] | undefined
+    try {
+      reader = this.context()
+        .listReaders()
+        .find((r) => r.name === readerName)
+    } catch (e) {
+      throw wrap(e)
+    }
     if (!reader) throw new Error(`no reader named "${readerName}" (readers: ${this.readers().map((r) => `"${r.name}"`).join(', ') || 'none'})`)
     if ((reader.state & L.SCARD_STATE_PRESENT) === 0) throw new Error(`no card in "${readerName}"`)
     const want = protocol === 'T=0' ? L.SCARD_PROTOCOL_T0 : protocol === 'T=1' ? L.SCARD_PROTOCOL_T1 : L.SCARD_PROTOCOL_T0 | L.SCARD_PROTOCOL_T1
