@@ -44,6 +44,10 @@ export const useCardsStore = defineStore('cards', () => {
     }
   }
 
+  async function apdu(p: Params<'cards.apdu'>) {
+    return backend.call('cards.apdu', p)
+  }
+
   backend.on('cards.changed', ({ readers: r }) => {
     readers.value = r
     available.value = true
@@ -52,5 +56,5 @@ export const useCardsStore = defineStore('cards', () => {
     progress.value = p
   })
   watch(() => connection.generation, () => void load(), { immediate: true })
-  return { readers, available, detail, records, progress, error, load, read, write }
+  return { readers, available, detail, records, progress, error, load, read, write, apdu }
 })

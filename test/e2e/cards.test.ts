@@ -67,6 +67,10 @@ describe('Cards view', () => {
     // VERIFY and UPDATE BINARY data masked: the key's ASCII never shows.
     expect(log).toMatch(/0[0-3]20000a08\*{16}/)
     expect(log).not.toContain('3132333435363738')
+    // An APDU typed by hand joins the log with its meaning.
+    await page.getByTestId('card-apdu-input').fill('00A4080402 2FE2 00')
+    await page.getByTestId('card-apdu-send').click()
+    await expect.poll(() => page.getByTestId('card-apdu-log').textContent()).toContain('typed by hand')
     await page.screenshot({ path: join(SHOTS, 'cards-apdu-log.png'), fullPage: true })
     expect(wb.problems).toEqual([])
   })
