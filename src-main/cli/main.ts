@@ -4,6 +4,7 @@
 import { APP_NAME, APP_VERSION } from '../services/app-info'
 import type { Command, Io } from './command'
 import { call } from './commands/call'
+import { card } from './commands/card'
 import { decode } from './commands/decode'
 import { encode } from './commands/encode'
 import { serve } from './commands/serve'
@@ -11,7 +12,7 @@ import { simulate } from './commands/simulate'
 import { serial } from './commands/serial'
 import { CommandError, UsageError } from './usage-error'
 
-const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode, serial]
+const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode, serial, card]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

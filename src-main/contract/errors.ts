@@ -30,6 +30,9 @@ export type ErrorCode =
   | 'serial.invalid_request'
   | 'serial.control_failed'
   | 'serial.provision_failed'
+  | 'cards.unavailable'
+  | 'cards.invalid_request'
+  | 'cards.failed'
 
 export interface ContractError {
   readonly code: ErrorCode

@@ -6,6 +6,7 @@ import type { Json } from './schema'
 import type { FleetDto } from './simulator'
 import type { HandshakeDto, SecurityRole } from './security'
 import type { ConsoleLineDto, SerialCountersDto, SerialFrameDto, SerialPortDto } from './serial'
+import type { CardReaderDto } from './cards'
 
 export interface EventPayloads {
   'settings.changed': { key: string; value: Json }
@@ -35,6 +36,10 @@ export interface EventPayloads {
   'serial.data': { path: string; lines: ConsoleLineDto[]; frames: SerialFrameDto[]; counters?: SerialCountersDto; endpoint?: string | null }
   /** A line ended: closed by a user, unplugged, the other end gone. */
   'serial.closed': { path: string; reason: string }
+  /** A reader came or went, or a card was inserted or removed. */
+  'cards.changed': { readers: CardReaderDto[] }
+  /** A card write's progress: bytes of EF LwM2M_Bootstrap done of total. */
+  'cards.progress': { reader: string; done: number; total: number; step: string }
 }
 
 export type EventName = keyof EventPayloads
@@ -56,5 +61,7 @@ export const EVENTS: readonly EventName[] = [
   'security.handshake',
   'serial.portsChanged',
   'serial.data',
-  'serial.closed'
+  'serial.closed',
+  'cards.changed',
+  'cards.progress'
 ]

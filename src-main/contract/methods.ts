@@ -11,6 +11,7 @@ import { FAULT_SCHEMA, type FleetDto, type ProfileInfo, type SimulatedDeviceDto 
 import { DEVICE_SORT_KEYS } from './devices'
 import { CREDENTIAL_INPUT_SCHEMA, HANDSHAKES_PARAMS, type CredentialDto, type CredentialReview, type HandshakesPage } from './security'
 import { SERIAL_PARAMS, type OpenSerialPortDto, type SerialConsolePage, type SerialPortDto, type SerialProvisionResult } from './serial'
+import type { CardApduDto, CardBootstrapDto, CardReadersDto, CardWriteDto, CardWriteRecordDto } from './cards'
 
 /** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
 const endpoint = string({ minLength: 1, maxBytes: 256, printable: true })
@@ -33,6 +34,8 @@ const record = object({
   delete: optional(boolean())
 })
 const records = array(record, 100_000)
+/** A PC/SC reader name as pcsc-lite lists it. */
+const cardReader = string({ minLength: 1, maxLength: 200, printable: true })
 
 export const METHOD_PARAMS = {
   'system.info': object({}),
@@ -145,7 +148,23 @@ export const METHOD_PARAMS = {
   /** A window of console lines from `cursor`, and the recent decoded CoAP frames. */
   'serial.console': object(SERIAL_PARAMS['serial.console']),
   /** Writes the stored bootstrap configuration of `endpoint` through the device's shell and starts its client. */
-  'serial.provision': object(SERIAL_PARAMS['serial.provision'])
+  'serial.provision': object(SERIAL_PARAMS['serial.provision']),
+  /** PC/SC readers with card presence and ATR (issue 18). */
+  'cards.readers': object({}),
+  /** Reads EF LwM2M_Bootstrap (LwM2M Core App. G); `pin` when the DODF marks it private; `endpoint` compares with that stored configuration. */
+  'cards.readBootstrap': object({ reader: cardReader, pin: optional(string({ minLength: 4, maxLength: 8, pattern: /^[0-9]+$/ })), endpoint: optional(endpoint) }),
+  /** Writes the stored configuration for `endpoint`, then reads back and compares; `adm`: 16 hex or 8 digits. */
+  'cards.writeBootstrap': object({
+    reader: cardReader,
+    endpoint,
+    adm: string({ minLength: 8, maxLength: 16 }),
+    pin: optional(string({ minLength: 4, maxLength: 8, pattern: /^[0-9]+$/ })),
+    allowLastTry: optional(boolean())
+  }),
+  /** One APDU (expert); VERIFY and UPDATE BINARY data come back masked. */
+  'cards.apdu': object({ reader: cardReader, hex: string({ minLength: 8, maxLength: 600, pattern: /^[0-9A-Fa-f\s]+$/ }) }),
+  /** The record of card writes, newest first. */
+  'cards.records': object({ limit: optional(integer(1, 1000)) })
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -205,6 +224,11 @@ export interface MethodResults {
   'serial.write': { bytes: number }
   'serial.console': SerialConsolePage
   'serial.provision': SerialProvisionResult
+  'cards.readers': CardReadersDto
+  'cards.readBootstrap': CardBootstrapDto
+  'cards.writeBootstrap': CardWriteDto
+  'cards.apdu': CardApduDto
+  'cards.records': { records: CardWriteRecordDto[] }
 }
 
 export type Method = keyof typeof METHOD_PARAMS

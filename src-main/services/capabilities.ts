@@ -30,6 +30,6 @@ export function probeSerial(): Capability {
 export function probePcsc(): Capability {
   if (!resolvable('smartcard')) return { available: false, detail: 'PC/SC support (smartcard) is not part of this build' }
   if (process.platform === 'linux' && !existsSync(PCSCD_SOCKET))
-    return { available: false, detail: `pcscd is not running (no ${PCSCD_SOCKET})` }
+    return { available: false, detail: `pcscd is not running (no ${PCSCD_SOCKET}): start it with \`sudo systemctl start pcscd.socket\`, or \`sudo pcscd --foreground\` in a terminal` }
   return { available: true, detail: 'PC/SC readers through pcsc-lite' }
 }

@@ -30,6 +30,8 @@ import { SecurityService } from './security-service'
 import { dtlsListeners as ownDtlsListeners } from './dtls-listeners'
 import { SerialService } from './serial-service'
 import { provisionOverShell } from './serial-provision'
+import { CardService } from './card-service'
+import { CardStore } from '../store/card-store'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -103,7 +105,9 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   })
   const server = new Lwm2mServerService(events, modelsNow, () => settings.get([...SERVER_SETTING_KEYS]) as Settings)
   const secretBox = opts.secretBox ?? SecretBox.forDataDir(opts.dataDir)
-  const bootstrap = new BootstrapService(new BootstrapStore(database.db, secretBox), events, modelsNow)
+  const bootstrapStore = new BootstrapStore(database.db, secretBox)
+  const bootstrap = new BootstrapService(bootstrapStore, events, modelsNow)
+  const cards = new CardService({ store: new CardStore(database.db), configs: bootstrapStore, events, models: modelsNow })
   // Read per write: the setting applies at once, to listeners already open.
   const keyLog = new KeyLog(opts.dataDir, () => settings.get(['dtls.keyLog'])['dtls.keyLog'] === true, log)
   const dtlsListeners: DtlsListener[] = []
@@ -204,7 +208,12 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'serial.control': (p) => serial.control(p),
     'serial.write': (p) => serial.write(p),
     'serial.console': (p) => serial.console(p),
-    'serial.provision': (p) => provisionOverShell(serial, bootstrap, p)
+    'serial.provision': (p) => provisionOverShell(serial, bootstrap, p),
+    'cards.readers': () => cards.readers(),
+    'cards.readBootstrap': (p) => cards.readBootstrap(p),
+    'cards.writeBootstrap': (p) => cards.writeBootstrap(p),
+    'cards.apdu': (p) => cards.apdu(p),
+    'cards.records': (p) => cards.records(p.limit)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
@@ -226,6 +235,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     serial,
     close: async () => {
       await serial.closeAll()
+      cards.close()
       await simulator.close()
       for (const l of dtlsListeners.splice(0)) await l.close()
       security.close()

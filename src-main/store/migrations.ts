@@ -85,5 +85,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX security_handshakes_by_endpoint ON security_handshakes (endpoint, seq);
     `
+  },
+  {
+    version: 5,
+    name: 'card writes',
+    // Every attempt to write EF LwM2M_Bootstrap on a smart card (issue 18 item 5); no secret in it.
+    sql: `
+      CREATE TABLE card_writes (
+        id          TEXT PRIMARY KEY,
+        at          TEXT NOT NULL,
+        reader      TEXT NOT NULL,
+        atr         TEXT NOT NULL,
+        iccid       TEXT,
+        endpoint    TEXT NOT NULL,
+        config_hash TEXT NOT NULL,
+        outcome     TEXT NOT NULL,            -- written | failed
+        file_state  TEXT NOT NULL,            -- valid | invalid | unchanged | unknown
+        detail      TEXT NOT NULL,
+        bytes       INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX card_writes_by_at ON card_writes (at);
+    `
   }
 ]

@@ -19,6 +19,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/serial', name: 'serial', component: () => import('../pages/SerialPage.vue'), meta: { title: 'Serial' } },
   { path: '/models/:id(\\d+)?', name: 'model', component: () => import('../pages/ModelsPage.vue'), meta: { title: 'Object models' } },
   { path: '/security', name: 'security', component: () => import('../pages/SecurityPage.vue'), meta: { title: 'Security' } },
+  { path: '/cards', name: 'cards', component: () => import('../pages/CardsPage.vue'), meta: { title: 'Smart cards' } },
   { path: '/settings', name: 'settings', component: () => import('../pages/SettingsPage.vue'), meta: { title: 'Settings' } },
   { path: '/:rest(.*)*', redirect: '/' }
 ]

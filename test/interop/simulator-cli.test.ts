@@ -85,7 +85,7 @@ describe('lwm2m-wb simulate against lwm2m-wb serve', () => {
     [['--server', 'http://127.0.0.1:5683'], /not a coap:\/\/ URI/],
     [['--server', 'coap://lwm2m.example.com:5683'], /IP address or localhost/],
     [['--server', 'nonsense'], /not a coap:\/\/ URI/],
-    [['--count', '3'], /--server URI, --bootstrap URI, --card-file FILE or --serial PATH/],
+    [['--count', '3'], /--server URI, --bootstrap URI, --card-file FILE, --card READER or --serial PATH/],
     [['--server', 'coap://127.0.0.1:5683', '--bootstrap', 'coap://127.0.0.1:5783'], /not both/],
     [['--server', 'coap://127.0.0.1:5683', '--count', '0'], /--count must be a positive integer/],
     [['--server', 'coap://127.0.0.1:5683', '--lwm2m', '2.0'], /--lwm2m must be one of/],

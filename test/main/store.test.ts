@@ -28,7 +28,7 @@ describe('store migrations', () => {
     expect(() => migrate(db, bad)).toThrow(/migration 99 \(broken\) failed/)
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='t'").all()
     expect(tables).toEqual([]) // the half-done migration left nothing behind
-    expect(migrate(db, MIGRATIONS)).toBe(MIGRATIONS.length)
+    expect(migrate(db, MIGRATIONS)).toBe(Math.max(...MIGRATIONS.map((m) => m.version))) // numbers may have gaps while branches land
   })
   it('refuses a store written by a newer build instead of corrupting it', () => {
     const dir = fresh()

@@ -8,11 +8,12 @@ import { EventHub } from '../../services/event-hub'
 import { loadModelLibrary } from '../../services/model-library'
 import { findResourcesDir } from '../../services/resources-dir'
 import { SimulatorService } from '../../services/simulator-service'
+import { readCardBootstrapFile, watchCardFile } from '../../services/card-service'
 import { oneOf, parse } from '../args'
 import type { Command } from '../command'
 import { CommandError, UsageError } from '../usage-error'
 
-const HELP = `Usage: lwm2m-wb simulate (--server URI | --bootstrap URI | --card-file FILE | --serial PATH) [options]
+const HELP = `Usage: lwm2m-wb simulate (--server URI | --bootstrap URI | --card-file FILE | --card READER | --serial PATH) [options]
 
 Runs simulated LwM2M clients in this process until interrupted (Ctrl+C de-registers them).
 Each device has its own UDP socket. On a terminal the counts are redrawn in place; otherwise
@@ -31,6 +32,7 @@ Options:
   --serial <path>       one device on this serial port, speaking slipmux (CoAP plus diagnostic
                         text lines); its server is coap+uart://<device name> unless --server
                         or --bootstrap names another coap+uart:// URI
+  --card <reader>       the same, read from the smart card in this PC/SC reader ("lwm2m-wb card list")
   --endpoint <name>     one device with this endpoint name
   --count <n>           n devices named <prefix>0 … <prefix>(n-1) (default 1)
   --prefix <p>          endpoint prefix (default "sim-")
@@ -78,6 +80,7 @@ export const simulate: Command = {
         server: { type: 'string' },
         bootstrap: { type: 'string' },
         'card-file': { type: 'string' },
+        card: { type: 'string' },
         endpoint: { type: 'string' },
         count: { type: 'string' },
         prefix: { type: 'string' },
@@ -100,28 +103,33 @@ export const simulate: Command = {
       for (const [name, uri] of [['server', values.server], ['bootstrap', values.bootstrap]] as const)
         if (uri !== undefined && !/^coap\+uart:\/\/[^/]/i.test(uri)) throw new UsageError(`with --serial, --${name} must be a coap+uart:// URI, got ${JSON.stringify(uri)}`)
       // The device name of the far end is unknown here; any coap+uart:// URI leads to the line.
-      if (values.server === undefined && values.bootstrap === undefined && values['card-file'] === undefined) values.server = `coap+uart://${basename(values.serial)}`
+      if (values.server === undefined && values.bootstrap === undefined && values['card-file'] === undefined && values.card === undefined) values.server = `coap+uart://${basename(values.serial)}`
     }
-    if (values.server === undefined && values.bootstrap === undefined && values['card-file'] === undefined) {
-      throw new UsageError('give --server URI, --bootstrap URI, --card-file FILE or --serial PATH')
+    if (values.server === undefined && values.bootstrap === undefined && values['card-file'] === undefined && values.card === undefined) {
+      throw new UsageError('give --server URI, --bootstrap URI, --card-file FILE, --card READER or --serial PATH')
     }
+    if (values['card-file'] !== undefined && values.card !== undefined) throw new UsageError('give --card-file or --card, not both')
     if (values.server !== undefined && values.bootstrap !== undefined) throw new UsageError('give --server or --bootstrap, not both')
     if (values.endpoint !== undefined && values.count !== undefined) throw new UsageError('--endpoint names one device; use --count with --prefix')
     const resources = findResourcesDir()
     const library = await loadModelLibrary({ shippedFile: join(resources, 'models', 'models.json') })
     for (const f of library.failures) io.err(`models: ${f.file}: ${f.reason}`)
     let card
-    if (values['card-file'] !== undefined) {
+    let cardBytes: Uint8Array | null = null
+    const cardSource = values['card-file'] ?? (values.card !== undefined ? `the card in "${values.card}"` : undefined)
+    if (cardSource !== undefined) {
       let bytes: Uint8Array
       try {
-        bytes = readFileSync(values['card-file'])
+        // The card and the card file go the same way from here (C §6.1.3.2, App. G).
+        bytes = values.card !== undefined ? await readCardBootstrapFile(values.card) : readFileSync(cardSource)
       } catch (e) {
-        throw new CommandError(`cannot read ${values['card-file']}: ${(e as Error).message}`)
+        throw new CommandError(`cannot read ${cardSource}: ${(e as Error).message}`)
       }
       const decoded = SimulatorService.decodeCard(bytes, library.registry)
       for (const problem of decoded.problems) io.err(`card file: ${problem}`)
-      if (decoded.records.length === 0) throw new CommandError(`${values['card-file']} holds no bootstrap data`)
+      if (decoded.records.length === 0) throw new CommandError(`${cardSource} holds no bootstrap data`)
       card = decoded.records
+      cardBytes = bytes
     }
     let profile: Params<'simulator.start'>['profile'] = values.profile ?? 'sensor'
     if (values.profile !== undefined && /[./\\]/.test(values.profile)) {
@@ -169,12 +177,47 @@ export const simulate: Command = {
       throw new CommandError(e instanceof ServiceError ? e.message : (e as Error).message)
     }
     if (!values.json) io.out(`started ${started.endpoints.length} device(s): ${started.endpoints.slice(0, 3).join(', ')}${started.endpoints.length > 3 ? ', …' : ''}`)
+    // A device provisioned from a card follows it (C §6.1.3.2): a removed card takes away what it
+    // provisioned, a changed card replaces it.
+    let fleetId: string | null = started.fleetId
+    let follow: Promise<void> = Promise.resolve()
+    const unwatch =
+      values.card !== undefined && cardBytes !== null
+        ? watchCardFile(
+            values.card,
+            cardBytes,
+            (bytes) => {
+              follow = follow.then(async () => {
+                if (fleetId !== null) await simulator.stop(fleetId).catch(() => undefined)
+                fleetId = null
+                if (bytes === null) {
+                  if (!values.json) io.out('card removed: the device(s) it provisioned are stopped')
+                  return
+                }
+                const next = SimulatorService.decodeCard(bytes, library.registry)
+                for (const problem of next.problems) io.err(`card file: ${problem}`)
+                if (next.records.length === 0) {
+                  io.err('card changed: it holds no bootstrap data; no device runs')
+                  return
+                }
+                try {
+                  fleetId = (await simulator.start(params, next.records)).fleetId
+                  if (!values.json) io.out('card changed: the device(s) restarted with its new bootstrap data')
+                } catch (e) {
+                  io.err(`card changed, but the device(s) did not start: ${(e as Error).message}`)
+                }
+              })
+            },
+            (message) => io.err(`card: ${message}`)
+          )
+        : () => undefined
     return new Promise<number>((resolveExit) => {
       let stopping = false
       const stop = (signal: NodeJS.Signals): void => {
         if (stopping) return
         stopping = true
         if (terminal) process.stdout.write('\n')
+        unwatch()
         void simulator.close().finally(() => resolveExit(signal === 'SIGINT' ? 130 : 0))
       }
       process.on('SIGINT', stop)
