@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Events (`domain.event`) pushed from the main process to every connected UI and client.
 import type { BootstrapRunDto } from './bootstrap'
+import type { CaptureFrameDto } from './capture'
 import type { DeviceSummary, OperationResultDto, QueuedRequestDto, TimelineEntryDto } from './devices'
 import type { Json } from './schema'
 import type { FleetDto } from './simulator'
@@ -23,6 +24,8 @@ export interface EventPayloads {
   'bootstrap.progress': { run: BootstrapRunDto; change: 'started' | 'step' | 'finished' }
   /** A fleet started, changed counts (at most a few times a second) or stopped. */
   'simulator.changed': { fleet: FleetDto; change: 'started' | 'counts' | 'stopped' }
+  /** New captured frames, batched (every 50 ms, at most 500 rows; `more` counts the rest). */
+  'capture.frames': { frames: CaptureFrameDto[]; more: number; total: number; lastId: number }
 }
 
 export type EventName = keyof EventPayloads
@@ -39,5 +42,6 @@ export const EVENTS: readonly EventName[] = [
   'devices.queue',
   'devices.timelineAppended',
   'bootstrap.progress',
-  'simulator.changed'
+  'simulator.changed',
+  'capture.frames'
 ]

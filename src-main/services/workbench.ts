@@ -20,6 +20,7 @@ import { SettingsService } from './settings-service'
 import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
+import { CaptureService } from './capture-service'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -45,6 +46,8 @@ export interface Workbench {
   readonly dataDir: string
   /** The simulated devices (the CLI's serve --demo starts a fleet through it). */
   readonly simulator: SimulatorService
+  /** The live packet capture (issue 16). */
+  readonly capture: CaptureService
   /** Opens the protocol listeners (UDP sockets); a port in use rejects with EADDRINUSE. */
   startListeners(opts: ListenerOptions): Promise<void>
   /** The listeners open now (as system.info reports them). */
@@ -85,6 +88,9 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
         : `AES-256-GCM with the key in ${join(opts.dataDir, 'secrets.key')} (readable by this user only)`
   }
   const simulator = new SimulatorService({ events, models: modelsNow, profilesDir: join(opts.resourcesDir ?? findResourcesDir(), 'profiles') })
+  // Capture is process-wide (one tap in every transport); the last workbench opened owns it.
+  const capture = new CaptureService({ events, models: () => liveModels })
+  capture.start()
   const overview = new SystemOverviewService({ dataDir: opts.dataDir, server, bootstrap, listeners, secrets })
   const system = new SystemService({
     dataDir: opts.dataDir,
@@ -154,7 +160,9 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
       if (l.bootstrap) await bootstrap.start(l.bootstrap)
     },
     simulator,
+    capture,
     close: async () => {
+      capture.close()
       await simulator.close()
       await server.close()
       await bootstrap.close()

@@ -1,16 +1,56 @@
 // SPDX-License-Identifier: Apache-2.0
-// Every transport hands each frame to a tap, so the packet inspector (a later issue) sees all
-// traffic without touching the transports again.
+// Every transport hands each frame to a tap, so the packet inspector sees all traffic without
+// touching the transports again.
 import type { PeerAddress } from '../core/ports'
 
 export interface CaptureFrame {
   readonly direction: 'in' | 'out'
+  /** 'udp', 'dtls', 'serial', ... */
   readonly transport: string
   /** Our side, e.g. "0.0.0.0:5683". */
   readonly local: string
   readonly peer: PeerAddress
+  /** The bytes on the wire (for DTLS the protected records). */
   readonly bytes: Uint8Array
   readonly at: number
+  /** DTLS: the decrypted content of the record(s) in `bytes`. */
+  readonly plaintext?: Uint8Array
+  /** DTLS record metadata of the (first) record. */
+  readonly epoch?: number
+  readonly seq?: number
+  /** DTLS Connection ID in the record, hex. */
+  readonly cid?: string
+  /** DTLS PSK identity (or certificate subject) of the session. */
+  readonly identity?: string
 }
 
-export type CaptureTap = (frame: CaptureFrame) => void
+/**
+ * A tap; `off` true tells the transport not to build the frame at all, so a paused or absent
+ * capture costs the hot path one property read.
+ */
+export interface CaptureTap {
+  (frame: CaptureFrame): void
+  readonly off?: boolean
+}
+
+type Sink = (frame: CaptureFrame) => void
+
+let sink: Sink | null = null
+
+function tapFrame(frame: CaptureFrame): void {
+  sink?.(frame)
+}
+
+/** The one tap every listener and simulated device is opened with (off until a sink is set). */
+export const processTap: CaptureTap & { off: boolean } = Object.assign(tapFrame, { off: true })
+
+/** Routes every tapped frame to `s` (the capture service), or stops capture with null. */
+export function setCaptureSink(s: Sink | null): void {
+  sink = s
+  processTap.off = s === null
+}
+
+/** The sink frames go to now, or null. */
+export function captureSink(): Sink | null {
+  return sink
+}
