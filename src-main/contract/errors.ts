@@ -22,6 +22,9 @@ export type ErrorCode =
   | 'server.not_running'
   | 'bootstrap.not_found'
   | 'bootstrap.invalid_config'
+  | 'capture.invalid_filter'
+  | 'capture.not_found'
+  | 'capture.file'
 
 export interface ContractError {
   readonly code: ErrorCode

@@ -4,10 +4,18 @@
 // Frames are opened (field tree, bytes) one at a time; lists are windows over the store.
 import type { CaptureFrame } from '../transports/capture-tap'
 import { captureSink, setCaptureSink } from '../transports/capture-tap'
-import { ExchangeAnalyzer } from '../core/inspect/analyzer'
+import { ExchangeAnalyzer, NO_OP } from '../core/inspect/analyzer'
+import { OPERATIONS } from '../core/inspect/operation'
 import { FrameStore, type FrameRecord, type FrameRow } from '../core/inspect/frame-store'
 import type { ModelLookup } from '../core/lwm2m/model'
-import type { CaptureFrameDto } from '../contract/capture'
+import type { CaptureFrameDetail, CaptureFrameDto, CapturePage, CaptureSettingsDto } from '../contract/capture'
+import { ServiceError } from '../contract/errors'
+import { toHex } from '../core/bytes'
+import { decodeMessage } from '../core/coap/codec'
+import { dissectFrame, type DissectOptions } from '../core/inspect/dissect'
+import type { Field } from '../core/inspect/field'
+import { compileFilter, parseFilter, type FramePredicate } from '../core/inspect/filter'
+import { requestShape } from '../core/inspect/operation'
 import { frameDto } from './capture-dto'
 import type { EventHub } from './event-hub'
 
@@ -22,6 +30,15 @@ export interface CaptureServiceOptions {
   readonly maxBytes?: number
 }
 
+interface MatchCache {
+  readonly text: string
+  readonly firstId: number
+  scannedTo: number
+  ids: Float64Array
+  count: number
+  predicate: FramePredicate | null
+}
+
 export class CaptureService {
   store: FrameStore
   #analyzer = new ExchangeAnalyzer()
@@ -30,6 +47,8 @@ export class CaptureService {
   #batchMore = 0
   #timer: ReturnType<typeof setTimeout> | null = null
   #faults = 0
+  #matches: MatchCache | null = null
+  #settings: Omit<CaptureSettingsDto, 'paused'> = { maxMegabytes: DEFAULT_CAPTURE_BYTES / 2 ** 20, coapPorts: [5683, 5684, 5783, 5784], cidLength: 0 }
 
   constructor(private readonly opts: CaptureServiceOptions) {
     this.store = new FrameStore({ maxBytes: opts.maxBytes ?? DEFAULT_CAPTURE_BYTES })
@@ -57,6 +76,7 @@ export class CaptureService {
   }
 
   clear(): void {
+    this.#matches = null
     this.store.clear()
     this.#analyzer = new ExchangeAnalyzer()
     this.#wire()
@@ -127,5 +147,130 @@ export class CaptureService {
 
   dto(r: FrameRow): CaptureFrameDto {
     return frameDto(r, this.models)
+  }
+
+  settings(): CaptureSettingsDto {
+    return { ...this.#settings, paused: this.#paused }
+  }
+
+  setSettings(p: Partial<CaptureSettingsDto>): CaptureSettingsDto {
+    if (p.maxMegabytes !== undefined) {
+      this.#settings = { ...this.#settings, maxMegabytes: p.maxMegabytes }
+      this.store.maxBytes = p.maxMegabytes * 2 ** 20
+    }
+    if (p.coapPorts !== undefined) this.#settings = { ...this.#settings, coapPorts: [...p.coapPorts] }
+    if (p.cidLength !== undefined) this.#settings = { ...this.#settings, cidLength: p.cidLength }
+    if (p.paused !== undefined) this.pause(p.paused)
+    return this.settings()
+  }
+
+  /**
+   * A window of the frames the filter matches: `cursor` is the index of the first match wanted
+   * (0 = oldest). The matching ids are kept per filter text and extended as frames arrive, so
+   * scrolling a million frames asks for windows without filtering again.
+   */
+  list(p: { filter?: string; cursor?: number; limit?: number }): CapturePage {
+    const limit = Math.min(p.limit ?? 100, 1000)
+    const cursor = p.cursor ?? 0
+    const store = this.store
+    const text = (p.filter ?? '').trim()
+    let frames: CaptureFrameDto[] = []
+    let matched: number
+    if (text === '') {
+      matched = store.count
+      const first = store.firstId + cursor
+      for (let id = first; id < first + limit && id < store.nextId; id++) {
+        const r = store.row(id)
+        if (r) frames.push(this.dto(r))
+      }
+    } else {
+      const m = this.matches(text)
+      matched = m.count
+      frames = []
+      for (let k = cursor; k < Math.min(m.count, cursor + limit); k++) {
+        const r = store.row(m.ids[k] as number)
+        if (r) frames.push(this.dto(r))
+      }
+    }
+    const next = cursor + frames.length < matched ? cursor + frames.length : null
+    return { frames, next, total: store.count, matched, firstId: store.firstId, lastId: store.nextId - 1 }
+  }
+
+  /** The ids the filter matches, oldest first (cached for the last filter text). */
+  matches(text: string): { ids: Float64Array; count: number } {
+    const parsed = parseFilter(text)
+    if (!parsed.ok) {
+      throw new ServiceError('capture.invalid_filter', `column ${parsed.error.column}: ${parsed.error.message}`, parsed.error)
+    }
+    const store = this.store
+    let m = this.#matches
+    if (m === null || m.text !== text || m.firstId !== store.firstId || m.scannedTo > store.nextId) {
+      m = { text, firstId: store.firstId, scannedTo: store.firstId, ids: new Float64Array(1024), count: 0, predicate: null }
+      this.#matches = m
+    }
+    // Compiled again when new strings (endpoints, paths) may have arrived since.
+    m.predicate = compileFilter(parsed.filter, { strings: store.strings, transportId: (n) => store.transportId(n), now: Date.now(), text: (id) => this.text(id) })
+    const predicate: FramePredicate = m.predicate
+    const cache = m
+    store.scan(cache.scannedTo, 1, (id, cols, i) => {
+      if (predicate(id, cols, i)) {
+        if (cache.count === cache.ids.length) {
+          const grown = new Float64Array(cache.ids.length * 2)
+          grown.set(cache.ids)
+          cache.ids = grown
+        }
+        cache.ids[cache.count++] = id
+      }
+      return true
+    })
+    cache.scannedTo = store.nextId
+    return { ids: cache.ids, count: cache.count }
+  }
+
+  /** Everything about one frame: its row, the decoded field tree and the bytes. */
+  get(id: number): CaptureFrameDetail {
+    const r = this.store.row(id)
+    const b = this.store.bytes(id)
+    if (r === null || b === null) throw new ServiceError('capture.not_found', `frame ${id} is not in the capture (cleared, or dropped past the size limit)`)
+    const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext))
+    const out: { -readonly [K in keyof CaptureFrameDetail]: CaptureFrameDetail[K] } = { frame: this.dto(r), fields: d.fields, bytes: toHex(b.wire) }
+    if (b.plaintext) out.plaintext = toHex(b.plaintext)
+    if (b.extra) out.dtls = b.extra as CaptureFrameDetail['dtls']
+    return out
+  }
+
+  /** What dissecting frame `r` needs from the exchange it belongs to. */
+  dissectOptions(r: FrameRow, plaintext?: Uint8Array): DissectOptions {
+    const opts: { -readonly [K in keyof DissectOptions]: DissectOptions[K] } = { models: this.models }
+    if (plaintext) opts.plaintext = plaintext
+    if (this.#settings.cidLength > 0) opts.cidLength = this.#settings.cidLength
+    if (r.bootstrap) opts.bootstrap = true
+    if (r.notification) opts.notification = true
+    const isResponse = r.code >= 32
+    if (isResponse) {
+      const reqRow = r.pair >= 0 ? this.store.row(r.pair) : null
+      const req = reqRow && reqRow.code > 0 && reqRow.code < 32 ? this.store.bytes(reqRow.id) : null
+      const m = req ? decodeMessage(req.plaintext ?? req.wire).message : null
+      const segments = m ? requestShape(m).segments : (r.path ?? '').split('/').filter((x) => x !== '')
+      opts.request = { op: r.op === NO_OP ? null : (OPERATIONS[r.op] ?? null), segments }
+    }
+    return opts
+  }
+
+  /** A frame's decoded text (summary and every field value), for text~ filters. */
+  text(id: number): string {
+    const r = this.store.row(id)
+    const b = this.store.bytes(id)
+    if (r === null || b === null) return ''
+    const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext))
+    const parts: string[] = [d.summary]
+    const walk = (fs: readonly Field[]): void => {
+      for (const f of fs) {
+        if (f.value !== undefined) parts.push(f.value)
+        if (f.children) walk(f.children)
+      }
+    }
+    walk(d.fields)
+    return parts.join('\n')
   }
 }
