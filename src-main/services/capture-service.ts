@@ -92,16 +92,38 @@ export class CaptureService {
     return this.store.append(r, facts)
   }
 
+  /** Recent datagrams sent, by sender, receiver and a few bytes, to spot their receiving copy. */
+  #sent = new Map<string, { at: number; bytes: Uint8Array }>()
+
+  #isMirror(f: CaptureFrame, src: string, dst: string): boolean {
+    const b = f.bytes
+    const key = `${src}|${dst}|${b.length}|${b[0]}.${b[1]}.${b[2]}.${b[3]}.${b[b.length - 1]}`
+    if (f.direction === 'out') {
+      if (this.#sent.size >= 4096) this.#sent.clear()
+      this.#sent.set(key, { at: f.at, bytes: b.slice() })
+      return false
+    }
+    const seen = this.#sent.get(key)
+    if (seen === undefined || f.at - seen.at > 2000) return false
+    this.#sent.delete(key)
+    const s = seen.bytes
+    for (let i = 0; i < s.length; i++) if (s[i] !== b[i]) return false
+    return true
+  }
+
   readonly #sink = (f: CaptureFrame): void => {
     try {
       const local = `${f.transport}:${f.local}`
+      const src = f.direction === 'in' ? f.peer.key : local
+      const dst = f.direction === 'in' ? local : f.peer.key
       const r: FrameRecord = {
         at: f.at,
         direction: f.direction,
         transport: f.transport,
-        src: f.direction === 'in' ? f.peer.key : local,
-        dst: f.direction === 'in' ? local : f.peer.key,
+        src,
+        dst,
         bytes: f.bytes,
+        ...(this.#isMirror(f, src, dst) ? { mirror: true } : {}),
         ...(f.plaintext ? { plaintext: f.plaintext } : {}),
         ...(f.epoch !== undefined ? { epoch: f.epoch } : {}),
         ...(f.seq !== undefined ? { seq: f.seq } : {}),
@@ -146,7 +168,11 @@ export class CaptureService {
   }
 
   dto(r: FrameRow): CaptureFrameDto {
-    return frameDto(r, this.models)
+    const dto = frameDto(r, this.models)
+    if (r.code >= 0 && r.protocol !== 2) return dto
+    // Frames that are not CoAP may carry a note from the file reader (cut short, corrupt).
+    const note = this.store.bytes(r.id)?.extra?.note
+    return typeof note === 'string' ? { ...dto, summary: note } : dto
   }
 
   settings(): CaptureSettingsDto {
@@ -235,7 +261,11 @@ export class CaptureService {
     const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext))
     const out: { -readonly [K in keyof CaptureFrameDetail]: CaptureFrameDetail[K] } = { frame: this.dto(r), fields: d.fields, bytes: toHex(b.wire) }
     if (b.plaintext) out.plaintext = toHex(b.plaintext)
-    if (b.extra) out.dtls = b.extra as CaptureFrameDetail['dtls']
+    if (b.extra) {
+      const { note, ...dtls } = b.extra as { note?: string; epoch?: number; seq?: number; cid?: string; identity?: string }
+      if (Object.values(dtls).some((v) => v !== undefined)) out.dtls = dtls
+      if (note !== undefined) out.fields = [{ label: 'Packet', value: note, start: 0, end: b.wire.length, problem: { rule: 'capture.packet', section: 'pcap/pcapng', message: note } }, ...out.fields]
+    }
     return out
   }
 

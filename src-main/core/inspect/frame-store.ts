@@ -20,6 +20,13 @@ export interface FrameRecord {
   readonly seq?: number
   readonly cid?: string
   readonly identity?: string
+  /**
+   * The receiving copy of a datagram this process also sent (simulator to server on loopback): a
+   * live capture sees it at both sockets; exports keep one copy, as a wire capture would.
+   */
+  readonly mirror?: boolean
+  /** What went wrong below CoAP (a cut-short or corrupt packet in a file), shown instead of a decode. */
+  readonly note?: string
 }
 
 /** One frame's row as filters and lists read it. */
@@ -31,6 +38,7 @@ export interface FrameRow extends FrameFacts {
   readonly src: string
   readonly dst: string
   readonly size: number
+  readonly mirror: boolean
 }
 
 const FRAMES_PER_CHUNK = 8192
@@ -73,7 +81,7 @@ class Chunk {
   readonly offset = new Uint32Array(FRAMES_PER_CHUNK)
   readonly length = new Uint32Array(FRAMES_PER_CHUNK)
   readonly plainLength = new Uint32Array(FRAMES_PER_CHUNK)
-  /** bit 0-1 direction, 2 retransmission, 3 notification, 4 bootstrap, 5-6 protocol */
+  /** bit 0-1 direction, 2 retransmission, 3 notification, 4 bootstrap, 5-6 protocol, 7 mirror */
   readonly flags = new Uint8Array(FRAMES_PER_CHUNK)
   readonly op = new Uint8Array(FRAMES_PER_CHUNK)
   readonly code = new Int16Array(FRAMES_PER_CHUNK)
@@ -163,7 +171,7 @@ export class FrameStore {
     if (r.plaintext) c.bytes.set(r.plaintext, c.used + r.bytes.length)
     c.used += need
     c.at[i] = r.at
-    c.flags[i] = DIRECTIONS.indexOf(r.direction) | (facts.retransmission ? 4 : 0) | (facts.notification ? 8 : 0) | (facts.bootstrap ? 16 : 0) | (facts.protocol << 5)
+    c.flags[i] = DIRECTIONS.indexOf(r.direction) | (facts.retransmission ? 4 : 0) | (facts.notification ? 8 : 0) | (facts.bootstrap ? 16 : 0) | (facts.protocol << 5) | (r.mirror ? 128 : 0)
     c.op[i] = facts.op
     c.code[i] = facts.code
     c.cf[i] = facts.cf
@@ -174,8 +182,8 @@ export class FrameStore {
     c.path[i] = this.strings.id(facts.path)
     c.pair[i] = facts.pair
     c.rtt[i] = facts.rtt
-    const extra = r.epoch !== undefined || r.seq !== undefined || r.cid !== undefined || r.identity !== undefined
-      ? JSON.stringify({ epoch: r.epoch, seq: r.seq, cid: r.cid, identity: r.identity })
+    const extra = r.epoch !== undefined || r.seq !== undefined || r.cid !== undefined || r.identity !== undefined || r.note !== undefined
+      ? JSON.stringify({ epoch: r.epoch, seq: r.seq, cid: r.cid, identity: r.identity, note: r.note })
       : null
     c.extra[i] = this.strings.id(extra)
     return this.#nextId++
@@ -210,6 +218,7 @@ export class FrameStore {
       src: this.strings.get(c.src[i] as number) ?? '',
       dst: this.strings.get(c.dst[i] as number) ?? '',
       size: c.length[i] as number,
+      mirror: (flags & 128) !== 0,
       protocol: (flags >> 5) & 3,
       op: c.op[i] as number,
       code: c.code[i] as number,
