@@ -6,11 +6,12 @@ import type { Command, Io } from './command'
 import { call } from './commands/call'
 import { decode } from './commands/decode'
 import { encode } from './commands/encode'
+import { pcap } from './commands/pcap'
 import { serve } from './commands/serve'
 import { simulate } from './commands/simulate'
 import { CommandError, UsageError } from './usage-error'
 
-const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode]
+const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode, pcap]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

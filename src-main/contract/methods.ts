@@ -9,6 +9,7 @@ import type { Settings } from './settings'
 import type { SystemInfo, SystemOverview } from './system'
 import { FAULT_SCHEMA, type FleetDto, type ProfileInfo, type SimulatedDeviceDto } from './simulator'
 import { DEVICE_SORT_KEYS } from './devices'
+import type { CaptureFrameDetail, CapturePage, CaptureSettingsDto, CaptureStatusDto } from './capture'
 
 /** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
 const endpoint = string({ minLength: 1, maxBytes: 256, printable: true })
@@ -112,7 +113,18 @@ export const METHOD_PARAMS = {
   /** Makes the device Send (/dp, C §6.4.4) these paths to a server; refused while Mute Send (/1/x/23) is not false. */
   'simulator.send': object({ endpoint, paths: array(path, 100), ssid: optional(integer(1, 65534)) }),
   /** Adds a fault to a fleet or one device; `clear` removes every fault first (alone: just clears). */
-  'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) })
+  'simulator.inject': object({ fleetId: optional(string({ minLength: 1, maxLength: 64 })), endpoint: optional(endpoint), fault: optional(FAULT_SCHEMA), clear: optional(boolean()) }),
+  /** A window of captured frames the filter (docs/filters.md) matches; `cursor` is the index of the first match. */
+  'capture.list': object({ filter: optional(string({ maxLength: 2000 })), cursor: optional(integer(0)), limit: optional(integer(1, 1000)) }),
+  /** One frame: its row, the decoded field tree and the bytes. */
+  'capture.get': object({ id: integer(1) }),
+  /** Adds a pcap/pcapng file on this machine to the capture; `keylog` is a TLS key log's text. */
+  'capture.import': object({ path: string({ minLength: 1, maxLength: 4096 }), keylog: optional(string({ maxLength: 1_000_000 })), psk: optional(string({ maxLength: 1024 })) }),
+  /** Writes the capture (or what `filter` matches) to a file on this machine. */
+  'capture.export': object({ path: string({ minLength: 1, maxLength: 4096 }), format: literal('pcapng', 'pcap'), filter: optional(string({ maxLength: 2000 })) }),
+  'capture.clear': object({}),
+  'capture.settings.get': object({}),
+  'capture.settings.set': object({ maxMegabytes: optional(integer(1, 65536)), paused: optional(boolean()), coapPorts: optional(array(integer(1, 65535), 64)), cidLength: optional(integer(0, 255)) })
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -159,6 +171,13 @@ export interface MethodResults {
   'simulator.set': { endpoint: string; path: string; value: string }
   'simulator.inject': { devices: number; faults: number }
   'simulator.send': { code: string }
+  'capture.list': CapturePage
+  'capture.get': CaptureFrameDetail
+  'capture.import': { frames: number; packets: number; skipped: number; firstId: number | null; lastId: number | null; stop: { offset: number; message: string } | null }
+  'capture.export': { frames: number; bytes: number }
+  'capture.clear': CaptureStatusDto
+  'capture.settings.get': CaptureSettingsDto & CaptureStatusDto
+  'capture.settings.set': CaptureSettingsDto & CaptureStatusDto
 }
 
 export type Method = keyof typeof METHOD_PARAMS

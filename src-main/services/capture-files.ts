@@ -87,6 +87,7 @@ export function importCaptureFile(capture: CaptureService, path: string, opts: {
     closeSync(fd)
   }
   const stop = reader.finish()
+  for (const line of keyLog) if (!capture.keyLog.includes(line)) capture.keyLog.push(line)
   return { packets, frames, skipped, keyLogLines: keyLog.length, format: reader.format, stop, firstId, lastId }
 }
 
@@ -138,8 +139,9 @@ export function exportCaptureFile(capture: CaptureService, path: string, format:
     bytes += b.length
     if (pendingBytes > CHUNK) flush()
   }
+  const keyLog = opts.keyLog ?? (capture.keyLog.length > 0 ? capture.keyLog.join('\n') + '\n' : undefined)
   try {
-    for (const h of format === 'pcapng' ? pcapngHeader(opts.keyLog) : [pcapHeader()]) put(h)
+    for (const h of format === 'pcapng' ? pcapngHeader(keyLog) : [pcapHeader()]) put(h)
     const one = (id: number): void => {
       const r = store.row(id)
       const b = store.bytes(id)

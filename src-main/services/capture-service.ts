@@ -30,6 +30,12 @@ export interface CaptureServiceOptions {
   readonly maxBytes?: number
 }
 
+/** Null when `text` is a valid filter, else where and why it is not (docs/filters.md). */
+export function filterProblem(text: string): { column: number; message: string } | null {
+  const p = parseFilter(text)
+  return p.ok ? null : p.error
+}
+
 interface MatchCache {
   readonly text: string
   readonly firstId: number
@@ -48,6 +54,11 @@ export class CaptureService {
   #timer: ReturnType<typeof setTimeout> | null = null
   #faults = 0
   #matches: MatchCache | null = null
+  /**
+   * TLS key log lines (NSS format) of the sessions in the capture: DTLS adds them as sessions
+   * start, imports add those found in the file; pcapng exports carry them in a secrets block.
+   */
+  readonly keyLog: string[] = []
   #settings: Omit<CaptureSettingsDto, 'paused'> = { maxMegabytes: DEFAULT_CAPTURE_BYTES / 2 ** 20, coapPorts: [5683, 5684, 5783, 5784], cidLength: 0 }
 
   constructor(private readonly opts: CaptureServiceOptions) {
@@ -77,6 +88,7 @@ export class CaptureService {
 
   clear(): void {
     this.#matches = null
+    this.keyLog.length = 0
     this.store.clear()
     this.#analyzer = new ExchangeAnalyzer()
     this.#wire()

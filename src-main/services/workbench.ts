@@ -21,6 +21,7 @@ import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
 import { CaptureService } from './capture-service'
+import { captureHandlers } from './capture-handlers'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -91,6 +92,8 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   // Capture is process-wide (one tap in every transport); the last workbench opened owns it.
   const capture = new CaptureService({ events, models: () => liveModels })
   capture.start()
+  // The capture names objects and resources from the models as soon as frames arrive.
+  void modelsNow().catch(() => undefined)
   const overview = new SystemOverviewService({ dataDir: opts.dataDir, server, bootstrap, listeners, secrets })
   const system = new SystemService({
     dataDir: opts.dataDir,
@@ -144,7 +147,8 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'simulator.device': (p) => simulator.device(p.endpoint),
     'simulator.set': (p) => simulator.set(p),
     'simulator.inject': (p) => simulator.inject(p),
-    'simulator.send': (p) => simulator.send(p)
+    'simulator.send': (p) => simulator.send(p),
+    ...captureHandlers(capture)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
