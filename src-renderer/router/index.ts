@@ -17,6 +17,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/bootstrap', name: 'bootstrap', component: () => import('../pages/BootstrapPage.vue'), meta: { title: 'Bootstrap' } },
   { path: '/simulator', name: 'simulator', component: () => import('../pages/SimulatorPage.vue'), meta: { title: 'Simulator' } },
   { path: '/models/:id(\\d+)?', name: 'model', component: () => import('../pages/ModelsPage.vue'), meta: { title: 'Object models' } },
+  { path: '/packets', name: 'packets', component: () => import('../pages/PacketsPage.vue'), meta: { title: 'Packets' } },
   { path: '/settings', name: 'settings', component: () => import('../pages/SettingsPage.vue'), meta: { title: 'Settings' } },
   { path: '/:rest(.*)*', redirect: '/' }
 ]
