@@ -82,6 +82,20 @@ function ipByVersion(data: Uint8Array): LayerResult {
   return { kind: 'bad', problem: `IP version ${v} is unknown` }
 }
 
+// A file repeats the same few thousand addresses: one string each, so keys built from them and
+// the maps they index stay cheap (a string's hash is computed once).
+const ipv4Text = new Map<number, string>()
+function ipv4At(d: Uint8Array, at: number): string {
+  const n = (((d[at] as number) << 24) | ((d[at + 1] as number) << 16) | ((d[at + 2] as number) << 8) | (d[at + 3] as number)) >>> 0
+  let s = ipv4Text.get(n)
+  if (s === undefined) {
+    s = `${d[at]}.${d[at + 1]}.${d[at + 2]}.${d[at + 3]}`
+    if (ipv4Text.size >= 1 << 20) ipv4Text.clear()
+    ipv4Text.set(n, s)
+  }
+  return s
+}
+
 function ipv4(d: Uint8Array): LayerResult {
   if (d.length < 20) return { kind: 'bad', problem: `IPv4 header cut short (${d.length} of 20 bytes)` }
   if ((d[0] as number) >> 4 !== 4) return { kind: 'bad', problem: `IPv4 header says version ${(d[0] as number) >> 4}` }
@@ -90,8 +104,8 @@ function ipv4(d: Uint8Array): LayerResult {
   const total = u16(d, 2)
   const frag = u16(d, 6)
   const proto = d[9] as number
-  const src = `${d[12]}.${d[13]}.${d[14]}.${d[15]}`
-  const dst = `${d[16]}.${d[17]}.${d[18]}.${d[19]}`
+  const src = ipv4At(d, 12)
+  const dst = ipv4At(d, 16)
   if (proto !== 17) return { kind: 'other', what: `IP protocol ${proto}` }
   if ((frag & 0x1fff) !== 0 || (frag & 0x2000) !== 0) return { kind: 'bad', problem: `IPv4 fragment from ${src} (fragments are not reassembled)` }
   const end = total >= ihl && total <= d.length ? total : d.length
@@ -153,7 +167,20 @@ function udp(src: string, dst: string, d: Uint8Array, ipTruncated: boolean): Lay
   }
 }
 
-/** "udp:10.0.0.1:5683" / "udp:[::1]:5683", the peer keys the transports use. */
+const keys = new Map<string, Map<number, string>>()
+
+/** "udp:10.0.0.1:5683" / "udp:[::1]:5683", the peer keys the transports use (one string per peer). */
 export function udpKey(address: string, port: number): string {
-  return address.includes(':') ? `udp:[${address}]:${port}` : `udp:${address}:${port}`
+  let byPort = keys.get(address)
+  if (byPort === undefined) {
+    if (keys.size >= 1 << 20) keys.clear()
+    byPort = new Map()
+    keys.set(address, byPort)
+  }
+  let k = byPort.get(port)
+  if (k === undefined) {
+    k = address.includes(':') ? `udp:[${address}]:${port}` : `udp:${address}:${port}`
+    byPort.set(port, k)
+  }
+  return k
 }
