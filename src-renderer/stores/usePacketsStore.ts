@@ -8,9 +8,11 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { BackendError, errorText, useBackend } from '../backend'
 
-const PAGE = 200
+// Large pages: each answer re-renders the visible rows once, so fewer, bigger answers scroll
+// smoother than many small ones (1000 rows are about 300 kB of JSON).
+const PAGE = 1000
 /** Pages kept; the least recently fetched go first. */
-const MAX_PAGES = 200
+const MAX_PAGES = 50
 
 export const PLACEHOLDER: CaptureFrameDto = {
   id: 0, at: 0, direction: 'none', transport: '', src: '', dst: '', endpoint: null, op: null, code: null,
@@ -45,6 +47,8 @@ export const usePacketsStore = defineStore('packets', () => {
           const page = pages.get(Math.floor(i / PAGE))
           const row = page?.[i % PAGE]
           if (row === undefined && i < n) want(Math.floor(i / PAGE))
+          // Near a page's end, the next one is asked for before it is needed.
+          else if (i % PAGE > PAGE * 0.7 && (i / PAGE + 1) * PAGE < n && !pages.has(Math.floor(i / PAGE) + 1)) want(Math.floor(i / PAGE) + 1)
           return row ?? PLACEHOLDER
         }
         return Reflect.get(target, key)
