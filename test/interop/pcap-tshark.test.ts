@@ -7,7 +7,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startBench, allRegistered, type SimBench } from '../helpers/simulator'
+import { startBench, allRegistered, until, type SimBench } from '../helpers/simulator'
 import { tempDir } from '../helpers/temp-dir'
 import { CaptureService } from '../../src-main/services/capture-service'
 import { EventHub } from '../../src-main/services/event-hub'
@@ -66,12 +66,26 @@ beforeAll(async () => {
   ])
   try {
     endpoints = (await bench.call<{ endpoints: string[] }>('simulator.start', { server: bench.serverUri, count: 2, prefix: 'pcap-' })).endpoints
-    await allRegistered(bench, endpoints)
+    // One more device that bootstraps first (Bootstrap-Request, Discover, Delete, Write, Finish).
+    await bench.call('bootstrap.configs.put', { config: {
+      endpoint: 'pcap-bs', discoverFirst: true, deletePaths: ['/0', '/1'], contentFormat: 'auto', allowPack: false,
+      security: [{ instanceId: 1, uri: bench.serverUri, bootstrapServer: false, securityMode: 3, shortServerId: 7 }],
+      servers: [{ instanceId: 0, shortServerId: 7, lifetime: 600, notificationStoring: false, binding: 'U' }]
+    } })
+    await bench.call('simulator.start', { bootstrap: bench.bsUri, endpoint: 'pcap-bs', lwm2m: '1.1' })
+    await allRegistered(bench, [...endpoints, 'pcap-bs'])
     const ep = endpoints[0] as string
     await bench.call('devices.read', { endpoint: ep, path: '/3/0' })
     await bench.call('devices.discover', { endpoint: ep, path: '/3/0' })
     await bench.call('devices.write', { endpoint: ep, path: '/3/0/13', records: [{ path: '/3/0/13', type: 'time', value: 1_700_000_000 }] })
     await bench.call('devices.execute', { endpoint: ep, path: '/3/0/4' }).catch(() => undefined)
+    await bench.call('devices.writeAttributes', { endpoint: ep, path: '/3/0/9', attributes: 'pmin=1' }).catch(() => undefined)
+    await bench.call('devices.readComposite', { endpoint: ep, paths: ['/3/0/0', '/3/0/9'] }).catch(() => undefined)
+    const obs = await bench.call<{ observationId: string }>('devices.observe', { endpoint: ep, path: '/3303/0/5700', attributes: 'pmin=0&pmax=60' })
+    // The device notifies when the value changes.
+    await bench.call('simulator.set', { endpoint: ep, path: '/3303/0/5700', value: 31.5 })
+    await until('a notification', () => bench.events.some(([n]) => n === 'devices.notification') || undefined)
+    await bench.call('devices.cancelObservation', { observationId: obs.observationId, mode: 'get' }).catch(() => undefined)
     // dumpcap writes what the kernel hands it; give it a moment before stopping.
     await new Promise((r) => setTimeout(r, 700))
   } finally {
@@ -97,9 +111,9 @@ describe('files written by dumpcap (issue 16 item 4)', () => {
       expect(result.packets).toBe(tsharkCount)
       expect(result.frames).toBe(tsharkCount)
       const ops = new Set(frames.map((f) => f.op))
-      for (const op of ['register', 'read', 'discover', 'write', 'execute']) expect(ops).toContain(op)
+      for (const op of ['register', 'read', 'discover', 'write', 'execute', 'write-attributes', 'read-composite', 'observe', 'notify', 'cancel-observe', 'bootstrap-request', 'bs-discover', 'bs-delete', 'bs-write', 'bs-finish']) expect(ops).toContain(op)
       const regs = frames.filter((f) => f.op === 'register' && f.code === 'POST')
-      expect(new Set(regs.map((f) => f.endpoint))).toEqual(new Set(endpoints))
+      expect(new Set(regs.map((f) => f.endpoint))).toEqual(new Set([...endpoints, 'pcap-bs']))
       const answer = frames.find((f) => f.op === 'read' && f.code === '2.05')
       expect(answer?.pair).not.toBeNull()
       expect(answer?.rtt).toBeGreaterThanOrEqual(0)
