@@ -3,7 +3,7 @@
 // exchanges, keeps the frames in a bounded compact store, and announces new frames in batches.
 // Frames are opened (field tree, bytes) one at a time; lists are windows over the store.
 import type { CaptureFrame } from '../transports/capture-tap'
-import { captureSink, setCaptureSink } from '../transports/capture-tap'
+import { captureSink, setCaptureSink, setKeyLogSink } from '../transports/capture-tap'
 import { ExchangeAnalyzer, NO_OP } from '../core/inspect/analyzer'
 import { OPERATIONS } from '../core/inspect/operation'
 import { FrameStore, type FrameRecord, type FrameRow } from '../core/inspect/frame-store'
@@ -163,14 +163,20 @@ export class CaptureService {
     this.opts.events.emit('capture.frames', { frames: rows.map((r) => this.dto(r)), more, total: this.store.count, lastId: this.store.nextId - 1 })
   }
 
-  /** Starts taking frames from every transport. */
+  /** Starts taking frames (and DTLS key log lines) from every transport. */
   start(): void {
     if (!this.#paused) setCaptureSink(this.#sink)
+    setKeyLogSink(this.#addKeyLog)
+  }
+
+  readonly #addKeyLog = (line: string): void => {
+    if (!this.keyLog.includes(line)) this.keyLog.push(line)
   }
 
   close(): void {
     // Another workbench in this process (tests) may have taken the tap since.
     if (captureSink() === this.#sink) setCaptureSink(null)
+    setKeyLogSink(null)
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
   }

@@ -54,3 +54,18 @@ export function setCaptureSink(s: Sink | null): void {
 export function captureSink(): Sink | null {
   return sink
 }
+
+let keyLogSink: ((line: string) => void) | null = null
+
+/**
+ * A DTLS session's secrets as one NSS key log line ("CLIENT_RANDOM <hex> <hex>"), handed over by
+ * the DTLS transport when a handshake completes, so pcapng exports can carry them for Wireshark.
+ * Dropped when nothing captures. The line is a secret: it is never logged.
+ */
+export function tapKeyLog(line: string): void {
+  keyLogSink?.(line)
+}
+
+export function setKeyLogSink(s: ((line: string) => void) | null): void {
+  keyLogSink = s
+}

@@ -3,7 +3,12 @@
 // captured through the one process-wide tap, followed as exchanges, and bounded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBench, allRegistered, until, type SimBench } from '../../helpers/simulator'
-import { processTap } from '../../../src-main/transports/capture-tap'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { processTap, tapKeyLog } from '../../../src-main/transports/capture-tap'
+import { exportCaptureFile } from '../../../src-main/services/capture-files'
+import { CaptureFileReader } from '../../../src-main/core/inspect/capture-file-reader'
+import { tempDir } from '../../helpers/temp-dir'
 import { UdpLink, udpPeer } from '../../../src-main/transports/udp'
 import type { CaptureFrameDto } from '../../../src-main/contract/capture'
 import type { FrameRow } from '../../../src-main/core/inspect/frame-store'
@@ -79,6 +84,22 @@ describe('live capture (issue 16 item 1)', () => {
     } finally {
       await a.close()
       await b.close()
+    }
+  })
+
+  it('a DTLS key log line handed to the tap is written into pcapng exports as a secrets block', () => {
+    tapKeyLog('CLIENT_RANDOM 00aa 11bb')
+    const dir = tempDir()
+    try {
+      const out = join(dir.path, 'k.pcapng')
+      exportCaptureFile(bench.wb.capture, out, 'pcapng')
+      const secrets: string[] = []
+      const reader = new CaptureFileReader(() => {}, (s) => secrets.push(new TextDecoder().decode(s.data)))
+      reader.push(readFileSync(out))
+      expect(reader.finish()).toBeNull()
+      expect(secrets).toEqual(['CLIENT_RANDOM 00aa 11bb\n'])
+    } finally {
+      dir.cleanup()
     }
   })
 
