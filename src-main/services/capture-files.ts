@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // pcap/pcapng files in and out of the capture (issue 16 item 4). Files are read and written in
 // chunks, never whole. Imported packets keep their addresses; the live capture's frames are
-// written with synthesised IP/UDP headers, and a serial line's frames as UDP between 127.0.1.k
-// (line k, in order of appearance) and 127.0.0.1, port 5683 on both sides (docs/pcap.md).
+// written with synthesised IP/UDP headers; ends without an IP address (a serial line) become
+// 127.0.1.k, port 5683 (docs/pcap.md).
 import { closeSync, openSync, readSync, writeSync } from 'node:fs'
 import { ServiceError } from '../contract/errors'
 import { CaptureFileReader, SECRETS_TLS_KEY_LOG, type ReadStop } from '../core/inspect/capture-file-reader'
@@ -152,8 +152,27 @@ export function exportCaptureFile(capture: CaptureService, path: string, format:
       put(format === 'pcapng' ? pcapngPacket(f) : pcapPacket(f))
       frames++
     }
-    if (ids) for (let k = 0; k < ids.count; k++) one(ids.ids[k] as number)
-    else store.scan(store.firstId, 1, (id) => (one(id), true))
+    if (ids) {
+      // Decryption needs each session's handshake: a filtered export keeps the handshake records
+      // (content types 20 and 22) of every DTLS conversation it holds, in capture order.
+      const chosen = new Set<number>()
+      const sessions = new Set<string>()
+      for (let k = 0; k < ids.count; k++) {
+        const id = ids.ids[k] as number
+        chosen.add(id)
+        const r = store.row(id)
+        if (r?.transport === 'dtls') sessions.add(r.src < r.dst ? `${r.src} ${r.dst}` : `${r.dst} ${r.src}`)
+      }
+      if (sessions.size > 0) {
+        store.scan(store.firstId, 1, (id) => {
+          const r = store.row(id)
+          const first = store.bytes(id)?.wire[0]
+          if (r?.transport === 'dtls' && (first === 20 || first === 22) && sessions.has(r.src < r.dst ? `${r.src} ${r.dst}` : `${r.dst} ${r.src}`)) chosen.add(id)
+          return true
+        })
+      }
+      for (const id of [...chosen].sort((a, b) => a - b)) one(id)
+    } else store.scan(store.firstId, 1, (id) => (one(id), true))
     flush()
   } finally {
     closeSync(fd)
