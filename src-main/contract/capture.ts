@@ -51,7 +51,7 @@ export interface CapturePage {
   readonly frames: readonly CaptureFrameDto[]
   /** Pass as `cursor` for the next window; null at the end. */
   readonly next: number | null
-  /** Frames in the capture (all of them, before the filter). */
+  /** Frames in the capture before the filter (a datagram both ends of which are ours counts once). */
   readonly total: number
   /** How many frames the filter matched, when it could count them all within its budget. */
   readonly matched: number | null

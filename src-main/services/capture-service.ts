@@ -53,7 +53,8 @@ export class CaptureService {
   #batchMore = 0
   #timer: ReturnType<typeof setTimeout> | null = null
   #faults = 0
-  #matches: MatchCache | null = null
+  /** Matches of the unfiltered list ('') and of the last filter, extended as frames arrive. */
+  #matches = new Map<string, MatchCache>()
   /**
    * TLS key log lines (NSS format) of the sessions in the capture: DTLS adds them as sessions
    * start, imports add those found in the file; pcapng exports carry them in a secrets block.
@@ -87,7 +88,7 @@ export class CaptureService {
   }
 
   clear(): void {
-    this.#matches = null
+    this.#matches.clear()
     this.keyLog.length = 0
     this.store.clear()
     this.#analyzer = new ExchangeAnalyzer()
@@ -105,22 +106,30 @@ export class CaptureService {
   }
 
   /** Recent datagrams sent, by sender, receiver and a few bytes, to spot their receiving copy. */
-  #sent = new Map<string, { at: number; bytes: Uint8Array }>()
+  #sent = new Map<string, { id: number; at: number; bytes: Uint8Array; simulated: boolean }>()
 
-  #isMirror(f: CaptureFrame, src: string, dst: string): boolean {
+  /**
+   * A datagram between a simulated device and our server is tapped at both sockets. The copy seen
+   * at the device's socket is marked as the mirror (lists and exports show the server's), or the
+   * receiving copy when neither or both ends are simulated.
+   */
+  #pairCopies(f: CaptureFrame, id: number, src: string, dst: string): void {
     const b = f.bytes
-    const key = `${src}|${dst}|${b.length}|${b[0]}.${b[1]}.${b[2]}.${b[3]}.${b[b.length - 1]}`
+    // Ports only: a listener bound to 0.0.0.0 names itself so, while its peer names it 127.0.0.1.
+    // The bytes are compared in full below, inside a 2 s window.
+    const key = `${src.slice(src.lastIndexOf(':'))}|${dst.slice(dst.lastIndexOf(':'))}|${b.length}|${b[0]}.${b[1]}.${b[2]}.${b[3]}.${b[b.length - 1]}`
+    const simulated = f.simulated === true
     if (f.direction === 'out') {
       if (this.#sent.size >= 4096) this.#sent.clear()
-      this.#sent.set(key, { at: f.at, bytes: b.slice() })
-      return false
+      this.#sent.set(key, { id, at: f.at, bytes: b.slice(), simulated })
+      return
     }
     const seen = this.#sent.get(key)
-    if (seen === undefined || f.at - seen.at > 2000) return false
+    if (seen === undefined || f.at - seen.at > 2000) return
     this.#sent.delete(key)
     const s = seen.bytes
-    for (let i = 0; i < s.length; i++) if (s[i] !== b[i]) return false
-    return true
+    for (let i = 0; i < s.length; i++) if (s[i] !== b[i]) return
+    this.store.setMirror(seen.simulated && !simulated ? seen.id : id)
   }
 
   readonly #sink = (f: CaptureFrame): void => {
@@ -135,7 +144,6 @@ export class CaptureService {
         src,
         dst,
         bytes: f.bytes,
-        ...(this.#isMirror(f, src, dst) ? { mirror: true } : {}),
         ...(f.plaintext ? { plaintext: f.plaintext } : {}),
         ...(f.epoch !== undefined ? { epoch: f.epoch } : {}),
         ...(f.seq !== undefined ? { seq: f.seq } : {}),
@@ -143,6 +151,7 @@ export class CaptureService {
         ...(f.identity !== undefined ? { identity: f.identity } : {})
       }
       const id = this.add(r)
+      this.#pairCopies(f, id, src, dst)
       if (this.#batch.length < BATCH_ROWS) this.#batch.push(id)
       else this.#batchMore++
       this.#timer ??= setTimeout(this.#flush, BATCH_MS)
@@ -158,7 +167,7 @@ export class CaptureService {
     const more = this.#batchMore
     this.#batch = []
     this.#batchMore = 0
-    const rows = ids.map((id) => this.store.row(id)).filter((r): r is FrameRow => r !== null)
+    const rows = ids.map((id) => this.store.row(id)).filter((r): r is FrameRow => r !== null && !r.mirror)
     if (rows.length === 0 && more === 0) return
     this.opts.events.emit('capture.frames', { frames: rows.map((r) => this.dto(r)), more, total: this.store.count, lastId: this.store.nextId - 1 })
   }
@@ -218,26 +227,18 @@ export class CaptureService {
     const cursor = p.cursor ?? 0
     const store = this.store
     const text = (p.filter ?? '').trim()
-    let frames: CaptureFrameDto[] = []
-    let matched: number
-    if (text === '') {
-      matched = store.count
-      const first = store.firstId + cursor
-      for (let id = first; id < first + limit && id < store.nextId; id++) {
-        const r = store.row(id)
-        if (r) frames.push(this.dto(r))
-      }
-    } else {
-      const m = this.matches(text)
-      matched = m.count
-      frames = []
-      for (let k = cursor; k < Math.min(m.count, cursor + limit); k++) {
-        const r = store.row(m.ids[k] as number)
-        if (r) frames.push(this.dto(r))
-      }
+    const m = this.matches(text)
+    const matched = m.count
+    const frames: CaptureFrameDto[] = []
+    for (let k = cursor; k < Math.min(m.count, cursor + limit); k++) {
+      const r = store.row(m.ids[k] as number)
+      // A frame marked as a mirror after it was matched (its twin came later) is left out.
+      if (r && !r.mirror) frames.push(this.dto(r))
     }
     const next = cursor + frames.length < matched ? cursor + frames.length : null
-    return { frames, next, total: store.count, matched, firstId: store.firstId, lastId: store.nextId - 1 }
+    // Every frame, each datagram counted once (as the list shows them).
+    const total = text === '' ? matched : this.matches('').count
+    return { frames, next, total, matched, firstId: store.firstId, lastId: store.nextId - 1 }
   }
 
   /** The ids the filter matches, oldest first (cached for the last filter text). */
@@ -247,13 +248,16 @@ export class CaptureService {
       throw new ServiceError('capture.invalid_filter', `column ${parsed.error.column}: ${parsed.error.message}`, parsed.error)
     }
     const store = this.store
-    let m = this.#matches
-    if (m === null || m.text !== text || m.firstId !== store.firstId || m.scannedTo > store.nextId) {
+    let m = this.#matches.get(text)
+    if (m === undefined || m.firstId !== store.firstId || m.scannedTo > store.nextId) {
       m = { text, firstId: store.firstId, scannedTo: store.firstId, ids: new Float64Array(1024), count: 0, predicate: null }
-      this.#matches = m
+      if (text !== '') for (const k of this.#matches.keys()) if (k !== '') this.#matches.delete(k)
+      this.#matches.set(text, m)
     }
-    // Compiled again when new strings (endpoints, paths) may have arrived since.
-    m.predicate = compileFilter(parsed.filter, { strings: store.strings, transportId: (n) => store.transportId(n), now: Date.now(), text: (id) => this.text(id) })
+    // Compiled again when new strings (endpoints, paths) may have arrived since. The second copy
+    // of a datagram both ends of which are ours is never listed.
+    const test = compileFilter(parsed.filter, { strings: store.strings, transportId: (n) => store.transportId(n), now: Date.now(), text: (id) => this.text(id) })
+    m.predicate = (id, c, i) => ((c.flags[i] as number) & 128) === 0 && test(id, c, i)
     const predicate: FramePredicate = m.predicate
     const cache = m
     store.scan(cache.scannedTo, 1, (id, cols, i) => {

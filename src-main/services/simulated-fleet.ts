@@ -16,7 +16,7 @@ import { ObjectTree } from '../core/lwm2m/client/object-tree'
 import { Lwm2mClient, type ClientEvent, type ClientState } from '../core/lwm2m/client/lwm2m-client'
 import type { Fault, Profile } from '../core/lwm2m/client/profile'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
-import { processTap } from '../transports/capture-tap'
+import { simulatorTap } from '../transports/capture-tap'
 import { UdpLink, udpPeer } from '../transports/udp'
 
 export interface FleetSpec {
@@ -110,7 +110,7 @@ export class SimulatedFleet {
     try {
       for (let k = 0; k < spec.endpoints.length; k += batch) {
         const names = spec.endpoints.slice(k, k + batch)
-        const sockets = await Promise.all(names.map(() => UdpLink.open({ host, port: 0, tap: processTap })))
+        const sockets = await Promise.all(names.map(() => UdpLink.open({ host, port: 0, tap: simulatorTap })))
         names.forEach((name, j) => fleet.add(name, sockets[j] as UdpLink, models))
       }
     } catch (e) {

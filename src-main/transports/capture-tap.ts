@@ -22,6 +22,8 @@ export interface CaptureFrame {
   readonly cid?: string
   /** DTLS PSK identity (or certificate subject) of the session. */
   readonly identity?: string
+  /** Tapped at a simulated device's own socket (the simulator tap), not at one of our servers. */
+  readonly simulated?: boolean
 }
 
 /**
@@ -43,6 +45,17 @@ function tapFrame(frame: CaptureFrame): void {
 
 /** The one tap every listener and simulated device is opened with (off until a sink is set). */
 export const processTap: CaptureTap & { off: boolean } = Object.assign(tapFrame, { off: true })
+
+/**
+ * The tap of the simulated devices' sockets: the same sink, with each frame marked as seen at the
+ * device's end, so a datagram between a simulated device and our server (captured at both
+ * sockets) can be shown once, from the server's side.
+ */
+export const simulatorTap: CaptureTap = Object.defineProperty(
+  (frame: CaptureFrame): void => sink?.({ ...frame, simulated: true }),
+  'off',
+  { get: () => processTap.off }
+) as CaptureTap
 
 /** Routes every tapped frame to `s` (the capture service), or stops capture with null. */
 export function setCaptureSink(s: Sink | null): void {

@@ -105,22 +105,19 @@ export const usePacketsStore = defineStore('packets', () => {
   }
 
   let recount: ReturnType<typeof setTimeout> | undefined
-  /** New live frames: the count grows; with a filter the server says how many matched (at most 4×/s). */
-  function onFrames(p: { frames: CaptureFrameDto[]; more: number; total: number }): void {
-    total.value = p.total
-    if (filter.value.trim() === '') {
-      matched.value = p.total
-      // The last page may have been short: forget it so it is fetched again.
-      pages.delete(Math.floor((p.total - p.frames.length - p.more) / PAGE))
-      rebuildRows()
-      return
-    }
+  /**
+   * New live frames: the server says how many now match (the filter, and one copy of a datagram
+   * both ends of which are ours), at most 4 times a second; the last page is fetched again.
+   */
+  function onFrames(): void {
     recount ??= setTimeout(() => {
       recount = undefined
+      const f = filter.value.trim()
       const last = Math.floor(matched.value / PAGE)
-      void backend.call('capture.list', { cursor: last * PAGE, limit: PAGE, filter: filter.value.trim() }).then((r) => {
+      void backend.call('capture.list', { cursor: last * PAGE, limit: PAGE, ...(f ? { filter: f } : {}) }).then((r) => {
         pages.set(last, r.frames as CaptureFrameDto[])
         matched.value = r.matched ?? matched.value
+        total.value = r.total
         rebuildRows()
       }, () => undefined)
     }, 250)

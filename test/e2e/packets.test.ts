@@ -20,7 +20,7 @@ afterAll(() => wb?.close())
 describe('Packets view', () => {
   it('lists the demo devices\' live traffic, filters it, and opens a Register with its fields and bytes', async () => {
     await page.getByRole('link', { name: 'Packets' }).click()
-    await expect.poll(async () => Number((await page.getByTestId('packet-count').textContent())?.split(' ')[0]?.replace(/\D/g, '')), { timeout: 15_000 }).toBeGreaterThan(5)
+    await expect.poll(async () => Number((await page.getByTestId('packet-count').textContent())?.split(' ')[0]?.replace(/\D/g, '')), { timeout: 15_000 }).toBeGreaterThan(3)
     await page.getByTestId('packet-filter').locator('input').fill('op=register && code=POST')
     await expect.poll(() => page.getByTestId('packet-table').textContent(), { timeout: 10_000 }).toContain('Register')
     await page.getByRole('grid', { name: 'Captured frames' }).getByRole('row').first().click()

@@ -195,6 +195,12 @@ export class FrameStore {
     if (at !== null && at.chunk.pair[at.index] === -1) at.chunk.pair[at.index] = later
   }
 
+  /** Marks frame `id` as the second copy of a datagram both ends of which are in this process. */
+  setMirror(id: number): void {
+    const at = this.#locate(id)
+    if (at !== null) at.chunk.flags[at.index] = (at.chunk.flags[at.index] as number) | 128
+  }
+
   clear(): void {
     this.#chunks = []
     this.#bytes = 0

@@ -55,6 +55,9 @@ describe('live capture (issue 16 item 1)', () => {
       expect(resp.rtt).toBeGreaterThanOrEqual(0)
       expect(bench.wb.capture.store.row(resp.pair)?.code).toBe(1)
     }
+    // Lists show each datagram once, as the server saw it: the Register coming in, its 2.01 going out.
+    const listed = bench.wb.capture.list({ filter: `ep=${endpoints[0]} && op=register` }).frames
+    expect(listed.map((f) => [f.direction, f.code])).toEqual([['in', 'POST'], ['out', '2.01']])
     // Live frames are announced in batches.
     const batch = await until('a capture.frames event', () => {
       const e = bench.events.find(([n]) => n === 'capture.frames')
