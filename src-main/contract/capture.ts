@@ -53,7 +53,10 @@ export interface CapturePage {
   readonly next: number | null
   /** Frames in the capture before the filter (a datagram both ends of which are ours counts once). */
   readonly total: number
-  /** How many frames the filter matched, when it could count them all within its budget. */
+  /**
+   * How many frames the filter matched; null while a slow filter (text~ decodes every frame) has
+   * not been through the whole capture yet: ask again and it goes on where it stopped.
+   */
   readonly matched: number | null
   readonly firstId: number
   readonly lastId: number

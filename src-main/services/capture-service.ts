@@ -23,6 +23,8 @@ export const DEFAULT_CAPTURE_BYTES = 256 * 1024 * 1024
 /** Most rows one capture.frames event carries; the rest is counted (clients page with capture.list). */
 const BATCH_ROWS = 500
 const BATCH_MS = 50
+/** How long one capture.list may spend matching before it answers with what it has (matched: null). */
+const LIST_BUDGET_MS = 150
 
 export interface CaptureServiceOptions {
   readonly events: EventHub
@@ -227,7 +229,7 @@ export class CaptureService {
     const cursor = p.cursor ?? 0
     const store = this.store
     const text = (p.filter ?? '').trim()
-    const m = this.matches(text)
+    const m = this.matches(text, LIST_BUDGET_MS)
     const matched = m.count
     const frames: CaptureFrameDto[] = []
     for (let k = cursor; k < Math.min(m.count, cursor + limit); k++) {
@@ -235,14 +237,14 @@ export class CaptureService {
       // A frame marked as a mirror after it was matched (its twin came later) is left out.
       if (r && !r.mirror) frames.push(this.dto(r))
     }
-    const next = cursor + frames.length < matched ? cursor + frames.length : null
+    const next = cursor + frames.length < matched || !m.complete ? cursor + frames.length : null
     // Every frame, each datagram counted once (as the list shows them).
     const total = text === '' ? matched : this.matches('').count
-    return { frames, next, total, matched, firstId: store.firstId, lastId: store.nextId - 1 }
+    return { frames, next, total, matched: m.complete ? matched : null, firstId: store.firstId, lastId: store.nextId - 1 }
   }
 
   /** The ids the filter matches, oldest first (cached for the last filter text). */
-  matches(text: string): { ids: Float64Array; count: number } {
+  matches(text: string, budgetMs = Infinity): { ids: Float64Array; count: number; complete: boolean } {
     const parsed = parseFilter(text)
     if (!parsed.ok) {
       throw new ServiceError('capture.invalid_filter', `column ${parsed.error.column}: ${parsed.error.message}`, parsed.error)
@@ -260,7 +262,17 @@ export class CaptureService {
     m.predicate = (id, c, i) => ((c.flags[i] as number) & 128) === 0 && test(id, c, i)
     const predicate: FramePredicate = m.predicate
     const cache = m
+    // A text~ filter decodes every frame: within a budget per call, so the main process never
+    // stalls; the next call goes on from where this one stopped.
+    const deadline = budgetMs === Infinity ? Infinity : Date.now() + budgetMs
+    let complete = true
+    let steps = 0
     store.scan(cache.scannedTo, 1, (id, cols, i) => {
+      if ((++steps & 1023) === 0 && Date.now() > deadline) {
+        cache.scannedTo = id
+        complete = false
+        return false
+      }
       if (predicate(id, cols, i)) {
         if (cache.count === cache.ids.length) {
           const grown = new Float64Array(cache.ids.length * 2)
@@ -271,8 +283,8 @@ export class CaptureService {
       }
       return true
     })
-    cache.scannedTo = store.nextId
-    return { ids: cache.ids, count: cache.count }
+    if (complete) cache.scannedTo = store.nextId
+    return { ids: cache.ids, count: cache.count, complete }
   }
 
   /** Everything about one frame: its row, the decoded field tree and the bytes. */

@@ -29,6 +29,8 @@ export const usePacketsStore = defineStore('packets', () => {
   const follow = ref(true)
   const paused = ref(false)
   const selected = ref<number | null>(null)
+  /** A slow filter (text~) is still going through the capture. */
+  const scanning = ref(false)
   const detail = shallowRef<CaptureFrameDetail | null>(null)
   /** Bumped whenever rows change, so the list re-reads them. */
   const rows = shallowRef<readonly CaptureFrameDto[]>([])
@@ -91,8 +93,11 @@ export const usePacketsStore = defineStore('packets', () => {
       filterError.value = null
       error.value = null
       pages.set(0, r.frames as CaptureFrameDto[])
-      matched.value = r.matched ?? 0
+      matched.value = r.matched ?? r.frames.length
       total.value = r.total
+      // A slow filter answers in steps: ask again until it has been through the whole capture.
+      scanning.value = r.matched === null
+      if (r.matched === null) setTimeout(() => void (filter.value.trim() === f ? load() : undefined), 200)
       const s = await backend.call('capture.settings.get', {})
       paused.value = s.paused
     } catch (e) {
@@ -146,5 +151,5 @@ export const usePacketsStore = defineStore('packets', () => {
   }
 
   backend.on('capture.frames', onFrames)
-  return { filter, filterError, error, matched, total, follow, paused, selected, detail, rows, load, open, setPaused, clear }
+  return { filter, filterError, error, matched, total, follow, paused, selected, detail, rows, scanning, load, open, setPaused, clear }
 })
