@@ -2,8 +2,10 @@
 // Issue 16 item 6 in Chromium: the Packets view shows the live capture of `serve --demo 3`, filters
 // it (errors point at the column), opens a frame whose field tree and hex view mark each other's
 // bytes; the device page's message log links into it; an uploaded capture of 300 000 frames scrolls.
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CaptureFileReader } from '../../src-main/core/inspect/capture-file-reader'
 import { pcapngHeader, pcapngPacket } from '../../src-main/core/inspect/capture-file-writer'
 import { openWorkbenchPage, SHOTS, type WorkbenchPage } from '../helpers/workbench-page'
 import { coap, c, GET } from '../core/inspect/inspect-fixtures'
@@ -50,6 +52,25 @@ describe('Packets view', () => {
     await page.getByTestId('open-in-packets').click()
     await expect.poll(() => page.getByTestId('packet-filter').locator('input').inputValue()).toBe('ep="demo-0"')
     await expect.poll(() => page.getByTestId('packet-table').textContent()).toContain('demo-0')
+  })
+
+  it('opens a pcapng file picked in the browser and saves the filtered capture as pcapng', async () => {
+    const file = join(wb.data.path, 'picked.pcapng')
+    writeFileSync(file, Buffer.concat([...pcapngHeader(), pcapngPacket({ at: 1_800_000_000_000, srcAddress: '10.9.0.1', srcPort: 5683, dstAddress: '10.9.0.2', dstPort: 40000, payload: coap(GET, { path: '/5/0/3', token: [1], mid: 1 }) })]))
+    await page.getByRole('link', { name: 'Packets' }).click()
+    await page.getByTestId('import-file').setInputFiles(file)
+    await expect.poll(() => page.getByTestId('file-note').textContent()).toContain('picked.pcapng: 1 frames from 1 packets')
+    await page.getByTestId('packet-filter').locator('input').fill('path=/5/0/3')
+    await expect.poll(() => page.getByTestId('packet-table').textContent()).toContain('Read /5/0/3 Firmware Update › State')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()])
+    const saved = join(wb.data.path, 'saved.pcapng')
+    await download.saveAs(saved)
+    // The filter applies to the file: only the one matching frame is in it.
+    let packets = 0
+    const reader = new CaptureFileReader(() => packets++)
+    reader.push(readFileSync(saved))
+    expect(reader.finish()).toBeNull()
+    expect(packets).toBe(1)
   })
 
   it('an uploaded capture of 300 000 frames scrolls to its middle and end', async () => {
