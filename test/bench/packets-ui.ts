@@ -66,7 +66,7 @@ const plain = await page.evaluate(async () => {
   for (let i = 0; i < 4000; i++) {
     const row = document.createElement('div')
     row.style.height = '24px'
-    row.textContent = `${i} 10:00:00.000 → in sim-${i} Read /3/0 Device 2.05 success of Read 2.05 3 ms 64 B`
+    row.textContent = `${i} 10:00:00.000 → in sim-${i} Read /3/0 Device 2.05 Content 2.05 3 ms 64 B`
     box.appendChild(row)
   }
   document.body.appendChild(box)

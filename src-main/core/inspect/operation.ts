@@ -4,6 +4,7 @@
 import { Method, Option, type CoapMessage } from '../coap/message'
 import { decodeUint } from '../coap/options'
 import { CF } from '../lwm2m/content-format'
+import { codeName } from '../coap/describe'
 
 export const OPERATIONS = [
   'register', 'update', 'deregister', 'bootstrap-request', 'bootstrap-pack', 'bs-discover',
@@ -153,10 +154,10 @@ function codeText(code: number): string {
   return `${code >> 5}.${String(code & 31).padStart(2, '0')}`
 }
 
-/** What `code` means as the answer to `op`, e.g. "2.01 Created: registered". */
+/** What `code` means as the answer to `op`, e.g. "2.01 Created: success of Register". */
 export function responseMeaning(op: Operation | null, code: number): string {
   const c = codeText(code)
-  if (op !== null && code === SUCCESS_CODE[op]) return `${c} success of ${operationTitle(op)}`
+  if (op !== null && code === SUCCESS_CODE[op]) return `${codeName(code)}: success of ${operationTitle(op)}`
   if (code === C(2, 31)) return `${c} Continue: send the next block`
   if (op !== null) {
     const specific = MEANINGS[`${op} ${c}`]
@@ -164,5 +165,5 @@ export function responseMeaning(op: Operation | null, code: number): string {
   }
   const generic = GENERIC[c]
   if (generic) return `${c} ${generic}`
-  return code >> 5 === 2 ? `${c} success` : `${c} failure`
+  return code >> 5 === 2 ? `${codeName(code)}: success` : `${codeName(code)}: failure`
 }

@@ -50,7 +50,7 @@ describe('capture files over HTTP and the capture.* methods', () => {
     const reads = await callIn<CapturePage>(wb, 'capture.list', { filter: 'ep=up-1 && code=2.05', limit: 100 })
     expect(reads.matched).toBe(4)
     const detail = await callIn<CaptureFrameDetail>(wb, 'capture.get', { id: reads.frames[0]?.id })
-    expect(detail.frame.summary).toBe('Read /3/0/9 Device › Battery Level 2.05 success of Read')
+    expect(detail.frame.summary).toBe('Read /3/0/9 Device › Battery Level 2.05 Content')
     expect(JSON.stringify(detail.fields)).toContain('"label":"/3/0/9 Device › Battery Level"')
     await expect(callIn(wb, 'capture.list', { filter: 'ep=up-1 &&' })).rejects.toThrow(/capture.invalid_filter: column 11: the filter ends/)
   })

@@ -46,7 +46,7 @@ describe('lwm2m-wb pcap', () => {
     expect(r.status).toBe(0)
     expect(r.out).toHaveLength(6)
     expect(r.out[0]).toBe('     1     0.000000 192.0.2.7:41000 → 192.0.2.1:5683 meter-42: Register')
-    expect(r.out[1]).toBe('     2     0.003000 192.0.2.1:5683 → 192.0.2.7:41000 meter-42: Register 2.01 success of Register')
+    expect(r.out[1]).toBe('     2     0.003000 192.0.2.1:5683 → 192.0.2.7:41000 meter-42: Register 2.01 Created')
     expect(r.out[3]).toMatch(/^\s+4\s+1\.012000 192\.0\.2\.7:41000 → 192\.0\.2\.1:5683 meter-42: Read \/3\/0 Device 2\.05/)
     expect(r.out[5]).toContain('Read /3/0/7 Device › Power Source Voltage 4.04')
   })
