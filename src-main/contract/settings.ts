@@ -20,7 +20,13 @@ export const SETTINGS = {
   /** Most registrations the LwM2M Server holds; past it a Register gets 5.03 with Max-Age. Applies at once. */
   'server.maxRegistrations': { schema: integer(1, 10_000_000), default: 100_000 },
   /** How long a device whose registration ended stays on the timeline and in the ended list. Applies at once. */
-  'server.historyMinutes': { schema: integer(1, 10_080), default: 60 }
+  'server.historyMinutes': { schema: integer(1, 10_080), default: 60 },
+  /** Budget of the live packet capture in MiB; the oldest frames go past it. Applies at once. */
+  'capture.maxMegabytes': { schema: integer(1, 65_536), default: 256 },
+  /** UDP ports read as CoAP/DTLS in imported capture files. */
+  'capture.coapPorts': { schema: array(integer(1, 65_535), 64), default: [5683, 5684, 5783, 5784] as number[] },
+  /** CID length for tls12_cid records of captures that start after the DTLS handshake (0: none). */
+  'capture.cidLength': { schema: integer(0, 255), default: 0 }
 } as const satisfies Record<string, { schema: Schema<unknown>; default: unknown }>
 
 export type SettingKey = keyof typeof SETTINGS

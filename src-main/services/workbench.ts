@@ -21,7 +21,7 @@ import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
 import { CaptureService } from './capture-service'
-import { captureHandlers } from './capture-handlers'
+import { applyCaptureSettings, captureHandlers } from './capture-handlers'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -91,6 +91,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
   const simulator = new SimulatorService({ events, models: modelsNow, profilesDir: join(opts.resourcesDir ?? findResourcesDir(), 'profiles') })
   // Capture is process-wide (one tap in every transport); the last workbench opened owns it.
   const capture = new CaptureService({ events, models: () => liveModels })
+  applyCaptureSettings(capture, settings, events)
   capture.start()
   // The capture names objects and resources from the models as soon as frames arrive.
   void modelsNow().catch(() => undefined)
@@ -148,7 +149,7 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'simulator.set': (p) => simulator.set(p),
     'simulator.inject': (p) => simulator.inject(p),
     'simulator.send': (p) => simulator.send(p),
-    ...captureHandlers(capture)
+    ...captureHandlers(capture, settings)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
