@@ -7,12 +7,13 @@ import { call } from './commands/call'
 import { card } from './commands/card'
 import { decode } from './commands/decode'
 import { encode } from './commands/encode'
+import { pcap } from './commands/pcap'
 import { serve } from './commands/serve'
 import { simulate } from './commands/simulate'
 import { serial } from './commands/serial'
 import { CommandError, UsageError } from './usage-error'
 
-const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode, serial, card]
+const COMMANDS: readonly Command[] = [serve, call, simulate, decode, encode, serial, card, pcap]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

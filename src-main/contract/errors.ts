@@ -33,6 +33,9 @@ export type ErrorCode =
   | 'cards.unavailable'
   | 'cards.invalid_request'
   | 'cards.failed'
+  | 'capture.invalid_filter'
+  | 'capture.not_found'
+  | 'capture.file'
 
 export interface ContractError {
   readonly code: ErrorCode

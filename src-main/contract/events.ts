@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Events (`domain.event`) pushed from the main process to every connected UI and client.
 import type { BootstrapRunDto } from './bootstrap'
+import type { CaptureFrameDto } from './capture'
 import type { DeviceSummary, OperationResultDto, QueuedRequestDto, TimelineEntryDto } from './devices'
 import type { Json } from './schema'
 import type { FleetDto } from './simulator'
@@ -40,6 +41,8 @@ export interface EventPayloads {
   'cards.changed': { readers: CardReaderDto[] }
   /** A card write's progress: bytes of EF LwM2M_Bootstrap done of total. */
   'cards.progress': { reader: string; done: number; total: number; step: string }
+  /** New captured frames, batched (every 50 ms, at most 500 rows; `more` counts the rest). */
+  'capture.frames': { frames: CaptureFrameDto[]; more: number; total: number; lastId: number }
 }
 
 export type EventName = keyof EventPayloads
@@ -63,5 +66,6 @@ export const EVENTS: readonly EventName[] = [
   'serial.data',
   'serial.closed',
   'cards.changed',
-  'cards.progress'
+  'cards.progress',
+  'capture.frames'
 ]

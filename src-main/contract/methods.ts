@@ -12,6 +12,7 @@ import { DEVICE_SORT_KEYS } from './devices'
 import { CREDENTIAL_INPUT_SCHEMA, HANDSHAKES_PARAMS, type CredentialDto, type CredentialReview, type HandshakesPage } from './security'
 import { SERIAL_PARAMS, type OpenSerialPortDto, type SerialConsolePage, type SerialPortDto, type SerialProvisionResult } from './serial'
 import type { CardApduDto, CardBootstrapDto, CardReadersDto, CardWriteDto, CardWriteRecordDto } from './cards'
+import type { CaptureFrameDetail, CapturePage, CaptureSettingsDto, CaptureStatusDto } from './capture'
 
 /** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
 const endpoint = string({ minLength: 1, maxBytes: 256, printable: true })
@@ -164,7 +165,18 @@ export const METHOD_PARAMS = {
   /** One APDU (expert); VERIFY and UPDATE BINARY data come back masked. */
   'cards.apdu': object({ reader: cardReader, hex: string({ minLength: 8, maxLength: 600, pattern: /^[0-9A-Fa-f\s]+$/ }) }),
   /** The record of card writes, newest first. */
-  'cards.records': object({ limit: optional(integer(1, 1000)) })
+  'cards.records': object({ limit: optional(integer(1, 1000)) }),
+  /** A window of captured frames the filter (docs/filters.md) matches; `cursor` is the index of the first match. */
+  'capture.list': object({ filter: optional(string({ maxLength: 2000 })), cursor: optional(integer(0)), limit: optional(integer(1, 1000)) }),
+  /** One frame: its row, the decoded field tree and the bytes. */
+  'capture.get': object({ id: integer(1) }),
+  /** Adds a pcap/pcapng file on this machine to the capture; `keylog` is a TLS key log's text. */
+  'capture.import': object({ path: string({ minLength: 1, maxLength: 4096 }), keylog: optional(string({ maxLength: 1_000_000 })), psk: optional(string({ maxLength: 1024 })) }),
+  /** Writes the capture (or what `filter` matches) to a file on this machine. */
+  'capture.export': object({ path: string({ minLength: 1, maxLength: 4096 }), format: literal('pcapng', 'pcap'), filter: optional(string({ maxLength: 2000 })) }),
+  'capture.clear': object({}),
+  'capture.settings.get': object({}),
+  'capture.settings.set': object({ maxMegabytes: optional(integer(1, 65536)), paused: optional(boolean()), coapPorts: optional(array(integer(1, 65535), 64)), cidLength: optional(integer(0, 255)) })
 } as const satisfies Record<string, Schema<unknown>>
 
 export interface MethodResults {
@@ -229,6 +241,13 @@ export interface MethodResults {
   'cards.writeBootstrap': CardWriteDto
   'cards.apdu': CardApduDto
   'cards.records': { records: CardWriteRecordDto[] }
+  'capture.list': CapturePage
+  'capture.get': CaptureFrameDetail
+  'capture.import': { frames: number; packets: number; skipped: number; firstId: number | null; lastId: number | null; stop: { offset: number; message: string } | null }
+  'capture.export': { frames: number; bytes: number }
+  'capture.clear': CaptureStatusDto
+  'capture.settings.get': CaptureSettingsDto & CaptureStatusDto
+  'capture.settings.set': CaptureSettingsDto & CaptureStatusDto
 }
 
 export type Method = keyof typeof METHOD_PARAMS

@@ -26,7 +26,13 @@ export const SETTINGS = {
    * capture can be decrypted by Wireshark/tshark (issue 15 item 7). Off by default: anyone with
    * the file reads the traffic. The UI warns while it is on.
    */
-  'dtls.keyLog': { schema: boolean(), default: false }
+  'dtls.keyLog': { schema: boolean(), default: false },
+  /** Budget of the live packet capture in MiB; the oldest frames go past it. Applies at once. */
+  'capture.maxMegabytes': { schema: integer(1, 65_536), default: 256 },
+  /** UDP ports read as CoAP/DTLS in imported capture files. */
+  'capture.coapPorts': { schema: array(integer(1, 65_535), 64), default: [5683, 5684, 5783, 5784] as number[] },
+  /** CID length for tls12_cid records of captures that start after the DTLS handshake (0: none). */
+  'capture.cidLength': { schema: integer(0, 255), default: 0 }
 } as const satisfies Record<string, { schema: Schema<unknown>; default: unknown }>
 
 export type SettingKey = keyof typeof SETTINGS

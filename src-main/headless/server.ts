@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Workbench } from '../services/workbench'
+import { handleCaptureTransfer } from './capture-transfer'
 import { allowedHostNames, hostRefusal } from './host-check'
 import { handleJsonRpc, notification } from './json-rpc'
 import { SECURITY_HEADERS, serveStatic } from './static-files'
@@ -56,6 +57,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
       res.writeHead(426, { 'Content-Type': 'text/plain', ...SECURITY_HEADERS }).end('WebSocket upgrade required')
       return
     }
+    if (handleCaptureTransfer(req, res, workbench.capture, token)) return
     serveStatic(opts.rendererDir, req, res)
   })
   const wss = new WebSocketServer({

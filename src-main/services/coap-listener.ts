@@ -5,6 +5,7 @@ import { coapCodec } from '../core/coap/codec'
 import { CoapEndpoint } from '../core/coap/endpoint'
 import type { EndpointEvent } from '../core/coap/events'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
+import { processTap } from '../transports/capture-tap'
 import { UdpLink } from '../transports/udp'
 
 /** Sees every event of every CoAP listener, with the listener's role. */
@@ -37,7 +38,7 @@ export class CoapListener {
   ) {}
 
   static async open(role: string, opts: { host: string; port: number }): Promise<CoapListener> {
-    const link = await UdpLink.open({ host: opts.host, port: opts.port })
+    const link = await UdpLink.open({ host: opts.host, port: opts.port, tap: processTap })
     const onEvent = listenerEvents(role)
     return new CoapListener(link, new CoapEndpoint({ link, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom, onEvent }), role)
   }

@@ -6,6 +6,7 @@
 import type { HandshakeFailure, SessionInfo } from '../core/dtls/connection'
 import type { DatagramLink, PeerAddress } from '../core/ports'
 import { DtlsClientLink } from '../transports/dtls/dtls-client-link'
+import { simulatorTap } from '../transports/capture-tap'
 
 /** A device's own link: a UDP socket, or a serial line. */
 export interface DeviceSocket extends DatagramLink {
@@ -88,6 +89,7 @@ export class DeviceLinks implements DatagramLink {
       psk: { identity: cred.identity, key: cred.key },
       ...(cred.suites && cred.suites.length > 0 ? { suites: cred.suites } : {}),
       ...(setup?.cid || cred.cid ? { cid: new Uint8Array(0) } : {}),
+      tap: simulatorTap,
       onEstablished: (info) => setup?.onEstablished?.(peer, info),
       onFailed: (f) => setup?.onFailed?.(peer, f)
     })

@@ -14,6 +14,7 @@ import type { UplinkRequest, UplinkResponse } from '../core/lwm2m/server/message
 import type { PeerAddress } from '../core/ports'
 import type { CaptureTap } from '../transports/capture-tap'
 import { DtlsServerLink } from '../transports/dtls/dtls-server-link'
+import { processTap } from '../transports/capture-tap'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { attachEndpoint, type RoleHandle } from './role-attachment'
 
@@ -114,7 +115,7 @@ export class DtlsListener {
             }
           }
         : {}),
-      ...(opts.tap ? { tap: opts.tap } : {}),
+      tap: opts.tap ?? processTap,
       onEstablished: (peer, info: SessionInfo) => {
         const endpoint = info.peerEndpoint ?? credentials.endpointFor(role, info.identity)
         opts.keyLog?.(`CLIENT_RANDOM ${hex(info.clientRandom)} ${hex(info.masterSecret)}`)

@@ -5,6 +5,7 @@
 // keys anywhere; with the setting off this does nothing.
 import { appendFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
+import { tapKeyLog } from '../transports/capture-tap'
 
 export const KEY_LOG_FILE = 'dtls-keylog.txt'
 
@@ -21,6 +22,8 @@ export class KeyLog {
 
   write(line: string): void {
     if (!this.enabled()) return
+    // Kept with the capture too, so a pcapng export carries it (Decryption Secrets Block).
+    tapKeyLog(line)
     try {
       appendFileSync(this.path, line + '\n', { mode: 0o600 })
       chmodSync(this.path, 0o600)

@@ -16,6 +16,7 @@ import { ObjectTree } from '../core/lwm2m/client/object-tree'
 import { Lwm2mClient, type ClientEvent, type ClientState } from '../core/lwm2m/client/lwm2m-client'
 import type { Fault, Profile } from '../core/lwm2m/client/profile'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
+import { simulatorTap } from '../transports/capture-tap'
 import { UdpLink, udpPeer } from '../transports/udp'
 import { DeviceLinks, type DeviceSocket, type DtlsPeerSetup } from './device-links'
 import { SerialLink, serialPeer } from '../transports/serial'
@@ -143,7 +144,7 @@ export class SimulatedFleet {
     try {
       for (let k = 0; k < spec.endpoints.length; k += batch) {
         const names = spec.endpoints.slice(k, k + batch)
-        const sockets = await Promise.all(names.map(() => UdpLink.open({ host, port: 0 })))
+        const sockets = await Promise.all(names.map(() => UdpLink.open({ host, port: 0, tap: simulatorTap })))
         names.forEach((name, j) => fleet.add(name, sockets[j] as UdpLink, models, peerForUri))
       }
     } catch (e) {

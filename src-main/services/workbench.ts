@@ -21,6 +21,7 @@ import { SystemService } from './system-service'
 import { SystemOverviewService } from './system-overview'
 import { SimulatorService } from './simulator-service'
 import { DtlsListener } from './dtls-listener'
+import { processTap } from '../transports/capture-tap'
 import { KeyLog } from './key-log'
 import { serverCertificateFromFiles, serverIdentity } from './server-identity'
 import type { PeerAddress } from '../core/ports'
@@ -32,6 +33,8 @@ import { SerialService } from './serial-service'
 import { provisionOverShell } from './serial-provision'
 import { CardService } from './card-service'
 import { CardStore } from '../store/card-store'
+import { CaptureService } from './capture-service'
+import { applyCaptureSettings, captureHandlers } from './capture-handlers'
 
 export interface WorkbenchOptions {
   readonly dataDir: string
@@ -75,6 +78,8 @@ export interface Workbench {
   readonly security: SecurityService
   /** Serial lines (the CLI's serve --serial opens ports through it). */
   readonly serial: SerialService
+  /** The live packet capture (issue 16). */
+  readonly capture: CaptureService
   /** Opens the protocol listeners (UDP sockets); a port in use rejects with EADDRINUSE. */
   startListeners(opts: ListenerOptions): Promise<void>
   /** The listeners open now (as system.info reports them). */
@@ -142,7 +147,13 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     ownListeners: () => ownDtlsListeners(listeners())
   })
   const simulator = new SimulatorService({ events, models: modelsNow, profilesDir: join(opts.resourcesDir ?? findResourcesDir(), 'profiles') })
-  const serial = new SerialService({ events, roles: () => ({ server: server.role(), bootstrap: bootstrap.role() }) })
+  const serial = new SerialService({ events, roles: () => ({ server: server.role(), bootstrap: bootstrap.role() }), tap: processTap })
+  // Capture is process-wide (one tap in every transport); the last workbench opened owns it.
+  const capture = new CaptureService({ events, models: () => liveModels })
+  applyCaptureSettings(capture, settings, events)
+  capture.start()
+  // The capture names objects and resources from the models as soon as frames arrive.
+  void modelsNow().catch(() => undefined)
   const overview = new SystemOverviewService({ dataDir: opts.dataDir, server, bootstrap, listeners, secrets })
   const system = new SystemService({
     dataDir: opts.dataDir,
@@ -213,7 +224,8 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     'cards.readBootstrap': (p) => cards.readBootstrap(p),
     'cards.writeBootstrap': (p) => cards.writeBootstrap(p),
     'cards.apdu': (p) => cards.apdu(p),
-    'cards.records': (p) => cards.records(p.limit)
+    'cards.records': (p) => cards.records(p.limit),
+    ...captureHandlers(capture, settings)
   }
 
   const dispatcher = new Dispatcher(handlers, (method, e) =>
@@ -233,7 +245,9 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     simulator,
     security,
     serial,
+    capture,
     close: async () => {
+      capture.close()
       await serial.closeAll()
       cards.close()
       await simulator.close()

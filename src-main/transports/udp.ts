@@ -54,7 +54,8 @@ export class UdpLink implements DatagramLink {
     socket.on('message', (msg, rinfo) => {
       const peer = udpPeer(rinfo.address, rinfo.port)
       const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength)
-      opts.tap?.({ direction: 'in', transport: 'udp', local: link.#local, peer, bytes, at: Date.now() })
+      const tap = opts.tap
+      if (tap !== undefined && tap.off !== true) tap({ direction: 'in', transport: 'udp', local: link.#local, peer, bytes, at: Date.now() })
       try {
         link.#handler?.(peer, bytes)
       } catch (e) {
@@ -87,7 +88,8 @@ export class UdpLink implements DatagramLink {
       this.opts.onError?.(new Error(`not a UDP peer: ${peer.key}`))
       return
     }
-    this.opts.tap?.({ direction: 'out', transport: 'udp', local: this.#local, peer, bytes: datagram, at: Date.now() })
+    const tap = this.opts.tap
+    if (tap !== undefined && tap.off !== true) tap({ direction: 'out', transport: 'udp', local: this.#local, peer, bytes: datagram, at: Date.now() })
     // Without a callback dgram skips a nextTick per datagram; only onError would read the result.
     if (this.opts.onError) this.socket.send(datagram, to.port, to.address, this.#sent)
     else this.socket.send(datagram, to.port, to.address)

@@ -20,6 +20,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/models/:id(\\d+)?', name: 'model', component: () => import('../pages/ModelsPage.vue'), meta: { title: 'Object models' } },
   { path: '/security', name: 'security', component: () => import('../pages/SecurityPage.vue'), meta: { title: 'Security' } },
   { path: '/cards', name: 'cards', component: () => import('../pages/CardsPage.vue'), meta: { title: 'Smart cards' } },
+  { path: '/packets', name: 'packets', component: () => import('../pages/PacketsPage.vue'), meta: { title: 'Packets' } },
   { path: '/settings', name: 'settings', component: () => import('../pages/SettingsPage.vue'), meta: { title: 'Settings' } },
   { path: '/:rest(.*)*', redirect: '/' }
 ]

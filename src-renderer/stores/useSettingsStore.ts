@@ -13,7 +13,10 @@ const DEFAULTS: Settings = {
   'server.requestTimeoutSeconds': 30,
   'server.maxRegistrations': 100_000,
   'server.historyMinutes': 60,
-  'dtls.keyLog': false
+  'dtls.keyLog': false,
+  'capture.maxMegabytes': 256,
+  'capture.coapPorts': [5683, 5684, 5783, 5784],
+  'capture.cidLength': 0
 }
 
 export const useSettingsStore = defineStore('settings', () => {

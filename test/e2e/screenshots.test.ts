@@ -58,7 +58,15 @@ const VIEWS: { name: string; open: () => Promise<unknown> }[] = [
       await page.getByTestId('sim-values').waitFor()
     }
   },
-  { name: 'simulator-start', open: () => page.getByTestId('sim-device').getByRole('button', { name: 'Close the device' }).click().then(() => page.getByTestId('sim-device-empty').waitFor()) }
+  { name: 'simulator-start', open: () => page.getByTestId('sim-device').getByRole('button', { name: 'Close the device' }).click().then(() => page.getByTestId('sim-device-empty').waitFor()) },
+  {
+    name: 'packets',
+    open: async () => {
+      await page.getByRole('link', { name: 'Packets' }).click()
+      await page.getByRole('grid', { name: 'Captured frames' }).getByRole('row').first().click()
+      await page.getByTestId('field-tree').getByRole('button', { name: /^Uri-Path/ }).first().click()
+    }
+  }
 ]
 
 describe('screenshots of every view', () => {

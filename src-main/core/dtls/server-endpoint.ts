@@ -122,6 +122,11 @@ export class DtlsServerEndpoint<R> {
     return this.#byKey.get(key)
   }
 
+  /** The session a remote address belongs to now, if any. */
+  sessionAt(remoteKey: string): DtlsSession<R> | undefined {
+    return this.#byAddress.get(remoteKey)
+  }
+
   sessions(): IterableIterator<DtlsSession<R>> {
     return this.#byKey.values()
   }

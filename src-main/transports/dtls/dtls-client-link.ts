@@ -11,7 +11,7 @@ import type { DatagramLink, PeerAddress } from '../../core/ports'
 import type { CaptureTap } from '../capture-tap'
 import { nodeCrypto } from '../node-crypto'
 import { nodeScheduler } from '../node-runtime'
-import { DEFAULT_SUITES } from './dtls-server-link'
+import { DEFAULT_SUITES, recordMeta } from './dtls-server-link'
 
 export interface DtlsClientLinkOptions {
   readonly server: { readonly address: string; readonly port: number }
@@ -48,6 +48,10 @@ export class DtlsClientLink implements DatagramLink {
   readonly peer: PeerAddress
 
   #socket: Socket
+  /** The server as the capture names it (its UDP address). */
+  readonly #udpPeer: PeerAddress
+  #inbound: Uint8Array | null = null
+  #outbound: Uint8Array | null = null
 
   private constructor(
     socket: Socket,
@@ -56,6 +60,7 @@ export class DtlsClientLink implements DatagramLink {
     this.#socket = socket
     const host = isIPv6(opts.server.address) ? `[${opts.server.address}]` : opts.server.address
     this.peer = { key: `dtls:${host}:${opts.server.port}`, display: `${host}:${opts.server.port}` }
+    this.#udpPeer = { key: `udp:${host}:${opts.server.port}`, display: `${host}:${opts.server.port}` }
   }
 
   static async open(opts: DtlsClientLinkOptions): Promise<DtlsClientLink> {
@@ -85,8 +90,13 @@ export class DtlsClientLink implements DatagramLink {
     socket.on('message', (msg) => {
       if (msg.length === 0 || socket !== this.#socket) return
       const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength)
-      this.opts.tap?.({ direction: 'in', transport: 'dtls', local: this.#local, peer: this.peer, bytes, at: Date.now() })
+      const at = Date.now()
+      this.#inbound = null
       this.#connection?.receive(bytes)
+      // Tapped after processing, so the frame carries the plaintext the records held.
+      const tap = this.opts.tap
+      if (tap && !tap.off) tap({ direction: 'in', transport: 'dtls', local: this.#local, peer: this.#udpPeer, bytes, at, ...recordMeta(bytes), ...(this.#inbound ? { plaintext: this.#inbound } : {}) })
+      this.#inbound = null
     })
   }
 
@@ -128,7 +138,8 @@ export class DtlsClientLink implements DatagramLink {
         ...(this.opts.requireCid !== undefined ? { requireCid: this.opts.requireCid } : {}),
         ...(this.opts.timing ? { timing: this.opts.timing } : {}),
         send: (d) => {
-          this.opts.tap?.({ direction: 'out', transport: 'dtls', local: this.#local, peer: this.peer, bytes: d, at: Date.now() })
+          const tap = this.opts.tap
+          if (tap && !tap.off) tap({ direction: 'out', transport: 'dtls', local: this.#local, peer: this.#udpPeer, bytes: d, at: Date.now(), ...recordMeta(d), ...(this.#outbound ? { plaintext: this.#outbound } : {}) })
           this.#socket.send(d, this.opts.server.port, this.opts.server.address)
         },
         onEstablished: (info) => {
@@ -140,6 +151,7 @@ export class DtlsClientLink implements DatagramLink {
           resolve(info)
         },
         onData: (p) => {
+          this.#inbound ??= p
           try {
             this.#handler?.(this.peer, p)
           } catch (e) {
@@ -173,7 +185,12 @@ export class DtlsClientLink implements DatagramLink {
   send(_peer: PeerAddress, datagram: Uint8Array): void {
     const c = this.#connection
     if (c?.established) {
-      c.send(datagram)
+      this.#outbound = datagram
+      try {
+        c.send(datagram)
+      } finally {
+        this.#outbound = null
+      }
       return
     }
     if (this.#waiting.length < MAX_WAITING) this.#waiting.push(datagram)

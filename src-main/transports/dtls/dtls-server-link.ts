@@ -5,7 +5,7 @@
 // happen; the capture tap sees the bytes on the wire and, for records that decrypt, the plaintext.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
-import type { HandshakeFailure, OwnCertificate, PeerCheck, SessionInfo } from '../../core/dtls/connection'
+import { identityText, type HandshakeFailure, type OwnCertificate, type PeerCheck, type SessionInfo } from '../../core/dtls/connection'
 import { DtlsServerEndpoint, type DtlsSession } from '../../core/dtls/server-endpoint'
 import type { FlightTiming } from '../../core/dtls/flight-timer'
 import type { CertificateKind } from '../../core/dtls/certificate-messages'
@@ -50,9 +50,26 @@ function remoteKey(address: string, port: number): string {
   return `${isIPv6(address) ? `[${address}]` : address}:${port}`
 }
 
+/** What the capture shows of a DTLS datagram beside its bytes: the first record's epoch and sequence number. */
+export function recordMeta(bytes: Uint8Array): { epoch?: number; seq?: number } {
+  if (bytes.length < 13) return {}
+  const epoch = ((bytes[3] as number) << 8) | (bytes[4] as number)
+  let seq = 0
+  for (let i = 5; i < 11; i++) seq = seq * 256 + (bytes[i] as number)
+  return { epoch, seq }
+}
+
+function hexOf(b: Uint8Array | undefined): string | undefined {
+  return b === undefined || b.length === 0 ? undefined : Buffer.from(b).toString('hex')
+}
+
 export class DtlsServerLink implements DatagramLink {
   #handler: ((peer: PeerAddress, datagram: Uint8Array) => void) | null = null
   #local = ''
+  /** Plaintext delivered while one datagram is processed / sealed while one is sent (for the capture). */
+  #inbound: Uint8Array | null = null
+  #outbound: Uint8Array | null = null
+  #sending: DtlsSession<Remote> | null = null
   readonly #endpoint: DtlsServerEndpoint<Remote>
 
   private constructor(
@@ -71,11 +88,28 @@ export class DtlsServerLink implements DatagramLink {
       cidLength: opts.cidLength ?? 0,
       ...(opts.timing ? { timing: opts.timing } : {}),
       send: (to, d) => {
-        opts.tap?.({ direction: 'out', transport: 'dtls', local: this.#local, peer: { key: `udp:${remoteKey(to.address, to.port)}`, display: remoteKey(to.address, to.port) }, bytes: d, at: Date.now() })
+        const tap = opts.tap
+        if (tap && !tap.off) {
+          const s = this.#sending
+          const cid = d[0] === 25 ? hexOf(s?.info?.peerCid) : undefined
+          tap({
+            direction: 'out',
+            transport: 'dtls',
+            local: this.#local,
+            peer: { key: `udp:${remoteKey(to.address, to.port)}`, display: remoteKey(to.address, to.port) },
+            bytes: d,
+            at: Date.now(),
+            ...recordMeta(d),
+            ...(this.#outbound ? { plaintext: this.#outbound } : {}),
+            ...(cid ? { cid } : {}),
+            ...(s?.connection.identity ? { identity: identityText(s.connection.identity) } : {})
+          })
+        }
         socket.send(d, to.port, to.address)
       },
       onEstablished: (s, info) => opts.onEstablished?.(peerOf(s), info),
       onData: (s, p) => {
+        this.#inbound ??= p
         try {
           this.#handler?.(peerOf(s), p)
         } catch (e) {
@@ -104,13 +138,33 @@ export class DtlsServerLink implements DatagramLink {
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
       const key = remoteKey(rinfo.address, rinfo.port)
       const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength)
-      opts.tap?.({ direction: 'in', transport: 'dtls', local: link.#local, peer: { key: `udp:${key}`, display: key }, bytes, at: Date.now() })
+      const at = Date.now()
+      link.#inbound = null
       try {
         link.#endpoint.receive({ address: rinfo.address, port: rinfo.port }, key, bytes)
       } catch (e) {
         // The endpoint is total; this only guards the socket against a bug there.
         opts.onError?.(e as Error)
       }
+      // Tapped after processing, so the frame carries the plaintext the records held.
+      const tap = opts.tap
+      if (tap && !tap.off) {
+        const session = link.#endpoint.sessionAt(key)
+        const cid = bytes[0] === 25 ? hexOf(session?.info?.ourCid) : undefined
+        tap({
+          direction: 'in',
+          transport: 'dtls',
+          local: link.#local,
+          peer: { key: `udp:${key}`, display: key },
+          bytes,
+          at,
+          ...recordMeta(bytes),
+          ...(link.#inbound ? { plaintext: link.#inbound } : {}),
+          ...(cid ? { cid } : {}),
+          ...(session?.connection.identity ? { identity: identityText(session.connection.identity) } : {})
+        })
+      }
+      link.#inbound = null
     })
     return link
   }
@@ -133,7 +187,14 @@ export class DtlsServerLink implements DatagramLink {
   }
 
   send(peer: PeerAddress, datagram: Uint8Array): void {
-    if (!this.#endpoint.send(peer.key, datagram)) this.opts.onError?.(new Error(`no DTLS session with ${peer.display} (it ended or never completed)`))
+    this.#outbound = datagram
+    this.#sending = this.#endpoint.session(peer.key) ?? null
+    try {
+      if (!this.#endpoint.send(peer.key, datagram)) this.opts.onError?.(new Error(`no DTLS session with ${peer.display} (it ended or never completed)`))
+    } finally {
+      this.#outbound = null
+      this.#sending = null
+    }
   }
 
   onReceive(handler: (peer: PeerAddress, datagram: Uint8Array) => void): void {
