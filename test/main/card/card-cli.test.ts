@@ -130,7 +130,7 @@ describe('lwm2m-wb card and simulate --card', () => {
       await exited
       await card.stop()
     }
-  })
+  }, 150_000)
 
   it('simulate --card with a card without the PKCS#15 application exits non-zero with a plain reason', async () => {
     const card = await inserted({ noApplication: true })
