@@ -86,7 +86,7 @@ describe('the shell in Chromium (headless mode)', () => {
     const { page } = await openUi()
     await page.getByTestId('version').waitFor()
     let reached = false
-    for (let i = 0; i < 10 && !reached; i++) {
+    for (let i = 0; i < 20 && !reached; i++) {
       await page.keyboard.press('Tab')
       reached = (await page.evaluate(() => document.activeElement?.textContent?.trim())) === 'Settings'
     }
