@@ -16,6 +16,8 @@ export interface Listener {
   readonly transport: string
   readonly address: string
   readonly port: number
+  /** DTLS listeners: their own public key (SubjectPublicKeyInfo, base64 DER), what a device in raw-public-key mode pins in /0/x/4. */
+  readonly publicKey?: string
 }
 
 export interface SystemInfo {

@@ -3,7 +3,8 @@
 // per coaps:// server, opened on first use with the credentials the device's Security object
 // holds for that server. The CoAP endpoint above sees one link; peers' keys ("udp:", "dtls:")
 // pick the way out.
-import type { HandshakeFailure, SessionInfo } from '../core/dtls/connection'
+import type { CertificateKind } from '../core/dtls/certificate-messages'
+import type { HandshakeFailure, OwnCertificate, PeerCheck, PskClientCredential, SessionInfo } from '../core/dtls/connection'
 import type { DatagramLink, PeerAddress } from '../core/ports'
 import { DtlsClientLink } from '../transports/dtls/dtls-client-link'
 import { simulatorTap } from '../transports/capture-tap'
@@ -17,9 +18,17 @@ export interface DeviceSocket extends DatagramLink {
   readonly isOpen?: boolean
 }
 
+export type DeviceDtlsCredential = {
+  readonly suites?: readonly number[]
+  readonly cid?: boolean
+} & (
+  | { readonly psk: PskClientCredential }
+  | { readonly certificate: OwnCertificate; readonly verifyPeer: (kind: CertificateKind, entries: readonly Uint8Array[]) => PeerCheck; readonly certificateTypes: readonly CertificateKind[] }
+)
+
 export interface DtlsPeerSetup {
-  /** The PSK for this server (with the Security object's suites and CID wish), or why there is none. */
-  credential(peer: PeerAddress): { identity: Uint8Array; key: Uint8Array; suites?: readonly number[]; cid?: boolean } | { problem: string }
+  /** How to authenticate to this server (PSK, or our key and the check of the server's), or why we cannot. */
+  credential(peer: PeerAddress): DeviceDtlsCredential | { problem: string }
   /** Offer a Connection ID (RFC 9146). */
   readonly cid?: boolean
   readonly onEstablished?: (peer: PeerAddress, info: SessionInfo) => void
@@ -86,7 +95,7 @@ export class DeviceLinks implements DatagramLink {
     }
     const link = await DtlsClientLink.open({
       server: target,
-      psk: { identity: cred.identity, key: cred.key },
+      ...('psk' in cred ? { psk: cred.psk } : { certificate: cred.certificate, verifyPeer: cred.verifyPeer, certificateTypes: cred.certificateTypes }),
       ...(cred.suites && cred.suites.length > 0 ? { suites: cred.suites } : {}),
       ...(setup?.cid || cred.cid ? { cid: new Uint8Array(0) } : {}),
       tap: simulatorTap,

@@ -83,7 +83,8 @@ export class DtlsListener {
     readonly link: DtlsServerLink,
     readonly endpoint: CoapEndpoint,
     private readonly role: DtlsRole,
-    private readonly detach: () => void
+    private readonly detach: () => void,
+    private readonly publicKey: Uint8Array | null
   ) {}
 
   static async open(role: DtlsRole, handle: RoleHandle, credentials: ListenerCredentials, opts: DtlsListenerOptions): Promise<DtlsListener> {
@@ -161,11 +162,17 @@ export class DtlsListener {
       }
     }
     const detach = attachEndpoint(endpoint, 'dtls', role === 'server' ? { server: guarded } : { bootstrap: guarded })
-    return new DtlsListener(link, endpoint, role, detach)
+    return new DtlsListener(link, endpoint, role, detach, opts.certificate?.publicKey ?? null)
   }
 
   describe(): Listener {
-    return { role: ROLE_NAMES[this.role], transport: 'coaps (DTLS 1.2)', address: this.link.address, port: this.link.port }
+    return {
+      role: ROLE_NAMES[this.role],
+      transport: 'coaps (DTLS 1.2)',
+      address: this.link.address,
+      port: this.link.port,
+      ...(this.publicKey ? { publicKey: Buffer.from(this.publicKey).toString('base64') } : {})
+    }
   }
 
   async close(): Promise<void> {

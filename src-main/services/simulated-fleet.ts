@@ -22,6 +22,7 @@ import { DeviceLinks, type DeviceSocket, type DtlsPeerSetup } from './device-lin
 import { SerialLink, serialPeer } from '../transports/serial'
 import { describeForConsole } from './serial-diagnostics'
 import { clientDtlsCredentials } from '../core/lwm2m/client/dtls-credentials'
+import { deviceDtlsCredential } from './device-dtls-credential'
 
 export interface FleetSpec {
   readonly profile: Profile
@@ -242,8 +243,7 @@ export class SimulatedFleet {
         const c = clientDtlsCredentials(client.tree, uri.value)
         if (!c.ok) return { problem: c.problem }
         if (c.credentials === null) return { problem: `${uri.value} is a NoSec account` }
-        if (c.credentials.mode !== 'psk') return { problem: `${uri.value} uses ${c.credentials.mode === 'rpk' ? 'raw public keys' : 'certificates'}; the simulator does DTLS with PSK only so far` }
-        return { identity: c.credentials.identity, key: c.credentials.key, suites: c.credentials.suites, cid: c.credentials.useCid }
+        return deviceDtlsCredential(c.credentials, uri.value)
       },
       ...(this.spec.cid ? { cid: true } : {}),
       onEstablished: (peer, info) => this.onDtls(this, endpoint, { peer: peer.display, ok: true, detail: `${info.suite.name}${info.peerCid ? `, Connection ID ${Buffer.from(info.peerCid).toString('hex')}` : ''}` }),

@@ -6,6 +6,7 @@
 // device's SubjectPublicKeyInfo stored by security.put). A device whose certificate is not stored
 // is refused, and the record says why.
 import { spawn, spawnSync } from 'node:child_process'
+import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -41,7 +42,7 @@ beforeAll(async () => {
   dir = tempDir()
   openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f('ca.key'))
   openssl('req', '-x509', '-new', '-key', f('ca.key'), '-subj', '/CN=Factory CA', '-days', '2', '-out', f('ca.pem'))
-  for (const [name, cn] of [['server', 'localhost'], ['device', 'cert-dev'], ['stranger', 'cert-stranger'], ['rpk', 'unused']]) {
+  for (const [name, cn] of [['server', 'localhost'], ['device', 'cert-dev'], ['stranger', 'cert-stranger'], ['rpk', 'unused'], ['sim', 'sim-cert']]) {
     openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f(`${name}.ec`))
     openssl('pkcs8', '-topk8', '-nocrypt', '-in', f(`${name}.ec`), '-out', f(`${name}.key`))
     openssl('req', '-new', '-key', f(`${name}.key`), '-subj', `/CN=${cn}`, '-out', f(`${name}.csr`))
@@ -83,5 +84,26 @@ describe('LwM2M Register over DTLS with certificates (Security mode 2) and raw p
     expect(await registered('cert-stranger')).toBe(false)
     const rec = await until('the refused handshake', async () => (await bench.call<HandshakesPage>('security.handshakes', {})).handshakes.find((h) => h.outcome === 'failed' && /cert-stranger/.test(h.message + (h.identity ?? ''))))
     expect(['cert_untrusted', 'name_mismatch']).toContain(rec.cause)
+  })
+})
+
+describe('a simulated device in Security mode 2 (certificate) bootstraps, then registers over DTLS with its certificate', () => {
+  it('the device presents its certificate and pins ours (Certificate Usage 3, the default); the run stores its credential', async () => {
+    const der = (pem: string): string => Buffer.from(new X509Certificate(readFileSync(f(pem))).raw).toString('hex')
+    const pkcs8 = createPrivateKey(readFileSync(f('sim.key'))).export({ format: 'der', type: 'pkcs8' }).toString('hex')
+    const cfg = {
+      endpoint: 'sim-cert',
+      discoverFirst: true,
+      deletePaths: ['/0', '/1'],
+      security: [{ instanceId: 1, uri: `coaps://127.0.0.1:${bench.coapsPort}`, bootstrapServer: false, securityMode: 2, publicKeyOrIdentity: der('sim.pem'), identityEncoding: 'hex', serverPublicKey: der('server.pem'), secretKey: pkcs8, secretKeyEncoding: 'hex', shortServerId: 7 }],
+      servers: [{ instanceId: 0, shortServerId: 7, lifetime: 300, notificationStoring: false, binding: 'U' }],
+      contentFormat: 'auto',
+      allowPack: false
+    }
+    await bench.call('bootstrap.configs.put', { config: cfg })
+    await bench.call('simulator.start', { bootstrap: bench.bsUri, endpoint: 'sim-cert' })
+    await until('sim-cert registered', async () => ((await registered('sim-cert')) ? true : undefined), 20_000)
+    const hs = (await bench.call<HandshakesPage>('security.handshakes', { endpoint: 'sim-cert' })).handshakes.find((h) => h.outcome === 'ok')
+    expect(hs?.suite).toMatch(/^TLS_ECDHE_ECDSA_WITH_AES_128_/)
   })
 })
