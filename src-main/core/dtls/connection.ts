@@ -687,13 +687,16 @@ export class DtlsConnection {
     }
     this.#serverRandom = this.#random32()
     this.#sessionId = resumable ? ch.sessionId : this.#o.sessionCache ? this.#o.crypto.randomBytes(32) : new Uint8Array(0)
+    const replyList = helloExtensionList(reply, 'server')
     const sh = encodeServerHello({
       serverVersion: DTLS_1_2,
       random: this.#serverRandom,
       sessionId: this.#sessionId,
       cipherSuite: suite.code,
       compressionMethod: 0,
-      extensions: helloExtensionList(reply, 'server')
+      // No extensions: no extensions block at all. Some clients re-encode the ServerHello for their
+      // Finished hash and drop an empty block (node-dtls-client), so sending one breaks the hash.
+      ...(replyList.length > 0 ? { extensions: replyList } : {})
     })
     const items = [this.#handshakeItem(HandshakeType.serverHello, sh)]
     if (resumable) {
