@@ -17,38 +17,12 @@ import { DtlsServerLink } from '../transports/dtls/dtls-server-link'
 import { processTap } from '../transports/capture-tap'
 import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { attachEndpoint, type RoleHandle } from './role-attachment'
+import type { CredentialLookup, HandshakeRecordInput, SecurityRole } from './credential-lookup'
 
-export type DtlsRole = 'server' | 'bootstrap'
-
-export interface HandshakeRecordLike {
-  readonly role: DtlsRole
-  readonly direction: 'server' | 'client'
-  readonly peer: string
-  readonly identity: string | null
-  readonly endpoint: string | null
-  readonly outcome: 'ok' | 'failed'
-  readonly cause: string
-  readonly message: string
-  readonly evidence: Readonly<Record<string, unknown>>
-  readonly alert?: { readonly level: number; readonly description: number; readonly name: string; readonly sent: boolean }
-  readonly suite?: string
-  readonly cid?: { readonly ours: string | null; readonly theirs: string | null }
-}
+export type DtlsRole = SecurityRole
 
 /** What a DTLS listener asks of the credential store (services/security-service.ts answers). */
-export interface ListenerCredentials {
-  psk(role: DtlsRole, identity: Uint8Array): { readonly endpoint: string; readonly key: Uint8Array } | null
-  endpointFor(role: DtlsRole, identity: Uint8Array): string | null
-  recordHandshake(rec: HandshakeRecordLike): void
-  /** RPK: the endpoint whose stored raw public key this SubjectPublicKeyInfo is. */
-  rpkEndpoint(role: DtlsRole, spki: Uint8Array): string | null
-  /** X.509: the chain checked against the stored credential its CN names. */
-  verifyPeerCertificate(
-    role: DtlsRole,
-    chain: readonly Uint8Array[],
-    now: Date
-  ): { readonly ok: true; readonly endpoint: string; readonly cn: string } | { readonly ok: false; readonly cause: 'cert_untrusted' | 'name_mismatch' | 'malformed'; readonly message: string; readonly evidence: Readonly<Record<string, unknown>> }
-}
+export type ListenerCredentials = Pick<CredentialLookup, 'psk' | 'endpointFor' | 'recordHandshake' | 'rpkEndpoint' | 'verifyPeerCertificate'>
 
 export interface DtlsListenerOptions {
   readonly host: string
@@ -88,7 +62,7 @@ export class DtlsListener {
   ) {}
 
   static async open(role: DtlsRole, handle: RoleHandle, credentials: ListenerCredentials, opts: DtlsListenerOptions): Promise<DtlsListener> {
-    const record = (peer: string, outcome: 'ok' | 'failed', fields: Omit<HandshakeRecordLike, 'role' | 'direction' | 'peer' | 'outcome'>): void => {
+    const record = (peer: string, outcome: 'ok' | 'failed', fields: Omit<HandshakeRecordInput, 'role' | 'direction' | 'peer' | 'outcome'>): void => {
       try {
         credentials.recordHandshake({ role, direction: 'server', peer, outcome, ...fields })
       } catch {

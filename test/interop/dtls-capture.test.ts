@@ -3,7 +3,6 @@
 // live capture of a simulated device talking coaps:// to our server names its LwM2M operations from
 // the decrypted plaintext, and the pcapng the app exports opens in tshark with the CoAP decrypted
 // through the Decryption Secrets Block alone (no key log file handed to tshark).
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CapturePage } from '../../src-main/contract/capture'
 import type { DeviceDetail } from '../../src-main/contract/devices'
 import { startBench, until, type SimBench } from '../helpers/simulator'
+import { runProcess } from '../helpers/run-process'
 
 const KEY = '000102030405060708090a0b0c0d0e0f'
 let bench: SimBench
@@ -25,15 +25,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-function run(cmd: string, args: string[]): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args)
-    let out = ''
-    p.stdout.on('data', (b: Buffer) => (out += b.toString()))
-    p.stderr.on('data', (b: Buffer) => (out += b.toString()))
-    p.on('exit', (status) => resolve({ status, out }))
-  })
-}
 
 describe('capturing DTLS (issue 15 item 7, issue 16)', () => {
   it('live frames carry the plaintext; the exported pcapng decrypts in tshark by its secrets block', async () => {
@@ -58,7 +49,7 @@ describe('capturing DTLS (issue 15 item 7, issue 16)', () => {
     const out = join(dir, 'fleet.pcapng')
     await bench.call('capture.export', { path: out, format: 'pcapng' })
     const port = String(bench.coapsPort)
-    const r = await run('tshark', ['-r', out, '-d', `udp.port==${port},dtls`, '-d', `dtls.port==${port},coap`, '-Y', 'coap', '-T', 'fields', '-e', 'coap.code', '-e', 'coap.opt.uri_path'])
+    const r = await runProcess('tshark', ['-r', out, '-d', `udp.port==${port},dtls`, '-d', `dtls.port==${port},coap`, '-Y', 'coap', '-T', 'fields', '-e', 'coap.code', '-e', 'coap.opt.uri_path'])
     expect(r.status, r.out).toBe(0)
     expect(r.out).toMatch(/\b2\b\s+rd/)
     expect(r.out).toMatch(/\b1\b\s+3,0,0/)

@@ -12,6 +12,7 @@ import type { Listener } from '../../src-main/contract/system'
 import { BIN, runCliAsync, serve, type Served } from '../helpers/cli'
 import { until } from '../helpers/simulator'
 import { tempDir } from '../helpers/temp-dir'
+import { runProcess } from '../helpers/run-process'
 
 let data: ReturnType<typeof tempDir>
 let served: Served
@@ -22,19 +23,6 @@ const call = async <T>(method: string, params: unknown): Promise<T> => {
   return JSON.parse(r.stdout) as T
 }
 
-function run(cmd: string, args: string[]): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args)
-    let out = ''
-    p.stdout.on('data', (b: Buffer) => (out += b.toString()))
-    p.stderr.on('data', (b: Buffer) => (out += b.toString()))
-    const t = setTimeout(() => p.kill('SIGKILL'), 20_000)
-    p.on('exit', (status) => {
-      clearTimeout(t)
-      resolve({ status, out })
-    })
-  })
-}
 
 beforeAll(async () => {
   data = tempDir()
@@ -54,7 +42,7 @@ describe('issue 15 "Done when" through lwm2m-wb serve and call', () => {
       const ep = `cli-${bin.endsWith('gnutls') ? 'g' : 'o'}`
       const ascii = 'cli-secret-key-1'
       await call('security.put', { endpoint: ep, mode: 'psk', identity: ep, key: Buffer.from(ascii).toString('hex') })
-      const r = await run(bin, ['-m', 'post', '-u', ep, '-k', ascii, '-e', '</3/0>', '-t', '40', '-B', '10', `coaps://127.0.0.1:${coapsPort}/rd?ep=${ep}&lt=120&lwm2m=1.1`])
+      const r = await runProcess(bin, ['-m', 'post', '-u', ep, '-k', ascii, '-e', '</3/0>', '-t', '40', '-B', '10', `coaps://127.0.0.1:${coapsPort}/rd?ep=${ep}&lt=120&lwm2m=1.1`])
       expect(r.status, r.out).toBe(0)
       const page = await call<DevicesPage>('devices.list', { filter: ep })
       expect(page.devices.map((d) => d.endpoint)).toContain(ep)

@@ -5,7 +5,7 @@
 // against the trust anchor stored by security.put) and a raw public key with the GnuTLS build (the
 // device's SubjectPublicKeyInfo stored by security.put). A device whose certificate is not stored
 // is refused, and the record says why.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,6 +14,7 @@ import type { DevicesPage } from '../../src-main/contract/devices'
 import type { HandshakesPage } from '../../src-main/contract/security'
 import { startBench, until, type SimBench } from '../helpers/simulator'
 import { tempDir } from '../helpers/temp-dir'
+import { runProcess } from '../helpers/run-process'
 
 let dir: { path: string; cleanup: () => void }
 const f = (name: string): string => join(dir.path, name)
@@ -24,19 +25,6 @@ function openssl(...args: string[]): void {
   if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`)
 }
 
-function run(cmd: string, args: string[]): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args)
-    let out = ''
-    p.stdout.on('data', (b: Buffer) => (out += b.toString()))
-    p.stderr.on('data', (b: Buffer) => (out += b.toString()))
-    const t = setTimeout(() => p.kill('SIGKILL'), 15_000)
-    p.on('exit', (status) => {
-      clearTimeout(t)
-      resolve({ status, out })
-    })
-  })
-}
 
 beforeAll(async () => {
   dir = tempDir()
@@ -64,7 +52,7 @@ async function registered(ep: string): Promise<boolean> {
 describe('LwM2M Register over DTLS with certificates (Security mode 2) and raw public keys (mode 1)', () => {
   it('coap-client-openssl with an X.509 client certificate from the trusted CA registers (ECDHE_ECDSA)', async () => {
     await bench.call('security.put', { endpoint: 'cert-dev', mode: 'x509', trust: readFileSync(f('ca.pem'), 'utf8') })
-    const r = await run('coap-client-openssl', ['-m', 'post', '-c', f('device.pem'), '-j', f('device.key'), '-C', f('ca.pem'), '-e', '</3/0>', '-t', '40', '-B', '10', `coaps://127.0.0.1:${bench.coapsPort}/rd?ep=cert-dev&lt=120&lwm2m=1.1`])
+    const r = await runProcess('coap-client-openssl', ['-m', 'post', '-c', f('device.pem'), '-j', f('device.key'), '-C', f('ca.pem'), '-e', '</3/0>', '-t', '40', '-B', '10', `coaps://127.0.0.1:${bench.coapsPort}/rd?ep=cert-dev&lt=120&lwm2m=1.1`])
     expect(r.status, r.out).toBe(0)
     expect(await registered('cert-dev')).toBe(true)
     const ok = (await bench.call<HandshakesPage>('security.handshakes', {})).handshakes.find((h) => h.endpoint === 'cert-dev' && h.outcome === 'ok')
@@ -73,13 +61,13 @@ describe('LwM2M Register over DTLS with certificates (Security mode 2) and raw p
 
   it('coap-client-gnutls with a raw public key stored through security.put registers (RFC 7250)', async () => {
     await bench.call('security.put', { endpoint: 'rpk-dev', mode: 'rpk', key: readFileSync(f('rpk.pub.pem'), 'utf8') })
-    const r = await run('coap-client-gnutls', ['-m', 'post', '-M', f('rpk.ec'), '-e', '</3/0>', '-t', '40', '-B', '10', `coaps://127.0.0.1:${bench.coapsPort}/rd?ep=rpk-dev&lt=120&lwm2m=1.1`])
+    const r = await runProcess('coap-client-gnutls', ['-m', 'post', '-M', f('rpk.ec'), '-e', '</3/0>', '-t', '40', '-B', '10', `coaps://127.0.0.1:${bench.coapsPort}/rd?ep=rpk-dev&lt=120&lwm2m=1.1`])
     expect(r.status, r.out).toBe(0)
     expect(await registered('rpk-dev')).toBe(true)
   })
 
   it('a certificate nobody stored is refused, and the handshake record names the reason', async () => {
-    const r = await run('coap-client-openssl', ['-m', 'post', '-c', f('stranger.pem'), '-j', f('stranger.key'), '-C', f('ca.pem'), '-B', '3', `coaps://127.0.0.1:${bench.coapsPort}/rd?ep=cert-stranger&lt=120`])
+    const r = await runProcess('coap-client-openssl', ['-m', 'post', '-c', f('stranger.pem'), '-j', f('stranger.key'), '-C', f('ca.pem'), '-B', '3', `coaps://127.0.0.1:${bench.coapsPort}/rd?ep=cert-stranger&lt=120`])
     expect(r.status).not.toBe(null)
     expect(await registered('cert-stranger')).toBe(false)
     const rec = await until('the refused handshake', async () => (await bench.call<HandshakesPage>('security.handshakes', {})).handshakes.find((h) => h.outcome === 'failed' && /cert-stranger/.test(h.message + (h.identity ?? ''))))

@@ -11,6 +11,7 @@ import type { DeviceDetail, DevicesPage, OperationResultDto } from '../../src-ma
 import type { HandshakesPage } from '../../src-main/contract/security'
 import type { SimulatedDeviceDto } from '../../src-main/contract/simulator'
 import { startBench, until, type SimBench } from '../helpers/simulator'
+import { runProcess } from '../helpers/run-process'
 
 const KEY = '000102030405060708090a0b0c0d0e0f'
 
@@ -141,19 +142,6 @@ describe('Connection ID keeps the session and the registration across a NAT rebi
   })
 })
 
-function run(cmd: string, args: string[]): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args)
-    let out = ''
-    p.stdout.on('data', (b: Buffer) => (out += b.toString()))
-    p.stderr.on('data', (b: Buffer) => (out += b.toString()))
-    const t = setTimeout(() => p.kill('SIGKILL'), 15_000)
-    p.on('exit', (status) => {
-      clearTimeout(t)
-      resolve({ status, out })
-    })
-  })
-}
 
 describe("libcoap's coap-client registers over coaps:// with a key stored through security.put", () => {
   for (const bin of ['coap-client-openssl', 'coap-client-gnutls']) {
@@ -162,7 +150,7 @@ describe("libcoap's coap-client registers over coaps:// with a key stored throug
       const ascii = 'libcoap-secret-1'
       await bench.call('security.put', { endpoint: ep, mode: 'psk', identity: ep, key: Buffer.from(ascii).toString('hex') })
       // Asynchronously: the server runs in this process and must answer while the client waits.
-      const r = await run(bin, ['-m', 'post', '-u', ep, '-k', ascii, '-e', '</3/0>', '-t', '40', '-B', '10', `coaps://127.0.0.1:${bench.coapsPort}/rd?ep=${ep}&lt=120&lwm2m=1.1`])
+      const r = await runProcess(bin, ['-m', 'post', '-u', ep, '-k', ascii, '-e', '</3/0>', '-t', '40', '-B', '10', `coaps://127.0.0.1:${bench.coapsPort}/rd?ep=${ep}&lt=120&lwm2m=1.1`])
       expect(r.status, r.out).toBe(0)
       const page = await bench.call<DevicesPage>('devices.list', { filter: ep })
       expect(page.devices.map((x) => x.endpoint)).toContain(ep)
@@ -193,7 +181,7 @@ describe('the DTLS key log decrypts a real capture in tshark (issue 15 item 7, N
       const keylog = join(bench.wb.dataDir, 'dtls-keylog.txt')
       expect(statSync(keylog).mode & 0o777).toBe(0o600)
       expect(readFileSync(keylog, 'utf8')).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/m)
-      const r = await run('tshark', ['-r', pcap, '-o', `tls.keylog_file:${keylog}`, '-d', `udp.port==${bench.coapsPort},dtls`, '-d', `dtls.port==${bench.coapsPort},coap`, '-Y', 'coap', '-T', 'fields', '-e', 'coap.code', '-e', 'coap.opt.uri_path'])
+      const r = await runProcess('tshark', ['-r', pcap, '-o', `tls.keylog_file:${keylog}`, '-d', `udp.port==${bench.coapsPort},dtls`, '-d', `dtls.port==${bench.coapsPort},coap`, '-Y', 'coap', '-T', 'fields', '-e', 'coap.code', '-e', 'coap.opt.uri_path'])
       expect(r.status, r.out).toBe(0)
       // The Register (POST /rd) and the Read (GET /3/0/0) appear decrypted.
       expect(r.out).toMatch(/\b2\b\s+rd/)
