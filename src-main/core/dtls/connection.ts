@@ -1147,6 +1147,9 @@ export class DtlsConnection {
     }
     this.#state = 'established'
     if (this.#o.role === 'client') this.#disarm()
+    // The handshake is over: keep only what a session needs (bounded memory per peer).
+    this.#transcript.reset()
+    this.#reassembler.reset(this.#reassembler.nextSeq)
     this.#expectFinished = false
     this.#ecdh = null
     this.#o.onEstablished?.({
