@@ -150,29 +150,3 @@ describe('gnutls-cli --udp with PSK against our DTLS server', () => {
     })
   }
 })
-
-describe('node-dtls-client (npm, PSK) against our DTLS server', () => {
-  for (const suite of ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_CBC_SHA256', 'TLS_PSK_WITH_AES_128_GCM_SHA256'] as const) {
-    it(`completes ${suite} and echoes`, async () => {
-      const { dtls } = await import('node-dtls-client')
-      const { port, outcome } = await echoServer()
-      const socket = dtls.createSocket({ type: 'udp4', address: '127.0.0.1', port, psk: { 'dev-1': KEY }, timeout: 5000, ciphers: [suite] })
-      try {
-        const echoed = await new Promise<string>((resolve, reject) => {
-          socket.on('connected', () => socket.send(Buffer.from('hello-node-dtls')))
-          socket.on('message', (m: Buffer) => resolve(m.toString()))
-          socket.on('error', (e: Error) => reject(new Error(`${e.message}; our side: ${JSON.stringify(outcome.failures)}`)))
-        })
-        expect(echoed).toBe('echo:hello-node-dtls')
-        expect(outcome.sessions[0]?.suite.name).toBe(suite)
-      } finally {
-        // node-dtls-client throws from close() once its socket has ended by itself.
-        try {
-          socket.close()
-        } catch {
-          // already closed
-        }
-      }
-    })
-  }
-})

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest'
 import { DtlsConnection, type HandshakeFailure, type SessionInfo } from '../../../src-main/core/dtls/connection'
 import { DtlsServerEndpoint } from '../../../src-main/core/dtls/server-endpoint'
 import { FakeScheduler } from '../../helpers/fake-scheduler'
+import { decodeHandshakeFragments, encodeHandshakeFragments, HandshakeType } from '../../../src-main/core/dtls/handshake-header'
+import { decodeHelloVerifyRequest, decodeServerHello, encodeClientHello } from '../../../src-main/core/dtls/handshake-messages'
+import { ContentType, decodeRecords, DTLS_1_2, encodeRecords } from '../../../src-main/core/dtls/record'
 import { ascii, crypto } from './helpers'
 
 const CCM8 = 0xc0a8
@@ -369,5 +372,28 @@ describe('session resumption by session ID (RFC 5246 §7.3, RFC 7627 §5.3)', ()
     scheduler.advance(100)
     expect((info as SessionInfo | null)?.resumed).toBe(false)
     expect((info as SessionInfo | null)?.masterSecret).not.toEqual(new Uint8Array(48))
+  })
+})
+
+describe('ServerHello encoding for strict re-encoding clients', () => {
+  it('with no extensions to send, the ServerHello ends after compression_method: no empty block (node-dtls-client re-encodes it for its Finished hash)', () => {
+    const scheduler = new FakeScheduler()
+    const sent: Uint8Array[] = []
+    const server = new DtlsServerEndpoint<string>({ crypto, scheduler, suites: [CCM8], pskLookup: () => KEY, sessionCache: null, timing: TIMING, send: (_r, d) => sent.push(d) })
+    // A ClientHello with no extensions at all, as node-dtls-client sends it.
+    const hello = (cookie: Uint8Array, seq: number): Uint8Array => {
+      const body = encodeClientHello({ clientVersion: DTLS_1_2, random: new Uint8Array(32).fill(9), sessionId: new Uint8Array(0), cookie, cipherSuites: [CCM8], compressionMethods: [0] })
+      const fragment = encodeHandshakeFragments([{ msgType: HandshakeType.clientHello, length: body.length, messageSeq: seq, fragmentOffset: 0, body }])
+      return encodeRecords([{ type: ContentType.handshake, version: DTLS_1_2, epoch: 0, sequence: seq, fragment }])
+    }
+    server.receive('a', 'a', hello(new Uint8Array(0), 0))
+    const hvr = decodeHandshakeFragments((decodeRecords(sent[0] as Uint8Array).records[0] as { fragment: Uint8Array }).fragment).fragments[0]
+    const cookie = decodeHelloVerifyRequest(hvr?.body as Uint8Array).message?.cookie as Uint8Array
+    server.receive('a', 'a', hello(cookie, 1))
+    const flight = decodeRecords(sent[1] as Uint8Array).records.map((r) => decodeHandshakeFragments(r.fragment).fragments[0])
+    const sh = flight.find((f) => f?.msgType === HandshakeType.serverHello)
+    // version(2) random(32) session_id(1+0) cipher_suite(2) compression_method(1)
+    expect(sh?.body.length).toBe(38)
+    expect(decodeServerHello(sh?.body as Uint8Array).message?.extensions).toBeUndefined()
   })
 })
