@@ -2,7 +2,7 @@
 // What the DTLS listeners (and the simulator as a DTLS client) ask of the credential store, and
 // what they hand back after each handshake (issue 15 items 3 and 6). Every look-up is answered
 // from memory: a flood of ClientHellos never reaches SQLite.
-import type { SecurityRole } from '../contract/security'
+import type { HandshakeDto, SecurityRole } from '../contract/security'
 
 export type { SecurityRole }
 
@@ -12,32 +12,8 @@ export interface PskCredential {
   readonly key: Uint8Array
 }
 
-export interface HandshakeRecordInput {
-  /**
-   * The LwM2M role of the DTLS server side: 'server' or 'bootstrap' for our own listeners; for the
-   * simulator (direction 'client') the kind of server it was connecting to.
-   */
-  readonly role: SecurityRole
-  /** Our side of the handshake: 'server' on our listeners, 'client' in the simulator. */
-  readonly direction: 'server' | 'client'
-  /** "127.0.0.1:40000", "[::1]:40000" */
-  readonly peer: string
-  /** PSK identity as text, or hex when not printable ("0x…"); a certificate's CN; null when none arrived. */
-  readonly identity: string | null
-  /** Bound endpoint when known. */
-  readonly endpoint: string | null
-  readonly outcome: 'ok' | 'failed'
-  /** machine code: 'unknown_psk_identity' | 'wrong_key' | 'no_common_suite' | 'cert_untrusted' | 'name_mismatch' | 'cid_not_negotiated' | 'timeout' | 'alert_received' | 'malformed' | 'ok' */
-  readonly cause: string
-  /** Plain words, e.g. "wrong key for identity sim-1 (Finished did not verify)". */
-  readonly message: string
-  /** e.g. { offered: [...suites], ours: [...] }, chain, retransmissions */
-  readonly evidence: Readonly<Record<string, unknown>>
-  readonly alert?: { readonly level: number; readonly description: number; readonly name: string; readonly sent: boolean }
-  readonly suite?: string
-  /** hex */
-  readonly cid?: { readonly ours: string | null; readonly theirs: string | null }
-}
+/** A handshake as the listeners and the simulator report it; the store adds `seq` and `at` (contract/security.ts). */
+export type HandshakeRecordInput = Omit<HandshakeDto, 'seq' | 'at'>
 
 /** The outcome of checking a device's certificate chain against its stored X.509 credential. */
 export type PeerCertificateCheck =

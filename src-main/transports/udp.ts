@@ -15,6 +15,19 @@ export interface UdpOptions {
   readonly onError?: (e: Error) => void
 }
 
+/** A UDP socket bound to `host`:`port` (0: any free port); rejects with the bind error (e.g. EADDRINUSE). */
+export async function bindUdpSocket(host: string, port: number): Promise<Socket> {
+  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false })
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject)
+    socket.bind(port, host, () => {
+      socket.off('error', reject)
+      resolve()
+    })
+  })
+  return socket
+}
+
 export function udpPeer(address: string, port: number): PeerAddress {
   const host = isIPv6(address) ? `[${address}]` : address
   return { key: `udp:${host}:${port}`, display: `${host}:${port}` }
@@ -39,15 +52,8 @@ export class UdpLink implements DatagramLink {
   ) {}
 
   static async open(opts: UdpOptions): Promise<UdpLink> {
-    const socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4', reuseAddr: false })
+    const socket = await bindUdpSocket(opts.host, opts.port)
     const link = new UdpLink(socket, opts)
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject)
-      socket.bind(opts.port, opts.host, () => {
-        socket.off('error', reject)
-        resolve()
-      })
-    })
     const a = socket.address()
     link.#local = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`
     socket.on('error', (e) => opts.onError?.(e))

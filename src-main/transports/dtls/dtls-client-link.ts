@@ -2,7 +2,7 @@
 // A DTLS 1.2 client on its own UDP socket, as a core DatagramLink to one server: what a
 // simulated device uses for a coaps:// account. The handshake starts with the first datagram
 // sent (or connect()); datagrams sent meanwhile wait, a few of them, for the session.
-import { createSocket, type Socket } from 'node:dgram'
+import type { Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
 import { DtlsConnection, type HandshakeFailure, type OwnCertificate, type PeerCheck, type PskClientCredential, type SessionInfo } from '../../core/dtls/connection'
 import type { FlightTiming } from '../../core/dtls/flight-timer'
@@ -11,6 +11,7 @@ import type { DatagramLink, PeerAddress } from '../../core/ports'
 import type { CaptureTap } from '../capture-tap'
 import { nodeCrypto } from '../node-crypto'
 import { nodeScheduler } from '../node-runtime'
+import { bindUdpSocket } from '../udp'
 import { DEFAULT_SUITES, recordMeta } from './dtls-server-link'
 
 export interface DtlsClientLinkOptions {
@@ -70,16 +71,7 @@ export class DtlsClientLink implements DatagramLink {
   }
 
   static async #bind(opts: DtlsClientLinkOptions): Promise<Socket> {
-    const v6 = isIPv6(opts.server.address)
-    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4' })
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject)
-      socket.bind(0, opts.host ?? (v6 ? '::' : '0.0.0.0'), () => {
-        socket.off('error', reject)
-        resolve()
-      })
-    })
-    return socket
+    return bindUdpSocket(opts.host ?? (isIPv6(opts.server.address) ? '::' : '0.0.0.0'), 0)
   }
 
   #listen(): void {

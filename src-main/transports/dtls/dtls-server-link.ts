@@ -3,7 +3,7 @@
 // datagrams from peers named by their DTLS session ("dtls:192.0.2.1:40000"), which keep their
 // name when a Connection ID lets them move. Handshakes and their failures are reported as they
 // happen; the capture tap sees the bytes on the wire and, for records that decrypt, the plaintext.
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import type { RemoteInfo, Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
 import { identityText, type HandshakeFailure, type OwnCertificate, type PeerCheck, type SessionInfo } from '../../core/dtls/connection'
 import { DtlsServerEndpoint, type DtlsSession } from '../../core/dtls/server-endpoint'
@@ -13,6 +13,7 @@ import type { DatagramLink, PeerAddress } from '../../core/ports'
 import type { CaptureTap } from '../capture-tap'
 import { nodeCrypto } from '../node-crypto'
 import { nodeScheduler } from '../node-runtime'
+import { bindUdpSocket } from '../udp'
 
 export interface Remote {
   readonly address: string
@@ -123,15 +124,8 @@ export class DtlsServerLink implements DatagramLink {
   }
 
   static async open(opts: DtlsServerLinkOptions): Promise<DtlsServerLink> {
-    const socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4', reuseAddr: false })
+    const socket = await bindUdpSocket(opts.host, opts.port)
     const link = new DtlsServerLink(socket, opts)
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject)
-      socket.bind(opts.port, opts.host, () => {
-        socket.off('error', reject)
-        resolve()
-      })
-    })
     const a = socket.address()
     link.#local = remoteKey(a.address, a.port)
     socket.on('error', (e) => opts.onError?.(e))
