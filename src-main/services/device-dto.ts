@@ -48,7 +48,8 @@ export function resultDto(r: OperationResult, clock: WallClock): OperationResult
 }
 
 export function timelineEntryDto(e: TimelineEntry, clock: WallClock): TimelineEntryDto {
-  return { ...e, at: clock.iso(e.at), ...(e.durationMs !== undefined ? { durationMs: Math.round(e.durationMs) } : {}) }
+  // text by name: an answered request's line is a getter, which a spread does not copy.
+  return { ...e, text: e.text, at: clock.iso(e.at), ...(e.durationMs !== undefined ? { durationMs: Math.round(e.durationMs) } : {}) }
 }
 
 export function observationDto(o: ObservationRecord, clock: WallClock): ObservationDto {

@@ -101,6 +101,8 @@ describe('a device that leaves a request unanswered after an Empty ACK (issue 12
     const kinds = tl.entries.map((e: { kind: string }) => e.kind)
     expect(kinds).toContain('late-response')
     expect(tl.entries.find((e: { kind: string }) => e.kind === 'late-response').text).toMatch(/late answer to Read-Composite/)
+    // An answered request's line is written when read (issue 12 speed): it still reaches the contract.
+    expect(tl.entries.find((e: { kind: string; code?: string }) => e.kind === 'request' && e.code === '2.05')).toMatchObject({ operation: 'Read', path: '/3/0/0', text: expect.stringMatching(/^Read \/3\/0\/0 → 2\.05 Content in \d+ ms$/) })
     dev.close()
   })
 })

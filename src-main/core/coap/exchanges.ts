@@ -9,6 +9,7 @@ import { ChurnTable } from '../churn-table'
 import type { PeerAddress, Random } from '../ports'
 import { CoapClosedError, CoapResetError, CoapTimeoutError } from './errors'
 import type { EventSink } from './events'
+import { PeerNumberTable, tokenNumber } from './peer-number-table'
 import type { CoapMessage, CoapOption, Code } from './message'
 import type { TimerSet } from './timers'
 import type {
@@ -83,14 +84,12 @@ const NO_BYTES = new Uint8Array(0)
 const MAX_LATE_WATCHES = 10_000
 
 export class ExchangeLayer implements MessageSink {
-  // One entry each per request in flight: ChurnTable, not Map (see churn-table.ts).
-  private readonly tokens = new ChurnTable<TokenHandler>()
+  /** By peer and token. */
+  private readonly tokens = new PeerNumberTable<TokenHandler>()
+  // One entry per peer with requests in flight: ChurnTable, not Map (see churn-table.ts).
   private readonly slots = new ChurnTable<PeerSlots>()
-  private readonly aborts = new ChurnTable<(e: Error) => void>()
-  private abortIds = 0
-  private lastToken: Uint8Array | null = null
-  private lastTokenPeer: string | null = null
-  private lastTokenKey: string | null = null
+  /** Every exchange in flight or waiting for a slot, ended with CoapClosedError by close(). */
+  private readonly aborts = new AbortList()
   private readonly late = new Map<string, LateWatch>()
   private server: RequestServer | null = null
   private closed = false
@@ -125,22 +124,23 @@ export class ExchangeLayer implements MessageSink {
         return
       }
       let started = false
-      const abortId = `q${this.abortIds++}`
+      let aborted = false
       const abortQueued = (e: Error): void => {
-        if (started) return
-        this.aborts.delete(abortId)
+        if (started || aborted) return
+        aborted = true
+        this.aborts.remove(queued)
         reject(e)
       }
-      this.aborts.set(abortId, abortQueued)
+      const queued = this.aborts.add(abortQueued)
       const unsubscribe = opts.cancel?.onCancel(abortQueued)
       this.acquire(peer, () => {
-        if (!this.aborts.has(abortId)) {
+        if (aborted) {
           // Cancelled while waiting for a slot: hand the slot on.
           this.release(peer)
           return
         }
         started = true
-        this.aborts.delete(abortId)
+        this.aborts.remove(queued)
         unsubscribe?.()
         this.start(peer, req, opts, resolve, reject)
       })
@@ -155,9 +155,7 @@ export class ExchangeLayer implements MessageSink {
     reject: (e: unknown) => void
   ): void {
     const token = opts.token ?? this.newToken(peer)
-    // Usually the token newToken just made: reuse its key (the same string is found faster).
-    const key = this.lastToken === token && this.lastTokenPeer === peer.key ? (this.lastTokenKey as string) : tokenKey(peer, token)
-    const abortId = `s${this.abortIds++}`
+    const tokenN = tokenNumber(token)
     let transmission: Transmission | null = null
     let cancelDeadline: (() => void) | null = null
     let unsubscribe: (() => void) | undefined
@@ -175,13 +173,13 @@ export class ExchangeLayer implements MessageSink {
       transmission?.cancel()
       cancelDeadline?.()
       unsubscribe?.()
-      this.aborts.delete(abortId)
+      this.aborts.remove(live)
       const next = response !== null ? opts.keep?.(response) ?? null : null
-      if (this.tokens.get(key) === handler) {
-        if (next !== null) this.tokens.set(key, next)
-        else this.tokens.delete(key)
+      if (this.tokens.get(peer.key, tokenN, token) === handler) {
+        if (next !== null) this.tokens.set(peer.key, tokenN, next, token)
+        else this.tokens.delete(peer.key, tokenN, token)
       }
-      if (response === null && opts.onLate) this.watchLate(key, opts.onLate)
+      if (response === null && opts.onLate) this.watchLate(tokenKey(peer, token), opts.onLate)
       releaseSlot()
       if (response !== null) resolve(response)
       else reject(error)
@@ -193,8 +191,8 @@ export class ExchangeLayer implements MessageSink {
         return 'accept'
       }
     }
-    this.tokens.set(key, handler)
-    this.aborts.set(abortId, abort)
+    this.tokens.set(peer.key, tokenN, handler, token)
+    const live = this.aborts.add(abort)
     try {
       transmission = this.o.transport.sendRequest(
         peer,
@@ -242,15 +240,14 @@ export class ExchangeLayer implements MessageSink {
 
   /** Forgets a token kept by `keep` (an observation), if `handler` still holds it. */
   unregister(peer: PeerAddress, token: Uint8Array, handler: TokenHandler): void {
-    const key = tokenKey(peer, token)
-    if (this.tokens.get(key) === handler) this.tokens.delete(key)
+    const n = tokenNumber(token)
+    if (this.tokens.get(peer.key, n, token) === handler) this.tokens.delete(peer.key, n, token)
   }
 
   onResponse(peer: PeerAddress, message: CoapMessage): ResponseVerdict {
-    const key = tokenKey(peer, message.token)
-    const handler = this.tokens.get(key)
+    const handler = this.tokens.get(peer.key, tokenNumber(message.token), message.token)
     if (handler === undefined) {
-      const watch = this.late.get(key)
+      const watch = this.late.size > 0 ? this.late.get(tokenKey(peer, message.token)) : undefined
       if (watch !== undefined && watch.until > this.o.timers.now()) {
         // Late: its request ended already. Acknowledge it (so the peer stops retransmitting)
         // and report it; it answers nothing else.
@@ -286,13 +283,7 @@ export class ExchangeLayer implements MessageSink {
   newToken(peer: PeerAddress): Uint8Array {
     for (;;) {
       const token = this.o.random.bytes(this.o.tokenLength)
-      const key = tokenKey(peer, token)
-      if (!this.tokens.has(key) && !this.late.has(key)) {
-        this.lastToken = token
-        this.lastTokenPeer = peer.key
-        this.lastTokenKey = key
-        return token
-      }
+      if (!this.tokens.has(peer.key, tokenNumber(token), token) && (this.late.size === 0 || !this.late.has(tokenKey(peer, token)))) return token
     }
   }
 
@@ -326,4 +317,39 @@ export class ExchangeLayer implements MessageSink {
 
 export function tokenKey(peer: PeerAddress, token: Uint8Array): string {
   return `${peer.key}#${toHex(token)}`
+}
+
+interface AbortNode {
+  readonly abort: (e: Error) => void
+  prev: AbortNode | null
+  next: AbortNode | null
+}
+
+/** A doubly linked list: an entry per exchange comes and goes in O(1), with no key to build. */
+class AbortList {
+  #head: AbortNode | null = null
+
+  add(abort: (e: Error) => void): AbortNode {
+    const node: AbortNode = { abort, prev: null, next: this.#head }
+    if (this.#head !== null) this.#head.prev = node
+    this.#head = node
+    return node
+  }
+
+  /** Idempotent. */
+  remove(node: AbortNode): void {
+    if (node.prev === null && this.#head !== node) return
+    if (node.prev !== null) node.prev.next = node.next
+    else this.#head = node.next
+    if (node.next !== null) node.next.prev = node.prev
+    node.prev = null
+    node.next = null
+  }
+
+  /** A snapshot, so an abort may remove entries while the caller walks it. */
+  values(): Array<(e: Error) => void> {
+    const out: Array<(e: Error) => void> = []
+    for (let n = this.#head; n !== null; n = n.next) out.push(n.abort)
+    return out
+  }
 }

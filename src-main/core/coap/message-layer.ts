@@ -4,11 +4,11 @@
 // between a piggybacked and a separate response. It knows nothing of tokens or resources: those
 // belong to the exchange layer above, which a stream link (RFC 8323) will use without this file.
 
-import { ChurnTable } from '../churn-table'
 import type { DatagramLink, PeerAddress, Random } from '../ports'
 import type { EventSink } from './events'
 import { codeClass, EMPTY, type CoapMessage, type MessageCodec } from './message'
 import { TimerSet } from './timers'
+import { PeerNumberTable } from './peer-number-table'
 import { initialTimeoutMs, type TransmissionSettings } from './transmission'
 import type {
   MessageSink,
@@ -63,11 +63,10 @@ const NO_BYTES = new Uint8Array(0)
 export class MessageLayer implements MessageTransport {
   private sink: MessageSink | null = null
   private nextMid: number
-  private readonly outstanding = new ChurnTable<Outstanding>()
+  /** By peer and Message ID. */
+  private readonly outstanding = new PeerNumberTable<Outstanding>()
   private readonly seen = new Map<string, Seen>()
   private readonly maxSeen: number
-  /** The outstanding-table key of the Message ID allocateMid returned last. */
-  private lastMidKey: string | null = null
   private closed = false
 
   constructor(private readonly o: MessageLayerOptions) {
@@ -115,8 +114,6 @@ export class MessageLayer implements MessageTransport {
   ): Transmission {
     const message: CoapMessage = { type, messageId: this.allocateMid(peer), ...m }
     const datagram = this.o.codec.encode(message)
-    // The key allocateMid just checked: the same string object is found faster the second time.
-    const key = this.lastMidKey ?? keyOf(peer, message.messageId)
     const entry: Outstanding = {
       peer,
       message,
@@ -126,37 +123,38 @@ export class MessageLayer implements MessageTransport {
       timeoutMs: initialTimeoutMs(this.o.settings, this.o.random),
       cancelTimer: null
     }
-    this.outstanding.set(key, entry)
+    this.outstanding.set(peer.key, message.messageId, entry)
     this.transmit(peer, message, datagram)
-    if (type === 'CON') this.armRetransmission(key, entry)
+    if (type === 'CON') this.armRetransmission(entry)
     return {
       get attempts() {
         return entry.attempts
       },
-      cancel: () => this.forget(key, entry)
+      cancel: () => this.forget(entry)
     }
   }
 
-  private forget(key: string, entry: Outstanding): void {
+  private forget(entry: Outstanding): void {
     entry.cancelTimer?.()
     entry.cancelTimer = null
-    if (this.outstanding.get(key) === entry) this.outstanding.delete(key)
+    const { peer, message } = entry
+    if (this.outstanding.get(peer.key, message.messageId) === entry) this.outstanding.delete(peer.key, message.messageId)
   }
 
   /** §4.2: resend after the timeout, doubling it, MAX_RETRANSMIT times; then give up. */
-  private armRetransmission(key: string, entry: Outstanding): void {
+  private armRetransmission(entry: Outstanding): void {
     entry.cancelTimer = this.o.timers.after(entry.timeoutMs, () => {
       entry.cancelTimer = null
-      if (this.outstanding.get(key) !== entry) return
+      if (this.outstanding.get(entry.peer.key, entry.message.messageId) !== entry) return
       if (entry.attempts - 1 < this.o.settings.maxRetransmit) {
         entry.attempts++
         entry.timeoutMs *= 2
         const { peer, message, attempts } = entry
         this.o.emit({ type: 'retransmitted', peer, message, attempt: attempts })
         this.write(entry.peer, entry.datagram)
-        this.armRetransmission(key, entry)
+        this.armRetransmission(entry)
       } else {
-        this.outstanding.delete(key)
+        this.outstanding.delete(entry.peer.key, entry.message.messageId)
         const { peer, message, attempts } = entry
         this.o.emit({ type: 'timeout', peer, message, attempts })
         entry.callbacks.onGiveUp(entry.attempts)
@@ -169,11 +167,7 @@ export class MessageLayer implements MessageTransport {
     for (let i = 0; i < 0x10000; i++) {
       const mid = this.nextMid
       this.nextMid = (this.nextMid + 1) & 0xffff
-      const key = keyOf(peer, mid)
-      if (!this.outstanding.has(key)) {
-        this.lastMidKey = key
-        return mid
-      }
+      if (!this.outstanding.has(peer.key, mid)) return mid
     }
     throw new RangeError('all 65536 Message IDs towards this peer are in use')
   }
@@ -238,15 +232,14 @@ export class MessageLayer implements MessageTransport {
   }
 
   private receiveAckOrRst(peer: PeerAddress, m: CoapMessage): void {
-    const key = keyOf(peer, m.messageId)
-    const entry = this.outstanding.get(key)
+    const entry = this.outstanding.get(peer.key, m.messageId)
     // §4.2: an RST must be Empty and an ACK must not carry a request; never answer either.
     const acceptable = m.type === 'RST' ? m.code === EMPTY : m.code === EMPTY || codeClass(m.code) >= 2
     if (entry === undefined || !acceptable || (m.type === 'ACK' && entry.message.type !== 'CON')) {
       this.o.emit({ type: 'unmatched', peer, message: m })
       return
     }
-    this.forget(key, entry)
+    this.forget(entry)
     if (m.type === 'RST') entry.callbacks.onReset()
     else if (m.code === EMPTY) entry.callbacks.onEmptyAck?.()
     else this.sink?.onResponse(peer, m)
@@ -325,7 +318,9 @@ export class MessageLayer implements MessageTransport {
     const sendEmptyAck = (): void => {
       if (state !== 'waiting') return
       cancelAckTimer?.()
+      cancelAckTimer = null
       state = 'acked'
+      seen.onDuplicate = null
       seen.reply = this.sendEmpty(peer, 'ACK', request.messageId)
     }
     if (type === 'CON') {
@@ -341,7 +336,11 @@ export class MessageLayer implements MessageTransport {
           const ack: CoapMessage = { type: 'ACK', messageId: request.messageId, ...response }
           const datagram = this.o.codec.encode(ack)
           cancelAckTimer?.()
+          cancelAckTimer = null
           state = 'done'
+          // The dedup entry outlives this exchange by EXCHANGE_LIFETIME: it keeps only the reply
+          // bytes, not this closure (and with it the request and its timer).
+          seen.onDuplicate = null
           seen.reply = datagram
           this.transmit(peer, ack, datagram)
           return

@@ -590,10 +590,8 @@ export class Lwm2mServer {
   private requestDone(endpoint: string, info: RequestInfo, outcome: { response: DownlinkResponse } | { error: unknown }): void {
     const durationMs = Math.round(this.now() - (info.sentAt ?? info.enqueuedAt))
     if ('response' in outcome) {
-      const c = codeText(outcome.response.code)
-      const text = `${info.operation} ${info.path} → ${c} ${shortMeaning(outcome.response.code)} in ${durationMs} ms`
-      // Written out rather than spread from a base object: one entry per request.
-      this.note(endpoint, { kind: 'request', text, code: c, requestId: info.id, operation: info.operation, path: info.path, durationMs })
+      const code = outcome.response.code
+      this.timeline.appendAnswered(endpoint, this.now(), { requestId: info.id, operation: info.operation, path: info.path, code: codeText(code), meaning: shortMeaning(code), durationMs })
       return
     }
     const base = { requestId: info.id, operation: info.operation, path: info.path, durationMs }

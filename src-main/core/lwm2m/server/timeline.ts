@@ -37,6 +37,33 @@ export interface TimelineEntry {
   readonly previousAddress?: string
 }
 
+/**
+ * An answered request, the one entry every request adds: its line is written when somebody reads
+ * it. Built eagerly, each line was a tree of a dozen string pieces per request that the GC copied
+ * and kept for as long as the device's history (issue 12, server speed).
+ */
+class AnsweredRequest implements TimelineEntry {
+  readonly kind = 'request'
+  readonly #meaning: string
+
+  constructor(
+    readonly seq: number,
+    readonly at: number,
+    readonly requestId: string,
+    readonly operation: string,
+    readonly path: string,
+    readonly code: string,
+    readonly durationMs: number,
+    meaning: string
+  ) {
+    this.#meaning = meaning
+  }
+
+  get text(): string {
+    return `${this.operation} ${this.path} → ${this.code} ${this.#meaning} in ${this.durationMs} ms`
+  }
+}
+
 export type EndReason = 'de-register' | 'expired'
 
 export interface DeviceHistory {
@@ -75,7 +102,16 @@ export class DeviceTimeline {
 
   append(endpoint: string, at: number, entry: Omit<TimelineEntry, 'seq' | 'at'>): TimelineEntry {
     const r = this.record(endpoint)
-    const e: TimelineEntry = { seq: r.nextSeq++, at, ...entry }
+    return this.push(endpoint, r, { seq: r.nextSeq++, at, ...entry })
+  }
+
+  /** A request that got an answer (code as text, e.g. "2.05", and its short meaning). */
+  appendAnswered(endpoint: string, at: number, a: { requestId: string; operation: string; path: string; code: string; meaning: string; durationMs: number }): TimelineEntry {
+    const r = this.record(endpoint)
+    return this.push(endpoint, r, new AnsweredRequest(r.nextSeq++, at, a.requestId, a.operation, a.path, a.code, a.durationMs, a.meaning))
+  }
+
+  private push(endpoint: string, r: Record_, e: TimelineEntry): TimelineEntry {
     r.entries.push(e)
     if (r.entries.length > this.#max) r.entries.splice(0, r.entries.length - this.#max)
     this.o.onAppend?.(endpoint, e)
