@@ -26,15 +26,23 @@ export const DECODE_VIOLATION_LIMIT = 100
  */
 export class ViolationList {
   readonly items: Violation[] = []
-  /** Rule → how many violations of that rule were counted but not kept. */
-  readonly omitted = new Map<string, number>()
+  #omitted: Map<string, number> | null = null
   private count = 0
 
   constructor(readonly limit = Infinity) {}
 
   add(offset: number, rule: string, section: string, message: string): void {
     if (this.count++ < this.limit) this.items.push({ offset, rule, section, message })
-    else this.omitted.set(rule, (this.omitted.get(rule) ?? 0) + 1)
+    else {
+      const omitted = (this.#omitted ??= new Map())
+      omitted.set(rule, (omitted.get(rule) ?? 0) + 1)
+    }
+  }
+
+  /** Rule → how many violations of that rule were counted but not kept. */
+  get omitted(): ReadonlyMap<string, number> {
+    // Made on the first omission: one list per decoded message, and almost all stay short.
+    return this.#omitted ?? NONE_OMITTED
   }
 
   /** Every violation added, kept or not. */
@@ -46,17 +54,18 @@ export class ViolationList {
   mark(): ViolationMark {
     // The omitted counts are keyed by rule (a few dozen at most), so a copy is small; none is
     // needed below the limit, the usual case.
-    return { count: this.count, omitted: this.omitted.size === 0 ? null : new Map(this.omitted) }
+    return { count: this.count, omitted: this.#omitted === null || this.#omitted.size === 0 ? null : new Map(this.#omitted) }
   }
 
   /** Forgets every violation added since `mark`, kept or only counted. */
   rollback(mark: ViolationMark): void {
     if (this.items.length > mark.count) this.items.length = mark.count
     this.count = mark.count
-    this.omitted.clear()
-    if (mark.omitted !== null) for (const [rule, n] of mark.omitted) this.omitted.set(rule, n)
+    this.#omitted = mark.omitted === null ? null : new Map(mark.omitted)
   }
 }
+
+const NONE_OMITTED: ReadonlyMap<string, number> = new Map()
 
 export interface ViolationMark {
   readonly count: number

@@ -43,6 +43,10 @@ export const nodeRandom: Random = {
   bytes: (n) => {
     if (n > POOL_SIZE / 8) return new Uint8Array(randomBytes(n))
     const i = reserve(n)
-    return pool.slice(i, i + n)
+    // Copied into a fresh small array rather than sliced: a slice gets an ArrayBuffer of its
+    // own, which costs a native allocation and a finaliser per token.
+    const out = new Uint8Array(n)
+    for (let k = 0; k < n; k++) out[k] = pool[i + k] as number
+    return out
   }
 }

@@ -68,6 +68,7 @@ export interface RequestOptions {
   /**
    * Deadline for each response, counted from the first transmission of its request; default
    * EXCHANGE_LIFETIME for CON (a separate response may take that long) and MAX_TRANSMIT_WAIT for NON.
+   * Infinity only with `cancel`: the caller keeps the deadline and cancels at it.
    */
   readonly timeoutMs?: number
   /** Block2 size to ask for from the start (RFC 7959 §2.4); default: the server chooses. */

@@ -17,7 +17,8 @@ import type {
   MessageTransport,
   Responder,
   ResponseVerdict,
-  Transmission
+  Transmission,
+  TransmissionCallbacks
 } from './transport'
 
 /** A request as the caller describes it; the token is the exchange layer's business. */
@@ -131,7 +132,7 @@ export class ExchangeLayer implements MessageSink {
         this.aborts.remove(queued)
         reject(e)
       }
-      const queued = this.aborts.add(abortQueued)
+      const queued = this.aborts.add({ abort: abortQueued })
       const unsubscribe = opts.cancel?.onCancel(abortQueued)
       this.acquire(peer, () => {
         if (aborted) {
@@ -155,75 +156,60 @@ export class ExchangeLayer implements MessageSink {
     reject: (e: unknown) => void
   ): void {
     const token = opts.token ?? this.newToken(peer)
-    const tokenN = tokenNumber(token)
-    let transmission: Transmission | null = null
-    let cancelDeadline: (() => void) | null = null
-    let unsubscribe: (() => void) | undefined
-    let done = false
-    // §4.7: an acknowledged request no longer counts against NSTART; the slot goes back once.
-    let slotHeld = true
-    const releaseSlot = (): void => {
-      if (!slotHeld) return
-      slotHeld = false
-      this.release(peer)
-    }
-    const finish = (error: unknown, response: CoapMessage | null): void => {
-      if (done) return
-      done = true
-      transmission?.cancel()
-      cancelDeadline?.()
-      unsubscribe?.()
-      this.aborts.remove(live)
-      const next = response !== null ? opts.keep?.(response) ?? null : null
-      if (this.tokens.get(peer.key, tokenN, token) === handler) {
-        if (next !== null) this.tokens.set(peer.key, tokenN, next, token)
-        else this.tokens.delete(peer.key, tokenN, token)
-      }
-      if (response === null && opts.onLate) this.watchLate(tokenKey(peer, token), opts.onLate)
-      releaseSlot()
-      if (response !== null) resolve(response)
-      else reject(error)
-    }
-    const abort = (e: Error): void => finish(e, null)
-    const handler: TokenHandler = {
-      onResponse: (m) => {
-        if (!opts.skip?.(m)) finish(null, m)
-        return 'accept'
-      }
-    }
-    this.tokens.set(peer.key, tokenN, handler, token)
-    const live = this.aborts.add(abort)
+    const x = new Exchange(this, peer, token, opts, resolve, reject)
+    this.tokens.set(peer.key, x.tokenN, x, token)
+    x.node = this.aborts.add(x)
+    let transmission: Transmission
     try {
       transmission = this.o.transport.sendRequest(
         peer,
         { code: req.code, token, options: req.options, payload: req.payload ?? NO_BYTES },
         req.confirmable ?? true,
-        {
-          onEmptyAck: () => {
-            if (done) return
-            releaseSlot()
-            try {
-              opts.onAck?.()
-            } catch (error) {
-              this.o.emit({ type: 'internal-error', error })
-            }
-          },
-          onReset: () => finish(new CoapResetError(), null),
-          onGiveUp: (attempts) => finish(new CoapTimeoutError(attempts, 'ack'), null)
-        }
+        x
       )
     } catch (error) {
-      finish(error, null)
+      this.finishExchange(x, error, null)
       return
     }
-    if (done) transmission.cancel()
-    else {
-      const sent = transmission
-      cancelDeadline = this.o.timers.after(opts.timeoutMs, () =>
-        finish(new CoapTimeoutError(sent.attempts, 'response'), null)
-      )
-      unsubscribe = opts.cancel?.onCancel((reason) => finish(reason, null))
+    if (x.done) {
+      transmission.cancel()
+      return
     }
+    x.transmission = transmission
+    // Infinity: the caller's cancel signal carries the deadline (one timer per request, not two).
+    if (opts.timeoutMs !== Infinity) x.cancelDeadline = this.o.timers.after(opts.timeoutMs, () => x.timedOut())
+    if (opts.cancel) x.unsubscribe = opts.cancel.onCancel((reason) => this.finishExchange(x, reason, null))
+  }
+
+  /** Ends an exchange once: stops its transmission and deadline, forgets or keeps its token, settles it. */
+  finishExchange(x: Exchange, error: unknown, response: CoapMessage | null): void {
+    if (x.done) return
+    x.done = true
+    x.transmission?.cancel()
+    x.cancelDeadline?.()
+    x.unsubscribe?.()
+    if (x.node !== null) this.aborts.remove(x.node)
+    const { peer, token, tokenN, opts } = x
+    const next = response !== null ? opts.keep?.(response) ?? null : null
+    if (this.tokens.get(peer.key, tokenN, token) === x) {
+      if (next !== null) this.tokens.set(peer.key, tokenN, next, token)
+      else this.tokens.delete(peer.key, tokenN, token)
+    }
+    if (response === null && opts.onLate) this.watchLate(tokenKey(peer, token), opts.onLate)
+    this.releaseSlot(x)
+    if (response !== null) x.resolve(response)
+    else x.reject(error)
+  }
+
+  /** §4.7: an acknowledged request no longer counts against NSTART; the slot goes back once. */
+  releaseSlot(x: Exchange): void {
+    if (!x.slotHeld) return
+    x.slotHeld = false
+    this.release(x.peer)
+  }
+
+  emitError(error: unknown): void {
+    this.o.emit({ type: 'internal-error', error })
   }
 
   /** Remembers an ended token for EXCHANGE_LIFETIME so a late response is told apart (§5.3.2). */
@@ -274,7 +260,7 @@ export class ExchangeLayer implements MessageSink {
 
   close(reason?: string): void {
     this.closed = true
-    for (const abort of this.aborts.values()) abort(new CoapClosedError(reason))
+    for (const a of this.aborts.values()) a.abort(new CoapClosedError(reason))
     this.tokens.clear()
     this.late.clear()
   }
@@ -319,8 +305,65 @@ export function tokenKey(peer: PeerAddress, token: Uint8Array): string {
   return `${peer.key}#${toHex(token)}`
 }
 
+/** One request in flight: its token's handler and its transmission's callbacks in one object. */
+class Exchange implements TokenHandler, TransmissionCallbacks, Abortable {
+  readonly tokenN: number
+  transmission: Transmission | null = null
+  cancelDeadline: (() => void) | null = null
+  unsubscribe: (() => void) | undefined = undefined
+  node: AbortNode | null = null
+  done = false
+  slotHeld = true
+
+  constructor(
+    readonly layer: ExchangeLayer,
+    readonly peer: PeerAddress,
+    readonly token: Uint8Array,
+    readonly opts: ExchangeOptions,
+    readonly resolve: (m: CoapMessage) => void,
+    readonly reject: (e: unknown) => void
+  ) {
+    this.tokenN = tokenNumber(token)
+  }
+
+  onResponse(m: CoapMessage): ResponseVerdict {
+    if (!this.opts.skip?.(m)) this.layer.finishExchange(this, null, m)
+    return 'accept'
+  }
+
+  onEmptyAck(): void {
+    if (this.done) return
+    this.layer.releaseSlot(this)
+    try {
+      this.opts.onAck?.()
+    } catch (error) {
+      this.layer.emitError(error)
+    }
+  }
+
+  onReset(): void {
+    this.layer.finishExchange(this, new CoapResetError(), null)
+  }
+
+  onGiveUp(attempts: number): void {
+    this.layer.finishExchange(this, new CoapTimeoutError(attempts, 'ack'), null)
+  }
+
+  timedOut(): void {
+    this.layer.finishExchange(this, new CoapTimeoutError(this.transmission?.attempts ?? 1, 'response'), null)
+  }
+
+  abort(e: Error): void {
+    this.layer.finishExchange(this, e, null)
+  }
+}
+
+interface Abortable {
+  abort(e: Error): void
+}
+
 interface AbortNode {
-  readonly abort: (e: Error) => void
+  readonly target: Abortable
   prev: AbortNode | null
   next: AbortNode | null
 }
@@ -329,8 +372,8 @@ interface AbortNode {
 class AbortList {
   #head: AbortNode | null = null
 
-  add(abort: (e: Error) => void): AbortNode {
-    const node: AbortNode = { abort, prev: null, next: this.#head }
+  add(target: Abortable): AbortNode {
+    const node: AbortNode = { target, prev: null, next: this.#head }
     if (this.#head !== null) this.#head.prev = node
     this.#head = node
     return node
@@ -347,9 +390,9 @@ class AbortList {
   }
 
   /** A snapshot, so an abort may remove entries while the caller walks it. */
-  values(): Array<(e: Error) => void> {
-    const out: Array<(e: Error) => void> = []
-    for (let n = this.#head; n !== null; n = n.next) out.push(n.abort)
+  values(): Abortable[] {
+    const out: Abortable[] = []
+    for (let n = this.#head; n !== null; n = n.next) out.push(n.target)
     return out
   }
 }

@@ -37,15 +37,23 @@ export interface MessageLayerOptions {
   readonly listening?: boolean
 }
 
-/** A CON or NON we sent and may still hear an ACK or RST for. */
-interface Outstanding {
-  readonly peer: PeerAddress
-  readonly message: CoapMessage
-  readonly datagram: Uint8Array
-  readonly callbacks: TransmissionCallbacks
-  attempts: number
-  timeoutMs: number
-  cancelTimer: (() => void) | null
+/** A CON or NON we sent and may still hear an ACK or RST for; the sender holds it as its Transmission. */
+class Outstanding implements Transmission {
+  attempts = 1
+  cancelTimer: (() => void) | null = null
+
+  constructor(
+    readonly layer: MessageLayer,
+    readonly peer: PeerAddress,
+    readonly message: CoapMessage,
+    readonly datagram: Uint8Array,
+    readonly callbacks: TransmissionCallbacks,
+    public timeoutMs: number
+  ) {}
+
+  cancel(): void {
+    this.layer.forget(this)
+  }
 }
 
 /** A CON or NON we received, remembered for its lifetime (RFC 7252 §4.5). */
@@ -114,27 +122,15 @@ export class MessageLayer implements MessageTransport {
   ): Transmission {
     const message: CoapMessage = { type, messageId: this.allocateMid(peer), ...m }
     const datagram = this.o.codec.encode(message)
-    const entry: Outstanding = {
-      peer,
-      message,
-      datagram,
-      callbacks,
-      attempts: 1,
-      timeoutMs: initialTimeoutMs(this.o.settings, this.o.random),
-      cancelTimer: null
-    }
+    const entry = new Outstanding(this, peer, message, datagram, callbacks, initialTimeoutMs(this.o.settings, this.o.random))
     this.outstanding.set(peer.key, message.messageId, entry)
     this.transmit(peer, message, datagram)
     if (type === 'CON') this.armRetransmission(entry)
-    return {
-      get attempts() {
-        return entry.attempts
-      },
-      cancel: () => this.forget(entry)
-    }
+    return entry
   }
 
-  private forget(entry: Outstanding): void {
+  /** Stops retransmitting `entry` and forgets it (its Transmission was cancelled, or it was answered). */
+  forget(entry: Outstanding): void {
     entry.cancelTimer?.()
     entry.cancelTimer = null
     const { peer, message } = entry

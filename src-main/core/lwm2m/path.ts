@@ -28,6 +28,10 @@ export type PathParse = { ok: true; path: Path } | { ok: false; reason: string }
 
 /** Parses a plain LwM2M path ("/3/0/1", "3/0/1/", "/"). No prefixes: see parseTarget. */
 export function parsePath(text: string): PathParse {
+  // Every Register parses a path per object link: the usual well-formed path is read in one pass
+  // without building segments; anything else takes the slow road for its exact reason.
+  const fast = plainPath(text)
+  if (fast !== null) return { ok: true, path: fast }
   const segments = text.split('/').filter((s, i, all) => !(s === '' && (i === 0 || i === all.length - 1)))
   if (segments.length === 1 && segments[0] === '') return { ok: true, path: [] }
   if (segments.length > 4) return { ok: false, reason: `a path has at most 4 ids, "${text}" has ${segments.length}` }
@@ -39,6 +43,27 @@ export function parsePath(text: string): PathParse {
     ids.push(n)
   }
   return { ok: true, path: ids as unknown as Path }
+}
+
+/** "/3/0/1", "3/0/1/", "/": decimal ids without leading zeros, 0..65534, at most 4; else null. */
+function plainPath(text: string): Path | null {
+  const n = text.length
+  let i = n > 0 && text.charCodeAt(0) === 47 ? 1 : 0
+  const ids: number[] = []
+  while (i < n) {
+    const start = i
+    let v = 0
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i)
+      if (c === 47) break
+      if (c < 48 || c > 57 || i - start >= 5) return null
+      v = v * 10 + (c - 48)
+    }
+    if (i === start || (v !== 0 && text.charCodeAt(start) === 48) || (v === 0 && i - start > 1) || v > 65534 || ids.length === 4) return null
+    ids.push(v)
+    i++ // the slash (or past the end)
+  }
+  return ids as unknown as Path
 }
 
 /** Where a request goes: [gateway prefix or alternate path] + LwM2M path. */

@@ -34,11 +34,11 @@ export function serveUplink(endpoint: CoapEndpoint, handle: (req: UplinkRequest,
     if (!method) return { code: METHOD_NOT_ALLOWED }
     const m = asMessage(req.options)
     const res = handle({ peer: req.peer, method, path: uriPath(m), query: uriQuery(m), contentFormat: contentFormat(m), payload: req.payload }, accept(m))
+    // Built in wire order (Location-Path 8, Content-Format 12, Max-Age 14): no sort needed.
     const options: CoapOption[] = []
     if (res.locationPath) for (const s of res.locationPath) options.push({ number: Option.LOCATION_PATH, value: utf8.encode(s) })
     if (res.contentFormat !== undefined) options.push(uintOptionOf(Option.CONTENT_FORMAT, res.contentFormat))
     if (res.maxAge !== undefined) options.push(uintOptionOf(Option.MAX_AGE, res.maxAge))
-    options.sort((a, b) => a.number - b.number)
     return { code: res.code, options, ...(res.payload ? { payload: res.payload } : {}) }
   })
 }
@@ -71,11 +71,14 @@ function toResponse(code: number, options: readonly CoapOption[], payload: Uint8
   return { code, contentFormat: contentFormat(m), payload, observe: observeOf(m), locationPath: locationPath(m) }
 }
 
-/** The role's controls as CoAP request options; the CoAP deadline trails the role's, which speaks for it. */
+/**
+ * The role's controls as CoAP request options. The role's deadline cancels the request through
+ * `cancel`, so the CoAP layer arms no deadline of its own (a second timer per request).
+ */
 function requestControl(ctl: SendControl | undefined): RequestOptions {
   if (!ctl) return {}
   return {
-    timeoutMs: ctl.timeoutMs + 1000,
+    timeoutMs: Infinity,
     cancel: ctl.cancel,
     onAck: ctl.onAck,
     ...(ctl.onProgress ? { onProgress: ctl.onProgress } : {}),

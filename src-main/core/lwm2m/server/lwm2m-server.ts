@@ -333,7 +333,7 @@ export class Lwm2mServer {
     const r = this.registrations.byEndpoint(endpoint)
     if (!r) return undefined
     const now = this.now()
-    if (now !== r.lastSeen) this.registrations.put({ ...r, lastSeen: now })
+    r.lastSeen = now
     this.#requests.pump(endpoint)
     return this.registrations.byEndpoint(endpoint)
   }
@@ -704,10 +704,8 @@ export class Lwm2mServer {
   }
 
   private newId(): string {
-    const b = this.opts.random.bytes(4)
-    let s = ''
-    for (const x of b) s += x.toString(16).padStart(2, '0')
-    return s + (this.#seq++).toString(16)
+    // 32 random bits as 8 hex digits, then a counter: unique, and not guessable from the last one.
+    return (Math.floor(this.opts.random.next() * 0x100000000) + 0x100000000).toString(16).slice(1) + (this.#seq++).toString(16)
   }
 
   private emit(e: ServerEvent): void {

@@ -57,7 +57,7 @@ export interface ObservationHandle {
 
 /** How the role steers one request it sends: deadline, cancel, and what it hears on the way. */
 export interface SendControl {
-  /** Deadline for the answer (the role also keeps its own). */
+  /** Deadline for the answer; the role keeps it and cancels through `cancel` when it passes. */
   readonly timeoutMs: number
   readonly cancel: CancelSignal
   /** The device acknowledged the request (Empty ACK); the answer may follow separately. */

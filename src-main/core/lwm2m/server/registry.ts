@@ -12,8 +12,12 @@ export interface Registration extends RegisterParams {
   readonly contentFormats: readonly number[]
   readonly registeredAt: number
   readonly updatedAt: number
-  /** Last time any message came from the device (queue mode: it is awake for a while after). */
-  readonly lastSeen: number
+  /**
+   * Last time any message came from the device (queue mode: it is awake for a while after). The
+   * one field updated in place: every answer sets it, and copying the registration for that
+   * promoted a fresh copy per request into the old generation (issue 12, server speed).
+   */
+  lastSeen: number
   /** null when lifetime is 0 (no expiry). */
   readonly expiresAt: number | null
 }

@@ -52,8 +52,11 @@ export interface PipelineOptions {
   readonly onLate: (endpoint: string, info: RequestInfo, response: DownlinkResponse) => void
 }
 
+/** RequestInfo as the pipeline keeps it: updated in place as the request moves on (one object per request). */
+type LiveInfo = { -readonly [K in keyof RequestInfo]: RequestInfo[K] }
+
 interface Live {
-  info: RequestInfo
+  readonly info: LiveInfo
   readonly send: (ctl: SendControl) => Promise<DownlinkResponse>
   readonly resolve: (r: { response: DownlinkResponse; info: RequestInfo }) => void
   readonly reject: (e: unknown) => void
@@ -73,11 +76,11 @@ export class RequestPipeline {
     send: (ctl: SendControl) => Promise<DownlinkResponse>
   ): Promise<{ response: DownlinkResponse; info: RequestInfo }> {
     const list = this.#live.get(endpoint) ?? []
-    if (list.some((l) => l.info.id === req.id))
-      return Promise.reject(new RequestError('device.invalid_request', `request id "${req.id}" is already in use for this device`))
+    for (const l of list)
+      if (l.info.id === req.id) return Promise.reject(new RequestError('device.invalid_request', `request id "${req.id}" is already in use for this device`))
     return new Promise((resolve, reject) => {
       const live: Live = {
-        info: { ...req, state: 'queued', enqueuedAt: this.o.scheduler.now(), sentAt: null, acknowledgedAt: null },
+        info: { id: req.id, operation: req.operation, path: req.path, timeoutMs: req.timeoutMs, state: 'queued', enqueuedAt: this.o.scheduler.now(), sentAt: null, acknowledgedAt: null },
         send,
         resolve,
         reject,
@@ -91,9 +94,9 @@ export class RequestPipeline {
     })
   }
 
-  /** Live requests of a device, oldest first. */
+  /** Live requests of a device, oldest first (snapshots: the live ones change as they move on). */
   list(endpoint: string): RequestInfo[] {
-    return (this.#live.get(endpoint) ?? []).map((l) => l.info)
+    return (this.#live.get(endpoint) ?? []).map((l) => ({ ...l.info }))
   }
 
   queuedCount(endpoint: string): number {
@@ -119,8 +122,11 @@ export class RequestPipeline {
     const list = this.#live.get(endpoint)
     if (!list || !this.o.ready(endpoint)) return
     // One unacknowledged request per device at a time (the CoAP layer also holds NSTART = 1).
-    if (list.some((l) => l.info.state === 'sent')) return
-    const next = list.find((l) => l.info.state === 'queued')
+    let next: Live | undefined
+    for (const l of list) {
+      if (l.info.state === 'sent') return
+      if (next === undefined && l.info.state === 'queued') next = l
+    }
     if (next) this.start(endpoint, next)
   }
 
@@ -136,8 +142,8 @@ export class RequestPipeline {
   }
 
   private start(endpoint: string, live: Live): void {
-    const now = this.o.scheduler.now()
-    live.info = { ...live.info, state: 'sent', sentAt: now }
+    live.info.state = 'sent'
+    live.info.sentAt = this.o.scheduler.now()
     live.cancelDeadline = this.o.scheduler.schedule(live.info.timeoutMs, () => {
       const acked = live.info.state === 'acknowledged'
       const s = Math.round(live.info.timeoutMs / 100) / 10
@@ -159,7 +165,8 @@ export class RequestPipeline {
         cancel: live.cancel,
         onAck: () => {
           if (live.info.state !== 'sent') return
-          live.info = { ...live.info, state: 'acknowledged', acknowledgedAt: this.o.scheduler.now() }
+          live.info.state = 'acknowledged'
+          live.info.acknowledgedAt = this.o.scheduler.now()
           this.o.onChange(endpoint)
           this.pump(endpoint)
         },
