@@ -7,8 +7,10 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs'
 import { ServiceError } from '../contract/errors'
 import { CaptureFileReader, SECRETS_TLS_KEY_LOG, type ReadStop } from '../core/inspect/capture-file-reader'
 import { pcapHeader, pcapngHeader, pcapngPacket, pcapPacket, type ExportFrame } from '../core/inspect/capture-file-writer'
+import { DtlsDecryptor, type DtlsSessionReport, type PskSecret } from '../core/inspect/dtls-decryptor'
 import { looksLikeDtls } from '../core/inspect/dtls-dissector'
 import { udpKey, udpOf } from '../core/inspect/packet-layers'
+import { nodeCrypto } from '../transports/node-crypto'
 import type { CaptureService } from './capture-service'
 
 export interface ImportResult {
@@ -26,11 +28,20 @@ export interface ImportResult {
   /** Ids of the first and last frame added. */
   readonly firstId: number | null
   readonly lastId: number | null
+  /** The file's DTLS sessions and what became of their records (decrypted, or why not). */
+  readonly dtlsSessions: readonly DtlsSessionReport[]
+}
+
+export interface ImportOptions {
+  /** NSS key log text (CLIENT_RANDOM lines). */
+  readonly keylog?: string
+  /** Pre-shared keys for plain PSK sessions, matched by the identity in ClientKeyExchange. */
+  readonly psks?: readonly PskSecret[]
 }
 
 const CHUNK = 1 << 20
 
-export function importCaptureFile(capture: CaptureService, path: string, opts: { keylog?: string } = {}): ImportResult {
+export function importCaptureFile(capture: CaptureService, path: string, opts: ImportOptions = {}): ImportResult {
   let fd: number
   try {
     fd = openSync(path, 'r')
@@ -44,6 +55,15 @@ export function importCaptureFile(capture: CaptureService, path: string, opts: {
   let firstId: number | null = null
   let lastId: number | null = null
   const keyLog: string[] = opts.keylog ? opts.keylog.split('\n').filter((l) => l.trim() !== '') : []
+  // Secrets derived from a PSK join the capture's key log, so an export decrypts in Wireshark too.
+  const derived: string[] = []
+  const decryptor = new DtlsDecryptor({
+    crypto: nodeCrypto,
+    ...(opts.psks ? { psks: opts.psks } : {}),
+    cidLength: capture.settings().cidLength,
+    onKeyLogLine: (l) => derived.push(l)
+  })
+  if (opts.keylog) decryptor.addKeyLog(opts.keylog)
   const add = (r: Parameters<CaptureService['add']>[0]): void => {
     const id = capture.add(r)
     firstId ??= id
@@ -67,13 +87,27 @@ export function importCaptureFile(capture: CaptureService, path: string, opts: {
       return
     }
     const cut = u.truncated || p.originalLength > p.data.length
+    const src = udpKey(u.srcAddress, u.srcPort)
+    const dst = udpKey(u.dstAddress, u.dstPort)
+    const dtls = looksLikeDtls(u.payload)
+    const d = dtls ? decryptor.datagram(src, dst, u.payload) : null
     add({
-      at: p.at, direction: 'none', transport: looksLikeDtls(u.payload) ? 'dtls' : 'udp',
-      src: udpKey(u.srcAddress, u.srcPort), dst: udpKey(u.dstAddress, u.dstPort), bytes: u.payload,
+      at: p.at, direction: 'none', transport: dtls ? 'dtls' : 'udp', src, dst, bytes: u.payload,
+      ...(d?.plaintext ? { plaintext: d.plaintext } : {}),
+      ...(d?.epoch !== undefined ? { epoch: d.epoch } : {}),
+      ...(d?.seq !== undefined ? { seq: d.seq } : {}),
+      ...(d?.cid !== undefined ? { cid: d.cid } : {}),
+      ...(d?.identity !== undefined ? { identity: d.identity } : {}),
+      ...(d?.undecrypted !== undefined ? { undecrypted: d.undecrypted } : {}),
       ...(cut ? { note: `packet ${p.number}: cut short in the capture (${p.data.length} of ${p.originalLength} bytes)` } : {})
     })
   }, (s) => {
-    if (s.secretsType === SECRETS_TLS_KEY_LOG) keyLog.push(...new TextDecoder().decode(s.data).split('\n').filter((l) => l.trim() !== ''))
+    if (s.secretsType !== SECRETS_TLS_KEY_LOG) return
+    // Usually before the first packet (editcap --inject-secrets, our exports); a block further on
+    // serves the sessions whose handshake comes after it.
+    const text = new TextDecoder().decode(s.data)
+    keyLog.push(...text.split('\n').filter((l) => l.trim() !== ''))
+    decryptor.addKeyLog(text)
   })
   try {
     const buf = new Uint8Array(CHUNK)
@@ -87,8 +121,8 @@ export function importCaptureFile(capture: CaptureService, path: string, opts: {
     closeSync(fd)
   }
   const stop = reader.finish()
-  for (const line of keyLog) if (!capture.keyLog.includes(line)) capture.keyLog.push(line)
-  return { packets, frames, skipped, keyLogLines: keyLog.length, format: reader.format, stop, firstId, lastId }
+  for (const line of [...keyLog, ...derived]) if (!capture.keyLog.includes(line)) capture.keyLog.push(line)
+  return { packets, frames, skipped, keyLogLines: keyLog.length, format: reader.format, stop, firstId, lastId, dtlsSessions: decryptor.sessions() }
 }
 
 /** "udp:10.0.0.1:5683", "udp:[::1]:5683" → address and port; other links get a synthetic address. */

@@ -199,9 +199,12 @@ export class CaptureService {
   dto(r: FrameRow): CaptureFrameDto {
     const dto = frameDto(r, this.models)
     if (r.code >= 0 && r.protocol !== 2) return dto
-    // Frames that are not CoAP may carry a note from the file reader (cut short, corrupt).
-    const note = this.store.bytes(r.id)?.extra?.note
-    return typeof note === 'string' ? { ...dto, summary: note } : dto
+    // Frames that are not CoAP may carry a note from the file reader (cut short, corrupt), or
+    // say why their DTLS records stayed encrypted.
+    const extra = this.store.bytes(r.id)?.extra
+    if (typeof extra?.note === 'string') return { ...dto, summary: extra.note }
+    if (typeof extra?.undecrypted === 'string') return { ...dto, summary: `DTLS (encrypted: ${extra.undecrypted})` }
+    return dto
   }
 
   settings(): CaptureSettingsDto {
@@ -292,22 +295,26 @@ export class CaptureService {
     const r = this.store.row(id)
     const b = this.store.bytes(id)
     if (r === null || b === null) throw new ServiceError('capture.not_found', `frame ${id} is not in the capture (cleared, or dropped past the size limit)`)
-    const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext))
+    const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext, b.extra))
     const out: { -readonly [K in keyof CaptureFrameDetail]: CaptureFrameDetail[K] } = { frame: this.dto(r), fields: d.fields, bytes: toHex(b.wire) }
     if (b.plaintext) out.plaintext = toHex(b.plaintext)
     if (b.extra) {
-      const { note, ...dtls } = b.extra as { note?: string; epoch?: number; seq?: number; cid?: string; identity?: string }
+      const { note, undecrypted, ...dtls } = b.extra as { note?: string; undecrypted?: string; epoch?: number; seq?: number; cid?: string; identity?: string }
       if (Object.values(dtls).some((v) => v !== undefined)) out.dtls = dtls
+      if (undecrypted !== undefined) out.fields = [{ label: 'Decryption', value: `not decrypted: ${undecrypted}`, start: 0, end: b.wire.length }, ...out.fields]
       if (note !== undefined) out.fields = [{ label: 'Packet', value: note, start: 0, end: b.wire.length, problem: { rule: 'capture.packet', section: 'pcap/pcapng', message: note } }, ...out.fields]
     }
     return out
   }
 
   /** What dissecting frame `r` needs from the exchange it belongs to. */
-  dissectOptions(r: FrameRow, plaintext?: Uint8Array): DissectOptions {
+  dissectOptions(r: FrameRow, plaintext?: Uint8Array, extra?: Record<string, unknown> | null): DissectOptions {
     const opts: { -readonly [K in keyof DissectOptions]: DissectOptions[K] } = { models: this.models }
     if (plaintext) opts.plaintext = plaintext
-    if (this.#settings.cidLength > 0) opts.cidLength = this.#settings.cidLength
+    // The frame's own CID (its session negotiated it) frames its tls12_cid records; the setting
+    // covers captures that start after the handshake.
+    if (typeof extra?.cid === 'string' && extra.cid.length > 0) opts.cidLength = extra.cid.length >> 1
+    else if (this.#settings.cidLength > 0) opts.cidLength = this.#settings.cidLength
     if (r.bootstrap) opts.bootstrap = true
     if (r.notification) opts.notification = true
     const isResponse = r.code >= 32
@@ -326,7 +333,7 @@ export class CaptureService {
     const r = this.store.row(id)
     const b = this.store.bytes(id)
     if (r === null || b === null) return ''
-    const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext))
+    const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext, b.extra))
     const parts: string[] = [d.summary]
     const walk = (fs: readonly Field[]): void => {
       for (const f of fs) {

@@ -27,6 +27,8 @@ export interface FrameRecord {
   readonly mirror?: boolean
   /** What went wrong below CoAP (a cut-short or corrupt packet in a file), shown instead of a decode. */
   readonly note?: string
+  /** Why the DTLS records of an imported datagram stay encrypted (no key, ECDHE with a PSK only, ...). */
+  readonly undecrypted?: string
 }
 
 /** One frame's row as filters and lists read it. */
@@ -182,8 +184,8 @@ export class FrameStore {
     c.path[i] = this.strings.id(facts.path)
     c.pair[i] = facts.pair
     c.rtt[i] = facts.rtt
-    const extra = r.epoch !== undefined || r.seq !== undefined || r.cid !== undefined || r.identity !== undefined || r.note !== undefined
-      ? JSON.stringify({ epoch: r.epoch, seq: r.seq, cid: r.cid, identity: r.identity, note: r.note })
+    const extra = r.epoch !== undefined || r.seq !== undefined || r.cid !== undefined || r.identity !== undefined || r.note !== undefined || r.undecrypted !== undefined
+      ? JSON.stringify({ epoch: r.epoch, seq: r.seq, cid: r.cid, identity: r.identity, note: r.note, undecrypted: r.undecrypted })
       : null
     c.extra[i] = this.strings.id(extra)
     return this.#nextId++

@@ -185,7 +185,10 @@ describe('decrypting captured DTLS 1.2 sessions (issue 16 item 4)', () => {
       const d = new DtlsDecryptor({ crypto, psks: [{ identity: ascii('dev-1'), key: KEY }], cidLength: rnd(3) })
       for (const w of s.wire) {
         const b = w.bytes.slice(0, rnd(4) === 0 ? rnd(w.bytes.length + 1) : w.bytes.length)
-        for (let k = rnd(3); k > 0 && b.length > 0; k--) b[rnd(b.length)] ^= 1 << rnd(8)
+        for (let k = rnd(3); k > 0 && b.length > 0; k--) {
+          const i = rnd(b.length)
+          b[i] = (b[i] as number) ^ (1 << rnd(8))
+        }
         expect(() => d.datagram(w.src, w.dst, b)).not.toThrow()
       }
       const junk = Uint8Array.from({ length: rnd(80) }, () => rnd(256))
