@@ -187,21 +187,21 @@ export function exportCaptureFile(capture: CaptureService, path: string, format:
       frames++
     }
     if (ids) {
-      // Decryption needs each session's handshake: a filtered export keeps the handshake records
-      // (content types 20 and 22) of every DTLS conversation it holds, in capture order.
+      // Decryption needs each session's handshake: a filtered export keeps the handshake frames
+      // (those the store pins: first record change_cipher_spec or handshake) of every DTLS session
+      // it holds, in capture order.
       const chosen = new Set<number>()
-      const sessions = new Set<string>()
+      const sessions = new Set<number>()
       for (let k = 0; k < ids.count; k++) {
         const id = ids.ids[k] as number
         chosen.add(id)
-        const r = store.row(id)
-        if (r?.transport === 'dtls') sessions.add(r.src < r.dst ? `${r.src} ${r.dst}` : `${r.dst} ${r.src}`)
+        const s = store.sessionOf(id)
+        if (s !== null && s.session !== 0) sessions.add(s.session)
       }
       if (sessions.size > 0) {
         store.scan(store.firstId, 1, (id) => {
-          const r = store.row(id)
-          const first = store.bytes(id)?.wire[0]
-          if (r?.transport === 'dtls' && (first === 20 || first === 22) && sessions.has(r.src < r.dst ? `${r.src} ${r.dst}` : `${r.dst} ${r.src}`)) chosen.add(id)
+          const s = store.sessionOf(id)
+          if (s !== null && s.pin && sessions.has(s.session)) chosen.add(id)
           return true
         })
       }
