@@ -5,7 +5,7 @@
 // or from the NSS key log; ECDHE-PSK (RFC 5489) is explained, not guessed; CID records (RFC 9146)
 // decrypt, also after the client's address changes; bad bytes never throw.
 import { describe, expect, it } from 'vitest'
-import { DtlsConnection, type SessionInfo } from '../../../src-main/core/dtls/connection'
+import { DtlsConnection, type ResumableSession, type SessionInfo } from '../../../src-main/core/dtls/connection'
 import { DtlsServerEndpoint } from '../../../src-main/core/dtls/server-endpoint'
 import { DtlsDecryptor, parseKeyLog } from '../../../src-main/core/inspect/dtls-decryptor'
 import { toHex } from '../../../src-main/core/bytes'
@@ -36,13 +36,27 @@ interface Recorded {
   exchange(text: string): void
 }
 
-/** A session between our client and our server, every datagram recorded in order. */
-function session(opts: { suite: number; clientCid?: Uint8Array; serverCidLength?: number; identity?: string } = { suite: CCM8 }): Recorded {
+interface Lab {
+  /** Every datagram of every session, in order, as one capture would hold them. */
+  readonly wire: Wire[]
+  connect(opts: SessionOptions): Recorded
+}
+
+interface SessionOptions {
+  readonly suite: number
+  readonly clientCid?: Uint8Array
+  readonly identity?: string
+  readonly resume?: ResumableSession
+  readonly from?: string
+}
+
+/** Our server endpoint, with clients connecting to it one after another; every datagram recorded. */
+function lab(opts: { serverCidLength?: number } = {}): Lab {
   const scheduler = new FakeScheduler()
   const wire: Wire[] = []
-  const sent: string[] = []
-  let client = 'udp:10.0.0.1:40000'
+  const clients = new Map<string, DtlsConnection>()
   let info: SessionInfo | null = null
+  let sent: string[] = []
   const server = new DtlsServerEndpoint<string>({
     crypto,
     scheduler,
@@ -52,7 +66,7 @@ function session(opts: { suite: number; clientCid?: Uint8Array; serverCidLength?
     timing: TIMING,
     send: (to, d) => {
       wire.push({ src: SERVER, dst: to, bytes: d.slice() })
-      scheduler.schedule(1, () => conn.receive(d))
+      scheduler.schedule(1, () => clients.get(to)?.receive(d))
     },
     onEstablished: (_s, i) => (info = i),
     onData: (s, p) => {
@@ -61,37 +75,56 @@ function session(opts: { suite: number; clientCid?: Uint8Array; serverCidLength?
       server.send(s.key, ascii(reply))
     }
   })
-  const conn: DtlsConnection = new DtlsConnection({
-    role: 'client',
-    crypto,
-    scheduler,
-    suites: [opts.suite],
-    psk: { identity: ascii(opts.identity ?? 'dev-1'), key: KEY },
-    ...(opts.clientCid ? { cid: opts.clientCid } : {}),
-    timing: TIMING,
-    send: (d) => {
-      const from = client
-      wire.push({ src: from, dst: SERVER, bytes: d.slice() })
-      scheduler.schedule(1, () => server.receive(from, from, d))
-    }
-  })
-  conn.connect()
-  scheduler.advance(100)
-  if (info === null) throw new Error('handshake did not complete')
-  const r: Recorded = {
+  return {
     wire,
-    info,
-    sent,
-    moveClient: (to) => (client = to),
-    exchange: (text) => {
-      sent.push(text)
-      conn.send(ascii(text))
-      scheduler.advance(10)
+    connect(o) {
+      let client = o.from ?? 'udp:10.0.0.1:40000'
+      info = null
+      sent = []
+      const conn: DtlsConnection = new DtlsConnection({
+        role: 'client',
+        crypto,
+        scheduler,
+        suites: [o.suite],
+        psk: { identity: ascii(o.identity ?? 'dev-1'), key: KEY },
+        ...(o.clientCid ? { cid: o.clientCid } : {}),
+        ...(o.resume ? { resume: o.resume } : {}),
+        timing: TIMING,
+        send: (d) => {
+          const from = client
+          wire.push({ src: from, dst: SERVER, bytes: d.slice() })
+          scheduler.schedule(1, () => server.receive(from, from, d))
+        }
+      })
+      clients.set(client, conn)
+      conn.connect()
+      scheduler.advance(100)
+      if (info === null) throw new Error('handshake did not complete')
+      const mine = sent
+      const r: Recorded = {
+        wire,
+        info,
+        sent: mine,
+        moveClient: (to) => {
+          clients.set(to, conn)
+          client = to
+        },
+        exchange: (text) => {
+          mine.push(text)
+          conn.send(ascii(text))
+          scheduler.advance(10)
+        }
+      }
+      r.exchange('GET /3/0/0')
+      r.exchange('GET /3/0/1')
+      return r
     }
   }
-  r.exchange('GET /3/0/0')
-  r.exchange('GET /3/0/1')
-  return r
+}
+
+/** One session between our client and our server, every datagram recorded in order. */
+function session(opts: SessionOptions & { serverCidLength?: number } = { suite: CCM8 }): Recorded {
+  return lab(opts.serverCidLength !== undefined ? { serverCidLength: opts.serverCidLength } : {}).connect(opts)
 }
 
 function decryptAll(d: DtlsDecryptor, wire: readonly Wire[]): string[] {
@@ -172,6 +205,19 @@ describe('decrypting captured DTLS 1.2 sessions (issue 16 item 4)', () => {
     const frames = s.wire.map((w) => d.datagram(w.src, w.dst, w.bytes))
     expect(frames.flatMap((f) => (f.plaintext ? [new TextDecoder().decode(f.plaintext)] : []))).toEqual(s.sent)
     expect(frames.filter((f) => f.cid !== undefined).length).toBeGreaterThan(0)
+  })
+
+  it('an abbreviated handshake (RFC 5246 §7.3) takes the master secret of the session it resumes', () => {
+    const l = lab()
+    const first = l.connect({ suite: CCM8 })
+    expect(first.info.sessionId.length).toBeGreaterThan(0)
+    const again = l.connect({ suite: CCM8, from: 'udp:10.0.0.1:40001', resume: { sessionId: first.info.sessionId, suite: first.info.suite, masterSecret: first.info.masterSecret, extendedMasterSecret: first.info.extendedMasterSecret, identity: first.info.identity } })
+    expect(again.info.resumed).toBe(true)
+    // Only the first session's line is in the key log: the second has none of its own.
+    const d = new DtlsDecryptor({ crypto })
+    d.addKeyLog(keyLogLine(first.info))
+    expect(decryptAll(d, l.wire)).toEqual([...first.sent, ...again.sent])
+    expect(d.sessions().map((s) => s.keySource)).toEqual(['key-log', 'resumed'])
   })
 
   it('never throws on truncated, corrupted or random datagrams (fuzz)', () => {
