@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Decrypting imported DTLS (issue 16 items 4 and 8): Debian's dumpcap records, on loopback, our
 // server talking coaps:// with a simulated device over PSK, a simulated device with a Connection ID
-// (RFC 9146) and openssl s_client over ECDHE-PSK (RFC 5489) sending a Register. The pcapng is
+// (RFC 9146), openssl s_client over ECDHE-PSK (RFC 5489) sending a Register, and libcoap's
+// coap-client (OpenSSL) registering with an X.509 certificate over ECDHE-ECDSA. The pcapng is
 // imported (a) with the app's own key log, (b) with the PSKs only, (c) with nothing: every LwM2M
 // operation of the sessions that can be opened is named, filters work, the reasons for the others
 // are given, and a filtered export of decrypted frames carries secrets tshark decrypts with.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CaptureFrameDetail, CaptureImportResult, CapturePage } from '../../src-main/contract/capture'
@@ -57,10 +59,25 @@ function register(ep: string): Uint8Array {
 let bench: SimBench
 const dir = tempDir()
 const file = join(dir.path, 'coaps.pcapng')
+const f = (name: string): string => join(dir.path, name)
 let keyLog = ''
 
+function openssl(...args: string[]): void {
+  const r = spawnSync('openssl', args, { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`)
+}
+
 beforeAll(async () => {
-  bench = await startBench({ dtls: true, cidLength: 4 })
+  // A CA, our server's certificate and a device's, for the ECDHE-ECDSA session.
+  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f('ca.key'))
+  openssl('req', '-x509', '-new', '-key', f('ca.key'), '-subj', '/CN=Import CA', '-days', '2', '-out', f('ca.pem'))
+  for (const [name, cn] of [['server', 'localhost'], ['device', 'imp-x509']]) {
+    openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f(`${name}.ec`))
+    openssl('pkcs8', '-topk8', '-nocrypt', '-in', f(`${name}.ec`), '-out', f(`${name}.key`))
+    openssl('req', '-new', '-key', f(`${name}.key`), '-subj', `/CN=${cn}`, '-out', f(`${name}.csr`))
+    openssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-out', f(`${name}.pem`))
+  }
+  bench = await startBench({ dtls: true, cidLength: 4, certFile: f('server.pem'), keyFile: f('server.key') })
   await bench.call('settings.set', { key: 'dtls.keyLog', value: true })
   const cap = await dumpcap(file, ['-i', 'lo', '-f', `udp port ${bench.coapsPort}`, '-q'])
   try {
@@ -82,6 +99,9 @@ beforeAll(async () => {
     } finally {
       s.kill('SIGTERM')
     }
+    await bench.call('security.put', { endpoint: 'imp-x509', mode: 'x509', trust: readFileSync(f('ca.pem'), 'utf8') })
+    const x = await runProcess('coap-client-openssl', ['-m', 'post', '-c', f('device.pem'), '-j', f('device.key'), '-C', f('ca.pem'), '-e', '</3/0>', '-t', '40', '-B', '10', `coaps://127.0.0.1:${bench.coapsPort}/rd?ep=imp-x509&lt=120&lwm2m=1.1`])
+    if (x.status !== 0) throw new Error(`coap-client-openssl: ${x.out}`)
     await new Promise((r) => setTimeout(r, 700))
   } finally {
     await cap.stop()
@@ -109,12 +129,13 @@ describe('importing DTLS captured by dumpcap (issue 16 items 4, 8)', () => {
     expect(keyLog).toMatch(/^CLIENT_RANDOM /)
     const { result, page } = await importWith({ keylog: keyLog })
     expect(result.stop).toBeNull()
-    expect(result.dtls.sessions).toBe(3)
-    expect(result.dtls.decrypted).toBe(3)
-    for (const id of ['imp-psk', 'imp-cid', 'imp-ecdhe']) expect(session(result, id)).toMatchObject({ keySource: 'key-log', undecrypted: 0, cause: null })
+    expect(result.dtls.sessions).toBe(4)
+    expect(result.dtls.decrypted).toBe(4)
+    for (const s of result.dtls.list) expect(s).toMatchObject({ keySource: 'key-log', undecrypted: 0, cause: null })
     expect(session(result, 'imp-ecdhe')?.suite).toMatch(/ECDHE_PSK/)
+    expect(result.dtls.list.some((s) => /ECDHE_ECDSA/.test(s.suite ?? ''))).toBe(true)
     const regs = page.frames.filter((f) => f.op === 'register' && f.code === 'POST')
-    expect(new Set(regs.map((f) => f.endpoint))).toEqual(new Set(['imp-psk', 'imp-cid', 'imp-ecdhe']))
+    expect(new Set(regs.map((f) => f.endpoint))).toEqual(new Set(['imp-psk', 'imp-cid', 'imp-ecdhe', 'imp-x509']))
     const reads = await bench.call<CapturePage>('capture.list', { filter: 'ep=imp-cid && op=read', limit: 10 })
     expect(reads.frames.map((f) => f.code)).toEqual(['GET', '2.05'])
     expect((await bench.call<CapturePage>('capture.list', { filter: 'ep=imp-cid && op=discover', limit: 10 })).frames.length).toBe(2)
@@ -135,6 +156,9 @@ describe('importing DTLS captured by dumpcap (issue 16 items 4, 8)', () => {
     const ecdhe = session(result, 'imp-ecdhe')
     expect(ecdhe).toMatchObject({ keySource: null, cause: 'ecdhe' })
     expect(ecdhe?.reason).toMatch(/PSK alone cannot decrypt/)
+    const x509 = result.dtls.list.find((s) => /ECDHE_ECDSA/.test(s.suite ?? ''))
+    expect(x509).toMatchObject({ keySource: null, cause: 'no-key' })
+    expect(x509?.reason).toMatch(/only the session's key log line/)
     expect(page.frames.some((f) => f.op === 'register' && f.endpoint === 'imp-psk')).toBe(true)
     expect(page.frames.some((f) => /^DTLS \(encrypted: .*PSK alone cannot decrypt/.test(f.summary))).toBe(true)
     // Re-exported with a filter: the derived secrets go into the Decryption Secrets Block and the
@@ -150,7 +174,7 @@ describe('importing DTLS captured by dumpcap (issue 16 items 4, 8)', () => {
 
   it('(c) with nothing: records stay encrypted and each session says why', async () => {
     const { result, page } = await importWith({})
-    expect(result.dtls.sessions).toBe(3)
+    expect(result.dtls.sessions).toBe(4)
     expect(result.dtls.decrypted).toBe(0)
     for (const s of result.dtls.list) expect(s.cause).toBe('no-key')
     expect(page.frames.some((f) => f.op !== null)).toBe(false)
