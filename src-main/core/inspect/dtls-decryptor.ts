@@ -99,6 +99,13 @@ function fromHex(s: string): Uint8Array {
   return out
 }
 
+/** Keeps a map below MAX_SESSIONS entries by forgetting the one added first (a long capture stays bounded). */
+function evictOldest<K, V>(m: Map<K, V>): void {
+  if (m.size < MAX_SESSIONS) return
+  const first = m.keys().next()
+  if (!first.done) m.delete(first.value)
+}
+
 /** Write keys of one direction: the current epochs, and the next one once keys are known. */
 interface Side {
   key: string
@@ -299,7 +306,7 @@ export class DtlsDecryptor {
       ems: false, etm: false, resumed: false, transcript: [], identity: null, keySource: null,
       cause: null, reason: null, decrypted: 0, undecrypted: 0, sawHello: false
     }
-    if (this.#byTuple.size >= MAX_SESSIONS) this.#byTuple.clear()
+    evictOldest(this.#byTuple)
     this.#byTuple.set(tuple, s)
     if (this.#sessions.length < MAX_REPORTS) this.#sessions.push(s)
     return s
@@ -371,7 +378,11 @@ export class DtlsDecryptor {
         if (ext.connectionId !== undefined && s.clientExt?.connectionId !== undefined) {
           s.client.cid = s.clientExt.connectionId.length > 0 ? s.clientExt.connectionId : null
           s.server.cid = ext.connectionId.length > 0 ? ext.connectionId : null
-          for (const c of [s.client.cid, s.server.cid]) if (c !== null) this.#byCid.set(toHex(c), s)
+          for (const c of [s.client.cid, s.server.cid]) {
+            if (c === null) continue
+            evictOldest(this.#byCid)
+            this.#byCid.set(toHex(c), s)
+          }
         }
         if (s.suite === null) {
           s.cause = 'unsupported-suite'
@@ -460,7 +471,7 @@ export class DtlsDecryptor {
     s.cause = null
     s.reason = null
     if (s.sessionId !== null && source !== 'resumed') {
-      if (this.#resumable.size >= MAX_SESSIONS) this.#resumable.clear()
+      evictOldest(this.#resumable)
       this.#resumable.set(toHex(s.sessionId), { master, source })
     }
   }
