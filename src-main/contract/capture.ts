@@ -78,3 +78,32 @@ export interface CaptureStatusDto {
   readonly bytes: number
   readonly paused: boolean
 }
+
+/** One DTLS session of an imported file and whether its records could be decrypted. */
+export interface CaptureDtlsSessionDto {
+  readonly client: string
+  readonly server: string
+  /** "TLS_PSK_WITH_AES_128_CCM_8 (0xC0A8)", or null when the ServerHello was not captured. */
+  readonly suite: string | null
+  /** PSK identity from ClientKeyExchange, when the suite has one. */
+  readonly identity: string | null
+  /** Where the master secret came from: a key log line, a PSK given to the import, or the session it resumed. */
+  readonly keySource: 'key-log' | 'psk' | 'resumed' | null
+  /** Protected records opened and left closed. */
+  readonly decrypted: number
+  readonly undecrypted: number
+  /** Why records stayed closed: no key, ECDHE with only a PSK, handshake not captured, unsupported suite, wrong key. */
+  readonly cause: 'no-key' | 'ecdhe' | 'handshake-missing' | 'unsupported-suite' | 'wrong-key' | null
+  readonly reason: string | null
+}
+
+export interface CaptureImportResult {
+  readonly frames: number
+  readonly packets: number
+  readonly skipped: number
+  readonly firstId: number | null
+  readonly lastId: number | null
+  readonly stop: { readonly offset: number; readonly message: string } | null
+  /** DTLS sessions in the file: how many were decrypted, and each one with the reason when not (at most 1000 listed). */
+  readonly dtls: { readonly sessions: number; readonly decrypted: number; readonly list: readonly CaptureDtlsSessionDto[] }
+}

@@ -12,7 +12,7 @@ import { DEVICE_SORT_KEYS } from './devices'
 import { CREDENTIAL_INPUT_SCHEMA, HANDSHAKES_PARAMS, type CredentialDto, type CredentialReview, type HandshakesPage } from './security'
 import { SERIAL_PARAMS, type OpenSerialPortDto, type SerialConsolePage, type SerialPortDto, type SerialProvisionResult } from './serial'
 import type { CardApduDto, CardBootstrapDto, CardReadersDto, CardWriteDto, CardWriteRecordDto } from './cards'
-import type { CaptureFrameDetail, CapturePage, CaptureSettingsDto, CaptureStatusDto } from './capture'
+import type { CaptureFrameDetail, CaptureImportResult, CapturePage, CaptureSettingsDto, CaptureStatusDto } from './capture'
 
 /** Endpoint client name: the rule of core/lwm2m/endpoint-name.ts (256 bytes of UTF-8, printable). */
 const endpoint = string({ minLength: 1, maxBytes: 256, printable: true })
@@ -170,8 +170,15 @@ export const METHOD_PARAMS = {
   'capture.list': object({ filter: optional(string({ maxLength: 2000 })), cursor: optional(integer(0)), limit: optional(integer(1, 1000)) }),
   /** One frame: its row, the decoded field tree and the bytes. */
   'capture.get': object({ id: integer(1) }),
-  /** Adds a pcap/pcapng file on this machine to the capture; `keylog` is a TLS key log's text. */
-  'capture.import': object({ path: string({ minLength: 1, maxLength: 4096 }), keylog: optional(string({ maxLength: 1_000_000 })), psk: optional(string({ maxLength: 1024 })) }),
+  /**
+   * Adds a pcap/pcapng file on this machine to the capture; `keylog` is a TLS key log's text,
+   * `psk` the pre-shared keys (identity as text, key as hex) that decrypt plain PSK sessions.
+   */
+  'capture.import': object({
+    path: string({ minLength: 1, maxLength: 4096 }),
+    keylog: optional(string({ maxLength: 1_000_000 })),
+    psk: optional(array(object({ identity: string({ minLength: 1, maxLength: 128 }), key: string({ minLength: 2, maxLength: 512, pattern: /^([0-9a-fA-F]{2})+$/ }) }), 1000))
+  }),
   /** Writes the capture (or what `filter` matches) to a file on this machine. */
   'capture.export': object({ path: string({ minLength: 1, maxLength: 4096 }), format: literal('pcapng', 'pcap'), filter: optional(string({ maxLength: 2000 })) }),
   'capture.clear': object({}),
@@ -243,7 +250,7 @@ export interface MethodResults {
   'cards.records': { records: CardWriteRecordDto[] }
   'capture.list': CapturePage
   'capture.get': CaptureFrameDetail
-  'capture.import': { frames: number; packets: number; skipped: number; firstId: number | null; lastId: number | null; stop: { offset: number; message: string } | null }
+  'capture.import': CaptureImportResult
   'capture.export': { frames: number; bytes: number }
   'capture.clear': CaptureStatusDto
   'capture.settings.get': CaptureSettingsDto & CaptureStatusDto

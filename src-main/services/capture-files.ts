@@ -7,8 +7,10 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs'
 import { ServiceError } from '../contract/errors'
 import { CaptureFileReader, SECRETS_TLS_KEY_LOG, type ReadStop } from '../core/inspect/capture-file-reader'
 import { pcapHeader, pcapngHeader, pcapngPacket, pcapPacket, type ExportFrame } from '../core/inspect/capture-file-writer'
+import { DtlsDecryptor, type DtlsSessionReport, type PskSecret } from '../core/inspect/dtls-decryptor'
 import { looksLikeDtls } from '../core/inspect/dtls-dissector'
 import { udpKey, udpOf } from '../core/inspect/packet-layers'
+import { nodeCrypto } from '../transports/node-crypto'
 import type { CaptureService } from './capture-service'
 
 export interface ImportResult {
@@ -26,11 +28,20 @@ export interface ImportResult {
   /** Ids of the first and last frame added. */
   readonly firstId: number | null
   readonly lastId: number | null
+  /** The file's DTLS sessions and what became of their records (decrypted, or why not). */
+  readonly dtlsSessions: readonly DtlsSessionReport[]
+}
+
+export interface ImportOptions {
+  /** NSS key log text (CLIENT_RANDOM lines). */
+  readonly keylog?: string
+  /** Pre-shared keys for plain PSK sessions, matched by the identity in ClientKeyExchange. */
+  readonly psks?: readonly PskSecret[]
 }
 
 const CHUNK = 1 << 20
 
-export function importCaptureFile(capture: CaptureService, path: string, opts: { keylog?: string } = {}): ImportResult {
+export function importCaptureFile(capture: CaptureService, path: string, opts: ImportOptions = {}): ImportResult {
   let fd: number
   try {
     fd = openSync(path, 'r')
@@ -44,6 +55,15 @@ export function importCaptureFile(capture: CaptureService, path: string, opts: {
   let firstId: number | null = null
   let lastId: number | null = null
   const keyLog: string[] = opts.keylog ? opts.keylog.split('\n').filter((l) => l.trim() !== '') : []
+  // Secrets derived from a PSK join the capture's key log, so an export decrypts in Wireshark too.
+  const derived: string[] = []
+  const decryptor = new DtlsDecryptor({
+    crypto: nodeCrypto,
+    ...(opts.psks ? { psks: opts.psks } : {}),
+    cidLength: capture.settings().cidLength,
+    onKeyLogLine: (l) => derived.push(l)
+  })
+  if (opts.keylog) decryptor.addKeyLog(opts.keylog)
   const add = (r: Parameters<CaptureService['add']>[0]): void => {
     const id = capture.add(r)
     firstId ??= id
@@ -67,13 +87,27 @@ export function importCaptureFile(capture: CaptureService, path: string, opts: {
       return
     }
     const cut = u.truncated || p.originalLength > p.data.length
+    const src = udpKey(u.srcAddress, u.srcPort)
+    const dst = udpKey(u.dstAddress, u.dstPort)
+    const dtls = looksLikeDtls(u.payload)
+    const d = dtls ? decryptor.datagram(src, dst, u.payload) : null
     add({
-      at: p.at, direction: 'none', transport: looksLikeDtls(u.payload) ? 'dtls' : 'udp',
-      src: udpKey(u.srcAddress, u.srcPort), dst: udpKey(u.dstAddress, u.dstPort), bytes: u.payload,
+      at: p.at, direction: 'none', transport: dtls ? 'dtls' : 'udp', src, dst, bytes: u.payload,
+      ...(d?.plaintext ? { plaintext: d.plaintext } : {}),
+      ...(d?.epoch !== undefined ? { epoch: d.epoch } : {}),
+      ...(d?.seq !== undefined ? { seq: d.seq } : {}),
+      ...(d?.cid !== undefined ? { cid: d.cid } : {}),
+      ...(d?.identity !== undefined ? { identity: d.identity } : {}),
+      ...(d?.undecrypted !== undefined ? { undecrypted: d.undecrypted } : {}),
       ...(cut ? { note: `packet ${p.number}: cut short in the capture (${p.data.length} of ${p.originalLength} bytes)` } : {})
     })
   }, (s) => {
-    if (s.secretsType === SECRETS_TLS_KEY_LOG) keyLog.push(...new TextDecoder().decode(s.data).split('\n').filter((l) => l.trim() !== ''))
+    if (s.secretsType !== SECRETS_TLS_KEY_LOG) return
+    // Usually before the first packet (editcap --inject-secrets, our exports); a block further on
+    // serves the sessions whose handshake comes after it.
+    const text = new TextDecoder().decode(s.data)
+    keyLog.push(...text.split('\n').filter((l) => l.trim() !== ''))
+    decryptor.addKeyLog(text)
   })
   try {
     const buf = new Uint8Array(CHUNK)
@@ -87,8 +121,8 @@ export function importCaptureFile(capture: CaptureService, path: string, opts: {
     closeSync(fd)
   }
   const stop = reader.finish()
-  for (const line of keyLog) if (!capture.keyLog.includes(line)) capture.keyLog.push(line)
-  return { packets, frames, skipped, keyLogLines: keyLog.length, format: reader.format, stop, firstId, lastId }
+  for (const line of [...keyLog, ...derived]) if (!capture.keyLog.includes(line)) capture.keyLog.push(line)
+  return { packets, frames, skipped, keyLogLines: keyLog.length, format: reader.format, stop, firstId, lastId, dtlsSessions: decryptor.sessions() }
 }
 
 /** "udp:10.0.0.1:5683", "udp:[::1]:5683" → address and port; other links get a synthetic address. */
@@ -153,21 +187,21 @@ export function exportCaptureFile(capture: CaptureService, path: string, format:
       frames++
     }
     if (ids) {
-      // Decryption needs each session's handshake: a filtered export keeps the handshake records
-      // (content types 20 and 22) of every DTLS conversation it holds, in capture order.
+      // Decryption needs each session's handshake: a filtered export keeps the handshake frames
+      // (those the store pins: first record change_cipher_spec or handshake) of every DTLS session
+      // it holds, in capture order.
       const chosen = new Set<number>()
-      const sessions = new Set<string>()
+      const sessions = new Set<number>()
       for (let k = 0; k < ids.count; k++) {
         const id = ids.ids[k] as number
         chosen.add(id)
-        const r = store.row(id)
-        if (r?.transport === 'dtls') sessions.add(r.src < r.dst ? `${r.src} ${r.dst}` : `${r.dst} ${r.src}`)
+        const s = store.sessionOf(id)
+        if (s !== null && s.session !== 0) sessions.add(s.session)
       }
       if (sessions.size > 0) {
         store.scan(store.firstId, 1, (id) => {
-          const r = store.row(id)
-          const first = store.bytes(id)?.wire[0]
-          if (r?.transport === 'dtls' && (first === 20 || first === 22) && sessions.has(r.src < r.dst ? `${r.src} ${r.dst}` : `${r.dst} ${r.src}`)) chosen.add(id)
+          const s = store.sessionOf(id)
+          if (s !== null && s.pin && sessions.has(s.session)) chosen.add(id)
           return true
         })
       }

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The capture.* methods of the dispatcher table (issue 16 item 8).
-import type { CaptureStatusDto } from '../contract/capture'
-import { ServiceError } from '../contract/errors'
+import type { CaptureImportResult, CaptureStatusDto } from '../contract/capture'
 import type { HandlerTable } from './dispatcher'
-import { exportCaptureFile, importCaptureFile } from './capture-files'
+import { exportCaptureFile, importCaptureFile, type ImportResult } from './capture-files'
 import type { CaptureService } from './capture-service'
 import type { EventHub } from './event-hub'
 import type { SettingsService } from './settings-service'
@@ -29,6 +28,15 @@ export function applyCaptureSettings(capture: CaptureService, settings: Settings
 
 type CaptureMethods = 'capture.list' | 'capture.get' | 'capture.import' | 'capture.export' | 'capture.clear' | 'capture.settings.get' | 'capture.settings.set'
 
+/** The contract's view of an import: counts, where reading stopped, and the DTLS sessions. */
+export function importResultDto(r: ImportResult): CaptureImportResult {
+  const decrypted = r.dtlsSessions.filter((s) => s.keySource !== null && s.cause === null).length
+  return {
+    frames: r.frames, packets: r.packets, skipped: r.skipped, firstId: r.firstId, lastId: r.lastId, stop: r.stop,
+    dtls: { sessions: r.dtlsSessions.length, decrypted, list: r.dtlsSessions.slice(0, 1000) }
+  }
+}
+
 export function captureStatus(capture: CaptureService): CaptureStatusDto {
   return { total: capture.store.count, dropped: capture.store.dropped, bytes: capture.store.byteSize, paused: capture.paused }
 }
@@ -38,9 +46,9 @@ export function captureHandlers(capture: CaptureService, settings: SettingsServi
     'capture.list': (p) => capture.list(p),
     'capture.get': (p) => capture.get(p.id),
     'capture.import': (p) => {
-      if (p.psk !== undefined) throw new ServiceError('capture.file', 'decrypting imported DTLS with a PSK is not available yet; pass the session key log (keylog) instead')
-      const r = importCaptureFile(capture, p.path, p.keylog !== undefined ? { keylog: p.keylog } : {})
-      return { frames: r.frames, packets: r.packets, skipped: r.skipped, firstId: r.firstId, lastId: r.lastId, stop: r.stop }
+      const psks = p.psk?.map((k) => ({ identity: new TextEncoder().encode(k.identity), key: Uint8Array.from(Buffer.from(k.key, 'hex')) }))
+      const r = importCaptureFile(capture, p.path, { ...(p.keylog !== undefined ? { keylog: p.keylog } : {}), ...(psks ? { psks } : {}) })
+      return importResultDto(r)
     },
     'capture.export': (p) => exportCaptureFile(capture, p.path, p.format, p.filter !== undefined ? { filter: p.filter } : {}),
     'capture.clear': () => {

@@ -16,6 +16,7 @@ import { dissectFrame, type DissectOptions } from '../core/inspect/dissect'
 import type { Field } from '../core/inspect/field'
 import { compileFilter, parseFilter, type FramePredicate } from '../core/inspect/filter'
 import { requestShape } from '../core/inspect/operation'
+import { looksLikeDtls } from '../core/inspect/dtls-dissector'
 import { frameDto } from './capture-dto'
 import type { EventHub } from './event-hub'
 
@@ -40,7 +41,8 @@ export function filterProblem(text: string): { column: number; message: string }
 
 interface MatchCache {
   readonly text: string
-  readonly firstId: number
+  /** The store's generation when the ids were collected (frames dropped since make them stale). */
+  readonly generation: number
   scannedTo: number
   ids: Float64Array
   count: number
@@ -91,6 +93,7 @@ export class CaptureService {
 
   clear(): void {
     this.#matches.clear()
+    this.#dtlsPairs.clear()
     this.keyLog.length = 0
     this.store.clear()
     this.#analyzer = new ExchangeAnalyzer()
@@ -104,7 +107,33 @@ export class CaptureService {
     const id = this.store.peekId()
     const vantage = r.direction === 'in' ? r.dst : r.direction === 'out' ? r.src : ''
     const facts = this.#analyzer.analyze({ id, at: r.at, src: r.src, dst: r.dst, bytes: r.bytes, vantage, ...(r.plaintext ? { plaintext: r.plaintext } : {}) })
-    return this.store.append(r, facts)
+    return this.store.append(looksLikeDtls(r.bytes) ? { ...r, ...this.#dtlsSession(r.src, r.dst, r.bytes) } : r, facts)
+  }
+
+  /** Per address pair: how many handshakes it has had, and whether the current one protects records yet. */
+  #dtlsPairs = new Map<string, { generation: number; protected: boolean }>()
+
+  /**
+   * Which DTLS session a datagram belongs to, and whether it is a handshake frame (its first record
+   * is change_cipher_spec or handshake) that the store pins: a session is an address pair until a
+   * ClientHello follows protected records on it, which starts the next one.
+   */
+  #dtlsSession(src: string, dst: string, b: Uint8Array): { session: string; pin: boolean } {
+    const pair = src < dst ? `${src} ${dst}` : `${dst} ${src}`
+    let st = this.#dtlsPairs.get(pair)
+    if (st === undefined) {
+      if (this.#dtlsPairs.size >= 100_000) this.#dtlsPairs.clear()
+      st = { generation: 0, protected: false }
+      this.#dtlsPairs.set(pair, st)
+    }
+    const type = b[0] as number
+    const epoch = ((b[3] as number) << 8) | (b[4] as number)
+    if (type === 22 && epoch === 0 && b[13] === 1 && st.protected) {
+      st.generation++
+      st.protected = false
+    }
+    if (epoch > 0 || type === 25) st.protected = true
+    return { session: `${pair}#${st.generation}`, pin: type === 20 || type === 22 }
   }
 
   /** Recent datagrams sent, by sender, receiver and a few bytes, to spot their receiving copy. */
@@ -199,9 +228,12 @@ export class CaptureService {
   dto(r: FrameRow): CaptureFrameDto {
     const dto = frameDto(r, this.models)
     if (r.code >= 0 && r.protocol !== 2) return dto
-    // Frames that are not CoAP may carry a note from the file reader (cut short, corrupt).
-    const note = this.store.bytes(r.id)?.extra?.note
-    return typeof note === 'string' ? { ...dto, summary: note } : dto
+    // Frames that are not CoAP may carry a note from the file reader (cut short, corrupt), or
+    // say why their DTLS records stayed encrypted.
+    const extra = this.store.bytes(r.id)?.extra
+    if (typeof extra?.note === 'string') return { ...dto, summary: extra.note }
+    if (typeof extra?.undecrypted === 'string') return { ...dto, summary: `DTLS (encrypted: ${extra.undecrypted})` }
+    return dto
   }
 
   settings(): CaptureSettingsDto {
@@ -251,8 +283,8 @@ export class CaptureService {
     }
     const store = this.store
     let m = this.#matches.get(text)
-    if (m === undefined || m.firstId !== store.firstId || m.scannedTo > store.nextId) {
-      m = { text, firstId: store.firstId, scannedTo: store.firstId, ids: new Float64Array(1024), count: 0, predicate: null }
+    if (m === undefined || m.generation !== store.generation || m.scannedTo > store.nextId) {
+      m = { text, generation: store.generation, scannedTo: store.firstId, ids: new Float64Array(1024), count: 0, predicate: null }
       if (text !== '') for (const k of this.#matches.keys()) if (k !== '') this.#matches.delete(k)
       this.#matches.set(text, m)
     }
@@ -292,22 +324,26 @@ export class CaptureService {
     const r = this.store.row(id)
     const b = this.store.bytes(id)
     if (r === null || b === null) throw new ServiceError('capture.not_found', `frame ${id} is not in the capture (cleared, or dropped past the size limit)`)
-    const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext))
+    const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext, b.extra))
     const out: { -readonly [K in keyof CaptureFrameDetail]: CaptureFrameDetail[K] } = { frame: this.dto(r), fields: d.fields, bytes: toHex(b.wire) }
     if (b.plaintext) out.plaintext = toHex(b.plaintext)
     if (b.extra) {
-      const { note, ...dtls } = b.extra as { note?: string; epoch?: number; seq?: number; cid?: string; identity?: string }
+      const { note, undecrypted, ...dtls } = b.extra as { note?: string; undecrypted?: string; epoch?: number; seq?: number; cid?: string; identity?: string }
       if (Object.values(dtls).some((v) => v !== undefined)) out.dtls = dtls
+      if (undecrypted !== undefined) out.fields = [{ label: 'Decryption', value: `not decrypted: ${undecrypted}`, start: 0, end: b.wire.length }, ...out.fields]
       if (note !== undefined) out.fields = [{ label: 'Packet', value: note, start: 0, end: b.wire.length, problem: { rule: 'capture.packet', section: 'pcap/pcapng', message: note } }, ...out.fields]
     }
     return out
   }
 
   /** What dissecting frame `r` needs from the exchange it belongs to. */
-  dissectOptions(r: FrameRow, plaintext?: Uint8Array): DissectOptions {
+  dissectOptions(r: FrameRow, plaintext?: Uint8Array, extra?: Record<string, unknown> | null): DissectOptions {
     const opts: { -readonly [K in keyof DissectOptions]: DissectOptions[K] } = { models: this.models }
     if (plaintext) opts.plaintext = plaintext
-    if (this.#settings.cidLength > 0) opts.cidLength = this.#settings.cidLength
+    // The frame's own CID (its session negotiated it) frames its tls12_cid records; the setting
+    // covers captures that start after the handshake.
+    if (typeof extra?.cid === 'string' && extra.cid.length > 0) opts.cidLength = extra.cid.length >> 1
+    else if (this.#settings.cidLength > 0) opts.cidLength = this.#settings.cidLength
     if (r.bootstrap) opts.bootstrap = true
     if (r.notification) opts.notification = true
     const isResponse = r.code >= 32
@@ -326,7 +362,7 @@ export class CaptureService {
     const r = this.store.row(id)
     const b = this.store.bytes(id)
     if (r === null || b === null) return ''
-    const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext))
+    const d = dissectFrame(b.wire, this.dissectOptions(r, b.plaintext, b.extra))
     const parts: string[] = [d.summary]
     const walk = (fs: readonly Field[]): void => {
       for (const f of fs) {
