@@ -30,3 +30,35 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out
 }
+
+// Paths, queries, ids and link lists are short ASCII; TextEncoder/TextDecoder cost a call into
+// the runtime per string, which under load was a few per cent of the server's CPU (issue 12).
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+const SHORT = 64
+
+/** UTF-8 bytes of `s`. */
+export function utf8Bytes(s: string): Uint8Array {
+  const n = s.length
+  if (n > SHORT) return encoder.encode(s)
+  const out = new Uint8Array(n)
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x80) return encoder.encode(s)
+    out[i] = c
+  }
+  return out
+}
+
+/** `b` as UTF-8 text, an invalid byte as U+FFFD (and a leading BOM kept, as it is data here). */
+export function utf8Text(b: Uint8Array): string {
+  const n = b.length
+  if (n > SHORT) return decoder.decode(b)
+  let s = ''
+  for (let i = 0; i < n; i++) {
+    const c = b[i] as number
+    if (c >= 0x80) return decoder.decode(b)
+    s += String.fromCharCode(c)
+  }
+  return s
+}

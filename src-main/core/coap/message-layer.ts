@@ -8,6 +8,7 @@ import type { DatagramLink, PeerAddress, Random } from '../ports'
 import type { EventSink } from './events'
 import { codeClass, EMPTY, type CoapMessage, type MessageCodec } from './message'
 import { TimerSet } from './timers'
+import { DedupCache, type Seen } from './dedup-cache'
 import { PeerNumberTable } from './peer-number-table'
 import { initialTimeoutMs, type TransmissionSettings } from './transmission'
 import type {
@@ -56,16 +57,6 @@ class Outstanding implements Transmission {
   }
 }
 
-/** A CON or NON we received, remembered for its lifetime (RFC 7252 §4.5). */
-interface Seen {
-  /** What every copy of a CON is answered with (ACK, piggybacked response, or RST). */
-  reply: Uint8Array | null
-  /** Called on a duplicate while the reply is not settled yet. */
-  onDuplicate: (() => void) | null
-  /** End of its lifetime (EXCHANGE_LIFETIME for CON, NON_LIFETIME for NON). */
-  readonly until: number
-}
-
 const NO_BYTES = new Uint8Array(0)
 
 export class MessageLayer implements MessageTransport {
@@ -73,14 +64,13 @@ export class MessageLayer implements MessageTransport {
   private nextMid: number
   /** By peer and Message ID. */
   private readonly outstanding = new PeerNumberTable<Outstanding>()
-  private readonly seen = new Map<string, Seen>()
-  private readonly maxSeen: number
+  private readonly seen: DedupCache
   private closed = false
 
   constructor(private readonly o: MessageLayerOptions) {
     // §4.4: randomise the first MID so a restarted endpoint does not reuse recent ones.
     this.nextMid = Math.floor(o.random.next() * 0x10000) & 0xffff
-    this.maxSeen = o.maxDedupEntries ?? 50_000
+    this.seen = new DedupCache(o.maxDedupEntries ?? 50_000)
     o.link.onReceive((peer, datagram) => this.receive(peer, datagram))
   }
 
@@ -249,9 +239,8 @@ export class MessageLayer implements MessageTransport {
       if (type === 'CON') this.sendEmpty(peer, 'RST', m.messageId)
       return
     }
-    const key = keyOf(peer, m.messageId)
     const now = this.o.timers.now()
-    const previous = this.seen.get(key)
+    const previous = this.seen.get(peer.key, m.messageId)
     if (previous !== undefined && previous.until > now) {
       // §4.5: a duplicate is processed once; every copy of a CON gets the same answer.
       this.o.emit({ type: 'duplicate', peer, message: m })
@@ -262,10 +251,8 @@ export class MessageLayer implements MessageTransport {
       return
     }
     const lifetime = type === 'CON' ? this.o.settings.exchangeLifetimeMs : this.o.settings.nonLifetimeMs
-    const seen: Seen = { reply: null, onDuplicate: null, until: now + lifetime }
-    this.seen.delete(key)
-    this.seen.set(key, seen)
-    this.sweepSeen(now)
+    const seen: Seen = { peerKey: peer.key, messageId: m.messageId, reply: null, onDuplicate: null, until: now + lifetime }
+    this.seen.remember(seen, now)
     if (cls === 0) {
       this.sink?.onRequest(peer, m, this.responderFor(peer, m, type, seen))
       return
@@ -285,18 +272,6 @@ export class MessageLayer implements MessageTransport {
   /** Messages remembered for deduplication now (bounded by lifetime and by maxDedupEntries). */
   get dedupSize(): number {
     return this.seen.size
-  }
-
-  /**
-   * Forgets what has outlived its lifetime, and the oldest beyond the cap. The map keeps insertion
-   * order, which is arrival order, so the expired ones are at the front: one timer per message
-   * is not needed, and the work per message stays constant.
-   */
-  private sweepSeen(now: number): void {
-    for (const [key, s] of this.seen) {
-      if (s.until > now && this.seen.size <= this.maxSeen) return
-      this.seen.delete(key)
-    }
   }
 
   /**
@@ -354,8 +329,4 @@ export class MessageLayer implements MessageTransport {
       }
     }
   }
-}
-
-function keyOf(peer: PeerAddress, messageId: number): string {
-  return `${peer.key}#${messageId}`
 }

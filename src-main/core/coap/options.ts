@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The CoAP option registry (RFC 7252 §5.10, §12.2 and the RFCs that added options; coap-facts
 // §2) and the small readers/builders the layers above use instead of touching option bytes.
+import { utf8Bytes, utf8Text } from '../bytes'
 import { Option, type CoapMessage, type CoapOption, type OptionNumber } from './message'
 
 /** RFC 7252 §3.2 value formats; OSCORE's structured value is treated as opaque here. */
@@ -134,11 +135,8 @@ export function encodeUint(n: number): Uint8Array {
 
 // Option strings are compared as bytes (RFC 7252 §3.2); decoding is for people and routing, so a
 // stray invalid byte becomes U+FFFD instead of hiding the whole value.
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
-const utf8Encoder = new TextEncoder()
-
 export function decodeString(value: Uint8Array): string {
-  return utf8.decode(value)
+  return utf8Text(value)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,7 +218,7 @@ export function observe(m: CoapMessage): number | null {
 
 function stringOptions(n: OptionNumber, values: readonly string[]): CoapOption[] {
   return values.map((s) => {
-    const value = utf8Encoder.encode(s)
+    const value = utf8Bytes(s)
     // RFC 7252 §5.10.1/§5.10.7: 0-255 bytes per segment or argument.
     if (value.length > 255) {
       throw new RangeError(`${optionName(n)} value is ${value.length} bytes; RFC 7252 allows 0-255`)

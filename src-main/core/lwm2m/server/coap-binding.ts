@@ -3,6 +3,7 @@
 // UplinkRequests for the role, the role's answers become CoAP responses, and the DeviceLink the
 // roles use to reach devices becomes CoAP requests and observations. The endpoint under it may
 // sit on UDP, DTLS or any other datagram link.
+import { utf8Bytes } from '../../bytes'
 import type { CoapEndpoint, RequestOptions } from '../../coap/endpoint'
 import { Method as M, Option, type CoapMessage, type CoapOption } from '../../coap/message'
 import {
@@ -21,7 +22,6 @@ import type { DeviceLink, DownlinkRequest, DownlinkResponse, Method, SendControl
 const METHODS: Record<number, Method> = { [M.GET]: 'GET', [M.POST]: 'POST', [M.PUT]: 'PUT', [M.DELETE]: 'DELETE', [M.FETCH]: 'FETCH', [M.IPATCH]: 'IPATCH' }
 const CODES: Record<Method, number> = { GET: M.GET, POST: M.POST, PUT: M.PUT, DELETE: M.DELETE, FETCH: M.FETCH, IPATCH: M.IPATCH }
 const METHOD_NOT_ALLOWED = 133
-const utf8 = new TextEncoder()
 
 /** Options helpers read messages; requests and responses carry the same option list. */
 const NO_BYTES = new Uint8Array(0)
@@ -36,7 +36,7 @@ export function serveUplink(endpoint: CoapEndpoint, handle: (req: UplinkRequest,
     const res = handle({ peer: req.peer, method, path: uriPath(m), query: uriQuery(m), contentFormat: contentFormat(m), payload: req.payload }, accept(m))
     // Built in wire order (Location-Path 8, Content-Format 12, Max-Age 14): no sort needed.
     const options: CoapOption[] = []
-    if (res.locationPath) for (const s of res.locationPath) options.push({ number: Option.LOCATION_PATH, value: utf8.encode(s) })
+    if (res.locationPath) for (const s of res.locationPath) options.push({ number: Option.LOCATION_PATH, value: utf8Bytes(s) })
     if (res.contentFormat !== undefined) options.push(uintOptionOf(Option.CONTENT_FORMAT, res.contentFormat))
     if (res.maxAge !== undefined) options.push(uintOptionOf(Option.MAX_AGE, res.maxAge))
     return { code: res.code, options, ...(res.payload ? { payload: res.payload } : {}) }

@@ -5,6 +5,7 @@
 // deadlines, cancel), lifetimes through expiry.ts, and every step lands on the device's timeline
 // (timeline.ts). It sees devices only through a DeviceLink, so it does not know whether UDP,
 // DTLS, TCP or anything else carries the messages.
+import { utf8Text } from '../../bytes'
 import type { PeerAddress, Random, Scheduler } from '../../ports'
 import type { Violation } from '../../violation'
 import { CF, type ContentFormat } from '../content-format'
@@ -185,7 +186,7 @@ export class Lwm2mServer {
     if (nameProblem) return { code: BAD_REQUEST, payload: text(nameProblem) }
     if (req.payload.length > 0 && req.contentFormat !== null && req.contentFormat !== CF.LINK)
       return { code: BAD_REQUEST, payload: text(`the object list must be link format (40), not ${req.contentFormat}`) }
-    const list = parseObjectList(utf8Decoder.decode(req.payload))
+    const list = parseObjectList(utf8Text(req.payload))
     if (list.objects.length === 0) {
       // LwM2M-Ident-02: a known profile ID stands for the object list; otherwise we cannot know it.
       const known = q.params.profileId !== null && (this.opts.knownProfiles?.has(q.params.profileId) ?? false)
@@ -246,7 +247,7 @@ export class Lwm2mServer {
     const q = parseUpdateQuery(req.query, r.lwm2mVersion)
     if (!q.ok) return { code: q.code, payload: text(q.reason) }
     const now = this.now()
-    const list = req.payload.length > 0 ? parseObjectList(utf8Decoder.decode(req.payload)) : null
+    const list = req.payload.length > 0 ? parseObjectList(utf8Text(req.payload)) : null
     const lifetime = q.params.lifetime ?? r.lifetime
     const updated: Registration = {
       ...r,
@@ -779,7 +780,6 @@ function segments(path: Path): string[] {
 }
 
 const utf8 = new TextEncoder()
-const utf8Decoder = new TextDecoder()
 
 function text(s: string): Uint8Array {
   return utf8.encode(s)
