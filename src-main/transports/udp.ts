@@ -42,6 +42,18 @@ export function parseUdpPeer(peer: PeerAddress): { address: string; port: number
 
 const parsedPeers = new Map<string, { address: string; port: number }>()
 
+// Datagrams from one device come from one address and port again and again: its PeerAddress is
+// made once (two strings and an object per datagram otherwise), keyed by port and checked by address.
+const peersByPort = new Map<number, { address: string; peer: PeerAddress }>()
+
+function peerOf(address: string, port: number): PeerAddress {
+  const cached = peersByPort.get(port)
+  if (cached !== undefined && cached.address === address) return cached.peer
+  const peer = udpPeer(address, port)
+  peersByPort.set(port, { address, peer })
+  return peer
+}
+
 export class UdpLink implements DatagramLink {
   #handler: ((peer: PeerAddress, datagram: Uint8Array) => void) | null = null
   #local = ''
@@ -58,7 +70,7 @@ export class UdpLink implements DatagramLink {
     link.#local = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`
     socket.on('error', (e) => opts.onError?.(e))
     socket.on('message', (msg, rinfo) => {
-      const peer = udpPeer(rinfo.address, rinfo.port)
+      const peer = peerOf(rinfo.address, rinfo.port)
       const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength)
       const tap = opts.tap
       if (tap !== undefined && tap.off !== true) tap({ direction: 'in', transport: 'udp', local: link.#local, peer, bytes, at: Date.now() })

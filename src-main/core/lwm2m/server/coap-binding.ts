@@ -77,24 +77,23 @@ function toResponse(code: number, options: readonly CoapOption[], payload: Uint8
  */
 function requestControl(ctl: SendControl | undefined): RequestOptions {
   if (!ctl) return {}
-  return {
+  const out: { -readonly [K in keyof RequestOptions]: RequestOptions[K] } = {
     timeoutMs: Infinity,
     cancel: ctl.cancel,
     onAck: ctl.onAck,
-    ...(ctl.onProgress ? { onProgress: ctl.onProgress } : {}),
     onLate: (m) => ctl.onLate(toResponse(m.code, m.options, m.payload))
   }
+  if (ctl.onProgress) out.onProgress = ctl.onProgress
+  return out
 }
 
 /** The DeviceLink the roles use, as CoAP requests on `endpoint`. */
 export function coapDeviceLink(endpoint: CoapEndpoint): DeviceLink {
   return {
     async send(peer, req, ctl) {
-      const res = await endpoint.request(
-        peer,
-        { code: CODES[req.method], options: requestOptions(req), ...(req.payload ? { payload: req.payload } : {}), confirmable: req.confirmable ?? true },
-        requestControl(ctl)
-      )
+      const coapReq: { code: number; options: CoapOption[]; payload?: Uint8Array; confirmable: boolean } = { code: CODES[req.method], options: requestOptions(req), confirmable: req.confirmable ?? true }
+      if (req.payload) coapReq.payload = req.payload
+      const res = await endpoint.request(peer, coapReq, requestControl(ctl))
       return toResponse(res.code, res.options, res.payload)
     },
     async observe(peer, req, onNotification, onEnd, ctl) {

@@ -569,7 +569,7 @@ export class Lwm2mServer {
 
   private operate(endpoint: string, operation: string, path: Path, req: DownlinkRequest, o: RequestOptions, label?: string): Promise<OperationResult> {
     const r = this.requireRegistration(endpoint)
-    const routedReq = { ...req, path: [...altSegments(r), ...req.path] }
+    const routedReq = r.alternatePath ? { ...req, path: [...altSegments(r), ...req.path] } : req
     return this.request(r, operation, path, o, label ?? formatPath(path), (ctl) => this.opts.link.send(this.peerOf(endpoint), routedReq, ctl))
   }
 
