@@ -202,8 +202,17 @@ export class Lwm2mServer {
       return { code: SERVICE_UNAVAILABLE, maxAge: FULL_RETRY_SECONDS, payload: text(`this server holds its maximum of ${max} registrations; try again later`) }
     const now = this.now()
     const id = this.newId()
+    const p = q.params
+    // Every field written out (no spread): one object with its fields in place, which the GC
+    // copies in one piece; there is one per device and it lives as long as the registration.
     const registration: Registration = {
-      ...q.params,
+      endpoint: p.endpoint,
+      lifetime: p.lifetime,
+      lwm2mVersion: p.lwm2mVersion,
+      binding: p.binding,
+      queueMode: p.queueMode,
+      smsNumber: p.smsNumber,
+      profileId: p.profileId,
       id,
       peer: req.peer,
       objects: list.objects,
@@ -229,13 +238,17 @@ export class Lwm2mServer {
       })
     this.note(registration.endpoint, {
       kind: 'registered',
-      text:
-        `registered from ${req.peer.display}: LwM2M ${registration.lwm2mVersion}, binding ${registration.binding}${registration.queueMode ? ' with queue mode' : ''}, lifetime ${registration.lifetime === 0 ? 'unlimited' : registration.lifetime + ' s'}` +
-        (replaced && !moved ? ` (replaces registration ${replaced.id})` : ''),
+      // Joined, not concatenated: the line lives as long as the device's history, and a joined
+      // string is one flat piece rather than a tree of a dozen.
+      text: [
+        'registered from ', req.peer.display, ': LwM2M ', registration.lwm2mVersion, ', binding ', registration.binding,
+        registration.queueMode ? ' with queue mode' : '', ', lifetime ', registration.lifetime === 0 ? 'unlimited' : registration.lifetime + ' s',
+        replaced && !moved ? ` (replaces registration ${replaced.id})` : ''
+      ].join(''),
       registrationId: id,
       address: req.peer.display
     })
-    this.emit({ type: 'registered', registration, replaced: replaced !== undefined, ...(moved ? { previousAddress: replaced.peer.display } : {}) })
+    if (this.opts.onEvent) this.emit({ type: 'registered', registration, replaced: replaced !== undefined, ...(moved ? { previousAddress: replaced.peer.display } : {}) })
     this.deviceSeen(registration.endpoint)
     return { code: CREATED, locationPath: ['rd', id] }
   }
