@@ -22,7 +22,10 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // One Chromium at a time: two cores.
-          fileParallelism: false
+          fileParallelism: false,
+          // expect.poll's 1 s default is too short for a UI answering through the server on 2 busy
+          // cores (a rename's table refresh missed it once under load average 14).
+          expect: { poll: { timeout: 10_000 } }
         }
       }
     ]
