@@ -5,8 +5,12 @@
 // request's slipmux frame written, echoed by the far end, read back whole. Ptys ignore baud rates,
 // so this measures our per-message cost on the line, not the line rate. Rounds alternate
 // (raw, ours, ours, raw, …) so load that comes and goes hits both alike.
+// Both sides go through the same SerialLink (same binding, same descriptor I/O, same pty and
+// socat); the echo copies nothing and decodes no text. What differs is what the comparison is
+// about: slipmux framing, FCS and the CoAP exchange. The CPU per round trip of this process and
+// of socat is printed with it, to tell our cost from the pty's and the relay's.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { coapCodec } from '../../src-main/core/coap/codec'
@@ -16,7 +20,6 @@ import { encodeCoapFrame } from '../../src-main/core/serial/slipmux'
 import { nodeRandom, nodeScheduler } from '../../src-main/transports/node-runtime'
 import { SerialLink } from '../../src-main/transports/serial'
 import { median } from './paired'
-import { readFileSync } from 'node:fs'
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux). */
 function procCpu(pid: number): number {
