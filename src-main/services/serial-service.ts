@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Serial lines (issue 17): opens ports, keeps each line's console and decoded CoAP frames, and
 // on a slipmux line puts the Server and Bootstrap Server roles on a CoAP endpoint of its own
-// (role-attachment.ts), so a device on the line registers or bootstraps as over UDP.
+// (role-attachment.ts), so a device on the line registers or bootstraps as over UDP. The line
+// follows the roles: those that start (or restart) after serial.open serve it too (rolesChanged).
 import type { ConsoleLineDto, OpenSerialPortDto, SerialConsolePage, SerialFrameDto, SerialPortDto } from '../contract/serial'
 import type { Params } from '../contract/methods'
 import { ServiceError } from '../contract/errors'
@@ -16,11 +17,11 @@ import { nodeRandom, nodeScheduler } from '../transports/node-runtime'
 import { PortWatcher, SerialLink, listSerialPorts, type BindingInterface, type SerialPortDescription } from '../transports/serial'
 import type { EventHub } from './event-hub'
 import { listenerEvents } from './coap-listener'
-import { attachEndpoint, type AttachedRoles } from './role-attachment'
+import { LiveRoleAttachment, type AttachedRoles } from './role-attachment'
 
 export interface SerialServiceOptions {
   readonly events: EventHub
-  /** The roles running now (null while one is not started). */
+  /** The roles running now (null while one is not started); read again on rolesChanged(). */
   readonly roles: () => AttachedRoles
   /** The native binding unless given (tests of hot-plug pass the mock binding). */
   readonly binding?: BindingInterface
@@ -53,9 +54,10 @@ interface Console {
 
 interface Line {
   readonly link: SerialLink
-  readonly dto: Omit<OpenSerialPortDto, 'counters' | 'endpoint'>
+  readonly dto: Omit<OpenSerialPortDto, 'counters' | 'endpoint' | 'roles'>
   readonly endpoint: CoapEndpoint | null
-  readonly detach: () => void
+  /** Slipmux lines: the roles serving the line, followed as they start and stop. */
+  readonly roles: LiveRoleAttachment | null
 }
 
 type Settings = Params<'serial.open'>
@@ -111,16 +113,12 @@ export class SerialService {
       throw new ServiceError('serial.open_failed', `cannot open ${path}: ${(e as Error).message}`)
     }
     let endpoint: CoapEndpoint | null = null
-    let detach = (): void => undefined
-    const roles: ('server' | 'bootstrap')[] = []
+    let roles: LiveRoleAttachment | null = null
     if (p.framing === 'slipmux') {
       // Its events reach the protocol log like those of the UDP listeners.
       endpoint = new CoapEndpoint({ link, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom, onEvent: listenerEvents(`serial ${path}`) })
-      const attached = this.opts.roles()
-      if (attached.server) roles.push('server')
-      if (attached.bootstrap) roles.push('bootstrap')
       // Keyed by the line's whole peer key: each line is its own link (several may be open).
-      detach = attachEndpoint(endpoint, link.peer.key, attached)
+      roles = new LiveRoleAttachment(endpoint, link.peer.key, this.opts.roles)
     }
     const dto = {
       path,
@@ -132,10 +130,9 @@ export class SerialService {
       rtscts: p.rtscts ?? false,
       xonxoff: p.xonxoff ?? false,
       openedAt: new Date().toISOString(),
-      uri: uartUri(path),
-      roles
+      uri: uartUri(path)
     } as const
-    this.#lines.set(path, { link, dto, endpoint, detach })
+    this.#lines.set(path, { link, dto, endpoint, roles })
     this.#console(path)
     return this.#openDto(path)
   }
@@ -203,6 +200,14 @@ export class SerialService {
   /** Records a line the host wrote (it shows in the console, marked as ours). */
   hostLine(path: string, text: string): void {
     this.#hostLine(path, text)
+  }
+
+  /**
+   * The Server or Bootstrap Server started, stopped or restarted: every open slipmux line follows,
+   * without being reopened (a line opened before the listeners came up is served once they run).
+   */
+  rolesChanged(): void {
+    for (const line of this.#lines.values()) line.roles?.sync()
   }
 
   async closeAll(): Promise<void> {
@@ -303,7 +308,7 @@ export class SerialService {
     const line = this.#lines.get(path)
     if (!line) return
     this.#lines.delete(path)
-    line.detach()
+    line.roles?.detach()
     // Pending requests to the device fail with the line's reason, not a generic one.
     line.endpoint?.close(`the serial line ${path} closed: ${reason}`)
     const c = this.#consoles.get(path)
@@ -341,7 +346,7 @@ export class SerialService {
 
   #openDto(path: string): OpenSerialPortDto {
     const line = this.#line(path)
-    return { ...line.dto, endpoint: this.#consoles.get(path)?.endpoint ?? null, counters: line.link.counters }
+    return { ...line.dto, roles: line.roles?.names ?? [], endpoint: this.#consoles.get(path)?.endpoint ?? null, counters: line.link.counters }
   }
 }
 

@@ -237,8 +237,13 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     dataDir: opts.dataDir,
     listeners,
     startListeners: async (l) => {
-      if (l.coap) await server.start(l.coap)
-      if (l.bootstrap) await bootstrap.start(l.bootstrap)
+      try {
+        if (l.coap) await server.start(l.coap)
+        if (l.bootstrap) await bootstrap.start(l.bootstrap)
+      } finally {
+        // Serial lines opened before (the app starts listeners while its window is up) get the roles now.
+        serial.rolesChanged()
+      }
       if (l.coaps) await openDtls('server', l.coaps)
       if (l.bootstrapCoaps) await openDtls('bootstrap', l.bootstrapCoaps)
     },

@@ -3,6 +3,7 @@
 // slipmux framing is a core DatagramLink for CoAP (one peer: the device on the other end, keyed
 // "serial:<path>") plus a console of diagnostic text; in raw framing it is a console only.
 // `serialport` has no hot-plug events, so the port list is polled (PortWatcher).
+import { readSync, writeSync } from 'node:fs'
 import type { DatagramLink, PeerAddress } from '../core/ports'
 import { emptyCounters, encodeCoapFrame, encodeDiagnosticFrame, SlipmuxDecoder, type SlipmuxCounters } from '../core/serial/slipmux'
 import type { CaptureTap } from './capture-tap'
@@ -58,6 +59,32 @@ export interface BindingPortInterface {
   write(buffer: Buffer): Promise<void>
   set(options: { dtr?: boolean; rts?: boolean }): Promise<void>
   close(): Promise<void>
+}
+
+/**
+ * What the Linux and macOS ports of @serialport/bindings-cpp hold besides the interface: the
+ * non-blocking descriptor and a poller for it (libuv uv_poll). Their read() and write() go through
+ * the libuv thread pool: a read is a pool round trip for the data plus one more that ends in
+ * EAGAIN (an Error with a stack) before the poller is armed, and a write is a pool round trip too.
+ * On a serial line that is most of a request's time, so when these two are there we read when the
+ * poller says readable and write at once, both on the descriptor, on this thread (it is
+ * non-blocking: nothing waits). Windows' binding has neither: it keeps its own read and write.
+ */
+interface UnixPortInternals {
+  readonly fd: number | null
+  readonly poller: { once(event: 'readable', callback: (err: Error | null) => void): unknown }
+}
+
+function unixInternals(port: BindingPortInterface): UnixPortInternals | null {
+  const p = port as unknown as Partial<UnixPortInternals>
+  return typeof p.fd === 'number' && typeof p.poller?.once === 'function' ? (p as UnixPortInternals) : null
+}
+
+const RESOLVED = Promise.resolve()
+
+function isAgain(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code
+  return code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR'
 }
 
 interface PortInfo {
@@ -134,7 +161,12 @@ export class SerialLink implements DatagramLink {
   #handler: ((peer: PeerAddress, datagram: Uint8Array) => void) | null = null
   readonly #decoder: SlipmuxDecoder | null
   readonly #text = new TextDecoder('utf-8')
-  #writes: Promise<void> = Promise.resolve()
+  #writes: Promise<void> = RESOLVED
+  /** Writes handed to the binding and not yet done: a direct write must not overtake them. */
+  #queued = 0
+  /** The descriptor-level access of the Linux/macOS binding, when present. */
+  readonly #unix: UnixPortInternals | null
+  readonly #readBuf = Buffer.alloc(READ_SIZE)
   #closing = false
   #closeReason: string | null = null
   readonly #ended: Promise<string>
@@ -145,6 +177,7 @@ export class SerialLink implements DatagramLink {
     private readonly opts: SerialLinkOptions
   ) {
     this.peer = serialPeer(opts.path)
+    this.#unix = unixInternals(portBinding)
     this.#ended = new Promise((resolve) => (this.#settleEnded = resolve))
     this.#decoder =
       opts.framing === 'slipmux'
@@ -170,7 +203,8 @@ export class SerialLink implements DatagramLink {
       lock: true
     })
     const link = new SerialLink(port, opts)
-    void link.#readLoop()
+    if (link.#unix) link.#awaitReadable()
+    else void link.#readLoop()
     return link
   }
 
@@ -184,6 +218,11 @@ export class SerialLink implements DatagramLink {
 
   get counters(): SlipmuxCounters {
     return this.#decoder ? { ...this.#decoder.counters } : emptyCounters()
+  }
+
+  /** Reads and writes go straight to the descriptor (Linux, macOS) rather than through the binding's thread-pool calls. */
+  get directIo(): boolean {
+    return this.#unix !== null
   }
 
   get isOpen(): boolean {
@@ -203,7 +242,8 @@ export class SerialLink implements DatagramLink {
   send(peer: PeerAddress, datagram: Uint8Array): void {
     if (this.opts.framing !== 'slipmux' || peer.key !== this.peer.key || !this.isOpen) return
     this.opts.tap?.({ direction: 'out', transport: 'serial', local: this.opts.path, peer, bytes: datagram, at: Date.now() })
-    this.#write(encodeCoapFrame(datagram))
+    // A failed write ends nothing by itself (the read loop notices a port that went away).
+    this.#write(encodeCoapFrame(datagram)).catch(() => undefined)
   }
 
   /** Bytes as they are (a shell command, a test's garbage). */
@@ -235,11 +275,32 @@ export class SerialLink implements DatagramLink {
     this.#end(reason)
   }
 
+  /** Writes `bytes` in order with what was written before; they may be reused once this returns. */
   #write(bytes: Uint8Array): Promise<void> {
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    let rest = bytes
+    const fd = this.#unix?.fd
+    if (typeof fd === 'number' && this.#queued === 0 && this.isOpen && !this.#closing) {
+      // Nothing queued: straight to the descriptor. A full output buffer (EAGAIN) or a short
+      // write leaves the rest to the binding, which waits until the port takes more.
+      let n = 0
+      try {
+        n = writeSync(fd, bytes)
+      } catch (e) {
+        if (!isAgain(e)) return Promise.reject(e as Error)
+      }
+      if (n === bytes.length) return RESOLVED
+      rest = bytes.subarray(n)
+    }
+    // Copied: the caller may reuse its bytes (an echo of the read buffer) before this is written.
+    const buf = Buffer.from(rest)
+    this.#queued++
     const next = this.#writes.then(async () => {
-      if (!this.isOpen || this.#closing) return
-      await this.portBinding.write(buf)
+      try {
+        if (!this.isOpen || this.#closing) return
+        await this.portBinding.write(buf)
+      } finally {
+        this.#queued--
+      }
     })
     // A failed write ends nothing by itself: the read loop notices a port that went away.
     this.#writes = next.catch(() => undefined)
@@ -255,8 +316,53 @@ export class SerialLink implements DatagramLink {
     }
   }
 
+  /** Direct reads: wait for the poller, read what is there (one read: the poll is level-triggered), wait again. */
+  #awaitReadable(): void {
+    this.#unix?.poller.once('readable', (err) => this.#readable(err))
+  }
+
+  #readable(err: Error | null): void {
+    if (this.#closing) return
+    const fd = this.#unix?.fd
+    if (err || typeof fd !== 'number') {
+      const canceled = (err as (Error & { canceled?: boolean }) | null)?.canceled === true || typeof fd !== 'number'
+      void this.#lost(canceled ? 'the port was closed' : `the port went away (unplugged, or the other end closed): ${err?.message ?? ''}`)
+      return
+    }
+    let n: number
+    try {
+      n = readSync(fd, this.#readBuf, 0, READ_SIZE, null)
+    } catch (e) {
+      if (isAgain(e)) return this.#awaitReadable()
+      void this.#lost(`the port went away (unplugged, or the other end closed): ${(e as Error).message}`)
+      return
+    }
+    // Readable yet nothing to read: a terminal's end of file (the line hung up).
+    if (n === 0) {
+      void this.#lost('the port went away (unplugged, or the other end closed): end of file')
+      return
+    }
+    this.#chunk(this.#readBuf.subarray(0, n))
+    if (!this.#closing) this.#awaitReadable()
+  }
+
+  #chunk(chunk: Uint8Array): void {
+    try {
+      this.opts.onBytes?.(chunk)
+      if (this.#decoder) {
+        this.#decoder.push(chunk)
+        this.opts.onFrame?.()
+      } else if (this.opts.onConsole) {
+        const text = this.#text.decode(chunk, { stream: true })
+        if (text) this.opts.onConsole(text)
+      }
+    } catch {
+      // Console consumers are ours and total; a bug there must not stop the line.
+    }
+  }
+
   async #readLoop(): Promise<void> {
-    const buf = Buffer.alloc(READ_SIZE)
+    const buf = this.#readBuf
     while (!this.#closing) {
       let n: number
       try {
@@ -268,19 +374,7 @@ export class SerialLink implements DatagramLink {
         return
       }
       if (n === 0) continue
-      const chunk = buf.subarray(0, n)
-      try {
-        this.opts.onBytes?.(chunk)
-        if (this.#decoder) {
-          this.#decoder.push(chunk)
-          this.opts.onFrame?.()
-        } else {
-          const text = this.#text.decode(chunk, { stream: true })
-          if (text) this.opts.onConsole?.(text)
-        }
-      } catch {
-        // Console consumers are ours and total; a bug there must not stop the line.
-      }
+      this.#chunk(buf.subarray(0, n))
     }
   }
 

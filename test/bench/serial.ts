@@ -5,9 +5,13 @@
 // request's slipmux frame written, echoed by the far end, read back whole. Ptys ignore baud rates,
 // so this measures our per-message cost on the line, not the line rate. Rounds alternate
 // (raw, ours, ours, raw, …) so load that comes and goes hits both alike.
+// Both sides go through the same SerialLink (same binding, same descriptor I/O, same pty and
+// socat); the echo copies nothing and decodes no text. What differs is what the comparison is
+// about: slipmux framing, FCS and the CoAP exchange. The CPU per round trip of this process and
+// of socat is printed with it, to tell our cost from the pty's and the relay's.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { coapCodec } from '../../src-main/core/coap/codec'
 import { CoapEndpoint } from '../../src-main/core/coap/endpoint'
@@ -17,11 +21,26 @@ import { nodeRandom, nodeScheduler } from '../../src-main/transports/node-runtim
 import { SerialLink } from '../../src-main/transports/serial'
 import { median } from './paired'
 
-const ROUNDS = 7
-const ROUND_MS = 1000
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function procCpu(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100
+  } catch {
+    return NaN
+  }
+}
+const selfCpu = (): number => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1e6
+}
+
+// Many short rounds: on a shared machine load comes in bursts, and the median ratio drops the rounds a burst hit.
+const ROUNDS = 21
+const ROUND_MS = 400
 const enc = new TextEncoder()
 
-async function ptyPair(): Promise<{ a: string; b: string; stop: () => Promise<void> }> {
+async function ptyPair(): Promise<{ a: string; b: string; pid: number; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-pty-'))
   const a = join(dir, 'A')
   const b = join(dir, 'B')
@@ -31,6 +50,7 @@ async function ptyPair(): Promise<{ a: string; b: string; stop: () => Promise<vo
   return {
     a,
     b,
+    pid: child.pid ?? 0,
     stop: async () => {
       child.kill()
       await exited
@@ -48,7 +68,22 @@ async function main(): Promise<void> {
   let rawGot = 0
   let rawWake: (() => void) | null = null
 
-  const rawRound = async (ms: number): Promise<number> => {
+  /** Round trips per second, and CPU µs per round trip of this process and of socat. */
+  type Round = { rate: number; self: number; socat: number }
+  const timed = async (ms: number, trip: () => Promise<void>): Promise<Round> => {
+    let n = 0
+    const c0 = selfCpu()
+    const s0 = procCpu(pty.pid)
+    const t0 = performance.now()
+    while (performance.now() - t0 < ms) {
+      await trip()
+      n++
+    }
+    const t = performance.now() - t0
+    return { rate: (n * 1000) / t, self: ((selfCpu() - c0) * 1e6) / n, socat: ((procCpu(pty.pid) - s0) * 1e6) / n }
+  }
+
+  const rawRound = async (ms: number): Promise<Round> => {
     const host = await SerialLink.open({
       path: pty.a,
       framing: 'raw',
@@ -58,36 +93,28 @@ async function main(): Promise<void> {
         rawWake?.()
       }
     })
-    const far: SerialLink = await SerialLink.open({ path: pty.b, framing: 'raw', baudRate: 115200, onBytes: (chunk) => void far.writeBytes(chunk.slice()) })
-    let n = 0
-    const t0 = performance.now()
-    while (performance.now() - t0 < ms) {
+    const far: SerialLink = await SerialLink.open({ path: pty.b, framing: 'raw', baudRate: 115200, onBytes: (chunk) => void far.writeBytes(chunk) })
+    const rate = await timed(ms, async () => {
       rawGot = 0
       const back = new Promise<void>((resolve) => (rawWake = () => rawGot >= sample.length && resolve()))
       await host.writeBytes(sample)
       await back
-      n++
-    }
-    const rate = (n * 1000) / (performance.now() - t0)
+    })
     await host.close()
     await far.close()
     return rate
   }
 
-  const coapRound = async (ms: number): Promise<number> => {
+  const coapRound = async (ms: number): Promise<Round> => {
     const hostLink = await SerialLink.open({ path: pty.a, framing: 'slipmux', baudRate: 115200 })
     const farLink = await SerialLink.open({ path: pty.b, framing: 'slipmux', baudRate: 115200 })
     const host = new CoapEndpoint({ link: hostLink, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom })
     const far = new CoapEndpoint({ link: farLink, codec: coapCodec, scheduler: nodeScheduler, random: nodeRandom })
     const body = enc.encode('LwM2M Workbench')
     far.onRequest(() => ({ code: Response.CONTENT, payload: body }))
-    let n = 0
-    const t0 = performance.now()
-    while (performance.now() - t0 < ms) {
+    const rate = await timed(ms, async () => {
       await host.request(hostLink.peer, { code: Method.GET, options: path })
-      n++
-    }
-    const rate = (n * 1000) / (performance.now() - t0)
+    })
     host.close()
     far.close()
     await hostLink.close()
@@ -98,12 +125,12 @@ async function main(): Promise<void> {
   console.log(`serial: CoAP round trips over a socat pty pair vs a raw echo of a request frame (${sample.length} bytes), ${ROUNDS} rounds of ${ROUND_MS} ms each`)
   await rawRound(300)
   await coapRound(300)
-  const raws: number[] = []
-  const ours: number[] = []
+  const raws: Round[] = []
+  const ours: Round[] = []
   const ratios: number[] = []
   for (let i = 0; i < ROUNDS; i++) {
-    let r: number
-    let c: number
+    let r: Round
+    let c: Round
     if (i % 2 === 0) {
       r = await rawRound(ROUND_MS)
       c = await coapRound(ROUND_MS)
@@ -113,12 +140,16 @@ async function main(): Promise<void> {
     }
     raws.push(r)
     ours.push(c)
-    ratios.push(c / r)
+    ratios.push(c.rate / r.rate)
   }
   await pty.stop()
   const fmt = (x: number): string => Math.round(x).toLocaleString('en')
-  console.log(`raw echo round trips/s:   ${fmt(median(raws))} (min ${fmt(Math.min(...raws))})`)
-  console.log(`CoAP GET round trips/s:   ${fmt(median(ours))} (min ${fmt(Math.min(...ours))})`)
+  const rates = (xs: Round[]): number[] => xs.map((x) => x.rate)
+  const cpu = (xs: Round[]): string =>
+    `${fmt(median(xs.map((x) => 1e6 / x.rate)))} µs wall, CPU ${fmt(median(xs.map((x) => x.self)))} µs here + ${fmt(median(xs.map((x) => x.socat)))} µs socat per round trip`
+  console.log(`raw echo round trips/s:   ${fmt(median(rates(raws)))} (min ${fmt(Math.min(...rates(raws)))}); ${cpu(raws)}`)
+  console.log(`CoAP GET round trips/s:   ${fmt(median(rates(ours)))} (min ${fmt(Math.min(...rates(ours)))}); ${cpu(ours)}`)
+  console.log(`per-round ratios: ${ratios.map((r) => r.toFixed(2)).join(' ')}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
   console.log(`ratio CoAP / raw echo:    ${median(ratios).toFixed(2)} median, ${Math.min(...ratios).toFixed(2)} min (goal ≥ 0.8)`)
 }
 

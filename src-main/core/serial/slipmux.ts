@@ -85,15 +85,52 @@ export function slipEncode(frame: Uint8Array): Uint8Array {
   return out
 }
 
-/** A CoAP message as a slipmux frame on the wire: 0xA9 ‖ message ‖ FCS (LSB first), escaped. */
+/**
+ * A CoAP message as a slipmux frame on the wire: 0xA9 ‖ message ‖ FCS (LSB first), escaped.
+ * Built in one array (one per message on the line): FCS and escape count in one pass, then the copy.
+ */
 export function encodeCoapFrame(message: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(message.length + 3)
-  frame[0] = COAP
-  frame.set(message, 1)
-  const fcs = fcsUpdate(0xffff, frame, 0, message.length + 1) ^ 0xffff
-  frame[message.length + 1] = fcs & 0xff
-  frame[message.length + 2] = fcs >>> 8
-  return slipEncode(frame)
+  let f = (0xffff >>> 8) ^ (FCS_TABLE[(0xffff ^ COAP) & 0xff] as number)
+  let extra = 0
+  for (let i = 0; i < message.length; i++) {
+    const b = message[i] as number
+    f = (f >>> 8) ^ (FCS_TABLE[(f ^ b) & 0xff] as number)
+    if (b === END || b === ESC) extra++
+  }
+  const fcs = f ^ 0xffff
+  const lo = fcs & 0xff
+  const hi = fcs >>> 8
+  if (lo === END || lo === ESC) extra++
+  if (hi === END || hi === ESC) extra++
+  const out = new Uint8Array(message.length + extra + 5)
+  out[0] = END
+  out[1] = COAP
+  let j = escapeInto(out, 2, message)
+  j = escapeByte(out, j, lo)
+  j = escapeByte(out, j, hi)
+  out[j] = END
+  return out
+}
+
+function escapeByte(out: Uint8Array, j: number, b: number): number {
+  if (b === END) {
+    out[j] = ESC
+    out[j + 1] = ESC_END
+    return j + 2
+  }
+  if (b === ESC) {
+    out[j] = ESC
+    out[j + 1] = ESC_ESC
+    return j + 2
+  }
+  out[j] = b
+  return j + 1
+}
+
+function escapeInto(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  let j = at
+  for (let i = 0; i < bytes.length; i++) j = escapeByte(out, j, bytes[i] as number)
+  return j
 }
 
 const utf8 = new TextEncoder()

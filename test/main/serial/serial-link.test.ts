@@ -2,6 +2,8 @@
 // The serial transport on real pty pairs (socat), and, for modem control and the port list that
 // ptys cannot offer, on @serialport/binding-mock: ptys refuse DTR/RTS ioctls and never appear in
 // the system's port list, so that boundary is the one place this suite uses a mock.
+import { closeSync, openSync, read as readCb, write as writeCb } from 'node:fs'
+import { promisify } from 'node:util'
 import { createRequire } from 'node:module'
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeCoapFrame } from '../../../src-main/core/serial/slipmux'
@@ -49,6 +51,8 @@ function waitFor<T>(get: () => T | undefined, ms = 3000): Promise<T> {
   })
 }
 
+const read = promisify(readCb)
+const write = (fd: number, b: Buffer): Promise<unknown> => promisify(writeCb)(fd, b)
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
 
 describe('capabilities', () => {
@@ -150,6 +154,57 @@ describe('serial link on a pty pair (slipmux, coap-facts §9)', () => {
     expect(host.isOpen).toBe(true)
   })
 
+  it('on Linux reads and writes go straight to the descriptor, not through a thread-pool call per message', async () => {
+    const p = await pair()
+    expect((await open(p.a, 'slipmux')).directIo).toBe(true)
+  })
+
+  it('a write larger than the line takes at once goes out whole and in order, the rest waiting for the port; the caller may reuse its bytes', async () => {
+    const p = await pair()
+    // The far end opened as a plain file and not read yet (opening a port flushes its input):
+    // socat fills it, then our side's output buffer fills (EAGAIN).
+    const far = openSync(p.b, 'r+')
+    const host = await open(p.a, 'raw')
+    const big = Uint8Array.from({ length: 256 * 1024 }, (_, i) => (i * 7) & 0xff)
+    const sent = Uint8Array.from(big)
+    const first = host.writeBytes(big)
+    big.fill(0)
+    const second = host.writeBytes(Uint8Array.of(1, 2, 3))
+    const want = sent.length + 3
+    const got = Buffer.alloc(want)
+    let n = 0
+    try {
+      while (n < want) n += (await read(far, got, n, want - n, null)).bytesRead
+    } finally {
+      closeSync(far)
+    }
+    await Promise.all([first, second])
+    expect(got).toEqual(Buffer.concat([sent, Uint8Array.of(1, 2, 3)]))
+  })
+
+  it('a write waiting for the port to take more still completes while the device keeps sending', async () => {
+    const p = await pair()
+    const far = openSync(p.b, 'r+')
+    let heard = 0
+    const host = await open(p.a, 'raw', { onBytes: (c) => void (heard += c.length) })
+    const big = Uint8Array.from({ length: 256 * 1024 }, (_, i) => (i * 7) & 0xff)
+    const written = host.writeBytes(big)
+    const got = Buffer.alloc(big.length)
+    let n = 0
+    try {
+      // The device talks while it reads: every read of ours re-arms the poller.
+      while (n < big.length) {
+        await write(far, Buffer.from('log line\n'))
+        n += (await read(far, got, n, Math.min(4096, big.length - n), null)).bytesRead
+      }
+      await written
+    } finally {
+      closeSync(far)
+    }
+    expect(got).toEqual(Buffer.from(big))
+    expect(heard).toBeGreaterThan(0)
+  }, 20_000)
+
   it('opening a path that does not exist rejects', async () => {
     await expect(SerialLink.open({ path: '/dev/does-not-exist-serial', framing: 'raw', baudRate: 9600 })).rejects.toThrow()
   })
@@ -174,6 +229,8 @@ describe('modem control and port list (mock binding: ptys have neither)', () => 
       }
     }
     const link = await open('/dev/ttyMOCK0', 'slipmux', { binding })
+    // The mock has no descriptor: reads and writes go through the binding, as on Windows.
+    expect(link.directIo).toBe(false)
     await link.control({ dtr: false })
     await link.control({ dtr: true, rts: false })
     expect(sets).toEqual([{ dtr: false }, { dtr: true, rts: false }])
