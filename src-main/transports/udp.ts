@@ -54,6 +54,12 @@ function peerOf(address: string, port: number): PeerAddress {
   return peer
 }
 
+function pooled(datagram: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(datagram.length)
+  b.set(datagram)
+  return b
+}
+
 export class UdpLink implements DatagramLink {
   #handler: ((peer: PeerAddress, datagram: Uint8Array) => void) | null = null
   #local = ''
@@ -108,9 +114,13 @@ export class UdpLink implements DatagramLink {
     }
     const tap = this.opts.tap
     if (tap !== undefined && tap.off !== true) tap({ direction: 'out', transport: 'udp', local: this.#local, peer, bytes: datagram, at: Date.now() })
+    // A small Uint8Array lives inside V8's heap; handing it to the socket makes V8 move it out
+    // (a native allocation and an ArrayBuffer per datagram). A copy into Node's buffer pool is
+    // cheaper (about 0.5 µs of some 7 µs per send, measured on loopback).
+    const bytes = datagram.length <= 64 && !Buffer.isBuffer(datagram) ? pooled(datagram) : datagram
     // Without a callback dgram skips a nextTick per datagram; only onError would read the result.
-    if (this.opts.onError) this.socket.send(datagram, to.port, to.address, this.#sent)
-    else this.socket.send(datagram, to.port, to.address)
+    if (this.opts.onError) this.socket.send(bytes, to.port, to.address, this.#sent)
+    else this.socket.send(bytes, to.port, to.address)
   }
 
   readonly #sent = (e: Error | null): void => {
