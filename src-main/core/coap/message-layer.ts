@@ -254,7 +254,13 @@ export class MessageLayer implements MessageTransport {
     const seen: Seen = { peerKey: peer.key, messageId: m.messageId, reply: null, onDuplicate: null, until: now + lifetime }
     this.seen.remember(seen, now)
     if (cls === 0) {
-      this.sink?.onRequest(peer, m, this.responderFor(peer, m, type, seen))
+      const responder = this.responderFor(peer, m, type, seen)
+      try {
+        this.sink?.onRequest(peer, m, responder)
+      } finally {
+        // Most handlers answer at once (piggybacked); only one still working needs the ACK timer.
+        responder.awaitAnswer()
+      }
       return
     }
     // A separate response (§5.2.2), or a notification (RFC 7641).
@@ -283,7 +289,7 @@ export class MessageLayer implements MessageTransport {
     request: CoapMessage,
     type: 'CON' | 'NON',
     seen: Seen
-  ): Responder {
+  ): Responder & { awaitAnswer(): void } {
     let state: 'waiting' | 'acked' | 'done' = 'waiting'
     let cancelAckTimer: (() => void) | null = null
     const sendEmptyAck = (): void => {
@@ -294,13 +300,15 @@ export class MessageLayer implements MessageTransport {
       seen.onDuplicate = null
       seen.reply = this.sendEmpty(peer, 'ACK', request.messageId)
     }
-    if (type === 'CON') {
-      cancelAckTimer = this.o.timers.after(this.o.ackDelayMs, sendEmptyAck)
-      // The client is retransmitting: the response is late, so acknowledge now.
-      seen.onDuplicate = sendEmptyAck
-    }
     return {
       confirmable: type === 'CON',
+      /** Called once the handler has returned: a CON still unanswered gets its Empty ACK after ackDelayMs. */
+      awaitAnswer: () => {
+        if (type !== 'CON' || state !== 'waiting' || this.closed) return
+        cancelAckTimer = this.o.timers.after(this.o.ackDelayMs, sendEmptyAck)
+        // The client is retransmitting: the response is late, so acknowledge now.
+        seen.onDuplicate = sendEmptyAck
+      },
       respond: (response) => {
         if (state === 'done' || this.closed) return
         if (state === 'waiting' && type === 'CON') {
