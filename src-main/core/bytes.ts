@@ -54,11 +54,7 @@ export function utf8Bytes(s: string): Uint8Array {
 export function utf8Text(b: Uint8Array): string {
   const n = b.length
   if (n > SHORT) return decoder.decode(b)
-  let s = ''
-  for (let i = 0; i < n; i++) {
-    const c = b[i] as number
-    if (c >= 0x80) return decoder.decode(b)
-    s += String.fromCharCode(c)
-  }
-  return s
+  for (let i = 0; i < n; i++) if ((b[i] as number) >= 0x80) return decoder.decode(b)
+  // One string made from the codes (appending char by char made one string per character).
+  return String.fromCharCode.apply(null, b as unknown as number[])
 }

@@ -178,14 +178,13 @@ export function parseLinkFormat(text: string): LinkParse {
       }
       setAttribute(attributes, name, typed(name, raw, valueAt, v))
     }
-    const link: Link = { target, attributes }
     const parsed = target.startsWith('/') ? parsePath(target) : null
     if (parsed?.ok) {
       if (target.length > 1 && target.endsWith('/')) {
         v.add(open + 1, 'link-format.trailing-slash', 'LwM2M 1.2 Core §7.2 (facts §7)', `'${target}' ends in '/'`)
       }
-      links.push({ ...link, path: parsed.path })
-    } else links.push(link)
+      links.push({ target, attributes, path: parsed.path })
+    } else links.push({ target, attributes })
 
     skipWs()
     if (i >= n) break

@@ -170,14 +170,22 @@ export function parseObjectList(text: string): ObjectList {
       if (ct !== undefined) contentFormats = Array.isArray(ct) ? ct : typeof ct === 'number' ? [ct] : []
       continue
     }
-    const m = /^\/(\d+)(?:\/(\d+))?\/?$/.exec(target)
-    if (!m) continue
+    // The link parser has read a well-formed /O or /O/I already; anything else (leading zeros…)
+    // is read here as before.
+    let objectId: number
+    let instanceId: number | null
+    const path = prefix === '' ? l.path : undefined
+    if (path !== undefined && (path.length === 1 || path.length === 2)) {
+      objectId = path[0]
+      instanceId = path.length === 2 ? path[1] : null
+    } else {
+      const m = /^\/(\d+)(?:\/(\d+))?\/?$/.exec(target)
+      if (!m) continue
+      objectId = Number(m[1])
+      instanceId = m[2] === undefined ? null : Number(m[2])
+    }
     const ver = l.attributes['ver']
-    objects.push({
-      objectId: Number(m[1]),
-      instanceId: m[2] === undefined ? null : Number(m[2]),
-      version: typeof ver === 'string' ? ver : typeof ver === 'number' ? String(ver) : null
-    })
+    objects.push({ objectId, instanceId, version: typeof ver === 'string' ? ver : typeof ver === 'number' ? String(ver) : null })
   }
   return { objects, alternatePath, contentFormats, violations }
 }
