@@ -58,16 +58,17 @@ export function checkBinding(b: string, version: string): string | null {
   const allowed = version.startsWith('1.2') ? 'UTSNMH' : 'UTSN'
   if (b.length === 0) return 'binding is empty'
   for (const c of b) if (!allowed.includes(c)) return `binding letter "${c}" is not one of ${allowed.split('').join(', ')} (LwM2M ${version})`
-  if (new Set(b).size !== b.length) return `binding "${b}" repeats a letter`
+  for (let i = 1; i < b.length; i++) if (b.lastIndexOf(b[i] as string, i - 1) >= 0) return `binding "${b}" repeats a letter`
   return null
 }
+
+const REGISTER_PARAMETERS: ReadonlySet<string> = new Set(['ep', 'lt', 'lwm2m', 'b', 'Q', 'sms', 'pid'])
 
 /** Register: `/rd?ep=..&lt=..&lwm2m=..&b=..&Q&sms=..&pid=..` (T §6.4.3). */
 export function parseRegisterQuery(query: readonly string[]): { ok: true; params: RegisterParams } | Refusal {
   const q = splitQuery(query)
   if ('ok' in q) return q
-  const known = new Set(['ep', 'lt', 'lwm2m', 'b', 'Q', 'sms', 'pid'])
-  for (const k of q.keys()) if (!known.has(k)) return { ok: false, code: BAD_REQUEST, reason: `unknown parameter "${k}"` }
+  for (const k of q.keys()) if (!REGISTER_PARAMETERS.has(k)) return { ok: false, code: BAD_REQUEST, reason: `unknown parameter "${k}"` }
   const version = q.get('lwm2m')
   // Before 1.1 the version was optional in practice (many 1.0 clients omit it): read absence as 1.0.
   const lwm2mVersion = version === undefined ? '1.0' : version === true ? '' : version
