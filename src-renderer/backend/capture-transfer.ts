@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // Capture files to and from a headless instance over HTTP (JSON-RPC requests are capped at
-// 1 MiB): POST /capture/import with the file as body, GET /capture/export, both with the token.
-// Electron has no HTTP server; there the main process opens files by path (capture.import/export).
+// 1 MiB): POST /capture/import with the file as body (or, with DTLS secrets, as the `file` part of
+// a form with `keylog` and `psk` parts: secrets travel in the body, never in the URL),
+// GET /capture/export, both with the token. Electron has no HTTP server; there the main process
+// opens files by path (capture.import/export).
+import type { CaptureImportResult } from '@contract/capture'
 import { takeToken } from './index'
 
-export interface UploadResult {
-  readonly frames: number
-  readonly packets: number
-  readonly skipped: number
-  readonly stop: { readonly offset: number; readonly message: string } | null
+export interface UploadSecrets {
+  /** NSS key log (CLIENT_RANDOM lines). */
+  readonly keylog?: Blob
+  /** "IDENTITY:HEXKEY" each. */
+  readonly psk?: readonly string[]
 }
 
 async function failure(r: Response): Promise<Error> {
@@ -16,10 +19,19 @@ async function failure(r: Response): Promise<Error> {
   return new Error(body?.error?.message ?? `HTTP ${r.status}`)
 }
 
-export async function uploadCapture(file: Blob): Promise<UploadResult> {
-  const r = await fetch('/capture/import', { method: 'POST', body: file, headers: { Authorization: `Bearer ${takeToken()}` } })
+export async function uploadCapture(file: Blob, secrets: UploadSecrets = {}): Promise<CaptureImportResult> {
+  let body: Blob | FormData = file
+  if (secrets.keylog || secrets.psk?.length) {
+    const form = new FormData()
+    // Secrets first: the server has them before the (possibly large) capture streams in.
+    if (secrets.keylog) form.append('keylog', secrets.keylog)
+    for (const p of secrets.psk ?? []) form.append('psk', p)
+    form.append('file', file)
+    body = form
+  }
+  const r = await fetch('/capture/import', { method: 'POST', body, headers: { Authorization: `Bearer ${takeToken()}` } })
   if (!r.ok) throw await failure(r)
-  return (await r.json()) as UploadResult
+  return (await r.json()) as CaptureImportResult
 }
 
 /** Downloads the capture (or what `filter` matches) as a file the browser saves. */

@@ -7,9 +7,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CaptureFileReader } from '../../src-main/core/inspect/capture-file-reader'
 import { pcapngHeader, pcapngPacket } from '../../src-main/core/inspect/capture-file-writer'
+import { dtlsPskPcapng } from '../helpers/dtls-psk-pcapng'
 import { openWorkbenchPage, SHOTS, type WorkbenchPage } from '../helpers/workbench-page'
 import { coap, c, GET } from '../core/inspect/inspect-fixtures'
 
+const KEY = '000102030405060708090a0b0c0d0e0f'
 let wb: WorkbenchPage
 let page: WorkbenchPage['page']
 
@@ -58,8 +60,12 @@ describe('Packets view', () => {
     const file = join(wb.data.path, 'picked.pcapng')
     writeFileSync(file, Buffer.concat([...pcapngHeader(), pcapngPacket({ at: 1_800_000_000_000, srcAddress: '10.9.0.1', srcPort: 5683, dstAddress: '10.9.0.2', dstPort: 40000, payload: coap(GET, { path: '/5/0/3', token: [1], mid: 1 }) })]))
     await page.getByRole('link', { name: 'Packets' }).click()
+    await page.getByTestId('import').click()
     await page.getByTestId('import-file').setInputFiles(file)
+    await page.getByTestId('import-go').click()
     await expect.poll(() => page.getByTestId('file-note').textContent()).toContain('picked.pcapng: 1 frames from 1 packets')
+    // No DTLS in it: nothing to say about decryption.
+    expect(await page.getByTestId('dtls-result').count()).toBe(0)
     await page.getByTestId('packet-filter').locator('input').fill('path=/5/0/3')
     await expect.poll(() => page.getByTestId('packet-table').textContent()).toContain('Read /5/0/3 Firmware Update › State')
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()])
@@ -71,6 +77,43 @@ describe('Packets view', () => {
     reader.push(readFileSync(saved))
     expect(reader.finish()).toBeNull()
     expect(packets).toBe(1)
+  })
+
+  it('opens a DTLS capture with a PSK typed in the dialog and says which sessions decrypted and why the other did not', async () => {
+    const file = join(wb.data.path, 'coaps.pcapng')
+    writeFileSync(file, dtlsPskPcapng(['e2e-psk', 'e2e-other'], KEY))
+    await page.getByRole('link', { name: 'Packets' }).click()
+    await page.getByTestId('packet-filter').locator('input').fill('')
+    await page.getByTestId('import').click()
+    const dialog = page.getByTestId('import-dialog')
+    await expect.poll(() => dialog.isVisible()).toBe(true)
+    // Open waits for a file; a PSK line that is not identity:hexkey is pointed at.
+    expect(await page.getByTestId('import-go').isDisabled()).toBe(true)
+    await page.getByTestId('import-file').setInputFiles(file)
+    await expect.poll(() => page.getByTestId('import-file-name').textContent()).toBe('coaps.pcapng')
+    await page.getByTestId('import-psk').fill('e2e-psk:0001zz')
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('Line 1 is not identity:hexkey')
+    expect(await page.getByTestId('import-go').isDisabled()).toBe(true)
+    await page.getByTestId('import-psk').fill(`e2e-psk:${KEY}`)
+    await page.screenshot({ path: join(SHOTS, 'packets-import-dialog.png') })
+    await page.getByTestId('import-go').click()
+    const result = page.getByTestId('dtls-result')
+    await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain('DTLS: 1 of 2 sessions decrypted')
+    const ok = result.locator('[data-state="decrypted"]')
+    expect(await ok.textContent()).toContain('e2e-psk')
+    expect(await ok.textContent()).toContain('decrypted from the PSK')
+    const closed = result.locator('[data-state="encrypted"]')
+    expect(await closed.textContent()).toMatch(/e2e-other.*not decrypted: no key for this TLS_PSK_WITH_AES_128_CCM_8 session/)
+    // The decrypted session's Register is named in the list; the dialog forgot the key.
+    await page.getByTestId('packet-filter').locator('input').fill('(ep=e2e-psk || ep=e2e-other) && op=register && code=POST')
+    await expect.poll(() => page.getByTestId('packet-count').textContent(), { timeout: 10_000 }).toMatch(/^1 of /)
+    expect(await page.getByTestId('packet-table').textContent()).toMatch(/e2e-psk.*Register/)
+    await page.screenshot({ path: join(SHOTS, 'packets-dtls-import.png') })
+    await page.getByTestId('import').click()
+    await expect.poll(() => page.getByTestId('import-psk').inputValue()).toBe('')
+    await page.keyboard.press('Escape')
+    await result.getByRole('button', { name: 'Close the DTLS result' }).click()
+    expect(await result.count()).toBe(0)
   })
 
   it('an uploaded capture of 300 000 frames scrolls to its middle and end', async () => {

@@ -7,9 +7,11 @@
 // operation of the sessions that can be opened is named, filters work, the reasons for the others
 // are given, and a filtered export of decrypted frames carries secrets tshark decrypts with.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../../src-main/cli/main'
+import { startHeadless } from '../../src-main/headless/server'
 import type { CaptureFrameDetail, CaptureImportResult, CapturePage } from '../../src-main/contract/capture'
 import { encodeMessage } from '../../src-main/core/coap/codec'
 import { Option } from '../../src-main/core/coap/message'
@@ -206,5 +208,70 @@ describe('importing DTLS captured by dumpcap (issue 16 items 4, 8)', () => {
     } finally {
       await bench.call('capture.settings.set', { cidLength: 0 })
     }
+  })
+})
+
+describe('the headless upload on the same capture (issue 16 item 8)', () => {
+  it('POST /capture/import as a form with the key log and PSKs decrypts as capture.import does', async () => {
+    const server = await startHeadless({ workbench: bench.wb, rendererDir: join(dir.path, 'ui'), port: 0 })
+    try {
+      await bench.call('capture.clear', {})
+      const form = new FormData()
+      form.append('psk', `imp-psk:${KEY}`)
+      form.append('psk', `imp-cid:${KEY}`)
+      form.append('psk', `imp-ecdhe:${ECDHE_KEY}`)
+      form.append('file', new Blob([readFileSync(file)]), 'coaps.pcapng')
+      const r = await fetch(`${server.baseUrl}capture/import`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${server.token}` } })
+      expect(r.status).toBe(200)
+      const result = (await r.json()) as CaptureImportResult
+      expect(result.dtls).toMatchObject({ sessions: 4, decrypted: 2 })
+      expect(session(result, 'imp-psk')).toMatchObject({ keySource: 'psk', cause: null })
+      expect(session(result, 'imp-ecdhe')).toMatchObject({ cause: 'ecdhe' })
+      const withLog = new FormData()
+      withLog.append('keylog', new Blob([keyLog]), 'keys.log')
+      withLog.append('file', new Blob([readFileSync(file)]), 'coaps.pcapng')
+      await bench.call('capture.clear', {})
+      const all = (await (await fetch(`${server.baseUrl}capture/import`, { method: 'POST', body: withLog, headers: { Authorization: `Bearer ${server.token}` } })).json()) as CaptureImportResult
+      expect(all.dtls).toMatchObject({ sessions: 4, decrypted: 4 })
+      const regs = await bench.call<CapturePage>('capture.list', { filter: 'op=register && code=POST', limit: 10 })
+      expect(regs.frames.map((f) => f.endpoint).sort()).toEqual(['imp-cid', 'imp-ecdhe', 'imp-psk', 'imp-x509'])
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('lwm2m-wb pcap on the same capture (issue 16 item 7)', () => {
+  async function pcap(...args: string[]): Promise<{ status: number; out: string[]; err: string[] }> {
+    const out: string[] = []
+    const err: string[] = []
+    const status = await runCli(['pcap', file, '--port', String(bench.coapsPort), ...args], { out: (t) => out.push(t), err: (t) => err.push(t) })
+    return { status, out, err }
+  }
+
+  it('--psk IDENTITY:HEXKEY (repeatable) decrypts the plain PSK sessions; the others are named on stderr with the reason', async () => {
+    const r = await pcap('--psk', `imp-psk:${KEY}`, '--psk', `imp-cid:${KEY}`, '--filter', 'op=read')
+    expect(r.status).toBe(0)
+    expect(r.out.some((l) => / imp-psk: Read \/3\/0\/0/.test(l))).toBe(true)
+    expect(r.out.some((l) => / imp-cid: Read \/3\/0\/0 .*2\.05/.test(l))).toBe(true)
+    const err = r.err.join('\n')
+    expect(err).toMatch(/identity imp-ecdhe\): not decrypted: .*PSK alone cannot decrypt/)
+    expect(err).not.toContain(KEY)
+    const plain = await pcap('--filter', 'op=read')
+    expect(plain.out).toEqual([])
+    expect(plain.err.join('\n')).toMatch(/not decrypted: no key/)
+  })
+
+  it('--keylog decrypts every session; a malformed --psk exits 2 without echoing the key', async () => {
+    const log = join(dir.path, 'keys.log')
+    writeFileSync(log, keyLog + '\n')
+    const r = await pcap('--keylog', log, '--filter', 'op=register && code=POST')
+    expect(r.status).toBe(0)
+    expect(r.out.map((l) => / (imp-[a-z0-9]+): Register/.exec(l)?.[1]).sort()).toEqual(['imp-cid', 'imp-ecdhe', 'imp-psk', 'imp-x509'])
+    expect(r.err).toEqual([])
+    const bad = await pcap('--psk', 'imp-psk:not-hex-secret')
+    expect(bad.status).toBe(2)
+    expect(bad.err.join('')).toMatch(/--psk wants IDENTITY:HEXKEY/)
+    expect(bad.err.join('')).not.toContain('not-hex-secret')
   })
 })

@@ -4,13 +4,14 @@ import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:f
 import { ServiceError } from '../../contract/errors'
 import { importCaptureFile } from '../../services/capture-files'
 import { CaptureService, filterProblem } from '../../services/capture-service'
+import { pskSecretFromText, type PskSecret } from '../../services/psk-secret-text'
 import { EventHub } from '../../services/event-hub'
 import { loadModels } from '../../services/format-service'
 import { parse } from '../args'
 import type { Command } from '../command'
 import { CommandError, UsageError } from '../usage-error'
 
-const HELP = `Usage: lwm2m-wb pcap <file> [--filter EXPR] [--json] [--keylog FILE] [--models DIR]... [--port N]... [--export-json OUT]
+const HELP = `Usage: lwm2m-wb pcap <file> [--filter EXPR] [--json] [--keylog FILE] [--psk IDENTITY:HEXKEY]... [--models DIR]... [--port N]... [--export-json OUT]
 
 Reads a pcap or pcapng file (Ethernet, Linux cooked v1/v2, raw IP, loopback; IPv4/IPv6; UDP) and
 prints one line per CoAP/DTLS frame:
@@ -23,11 +24,17 @@ Options:
   --filter <expr>      only frames the filter matches (docs/filters.md), e.g. 'ep=dev1 && op=read'
   --json               one JSON object per line with the full decoded field tree
   --export-json <out>  write every (matching) frame with its field tree as a JSON array to <out>
-  --keylog <file>      TLS key log of the DTLS sessions (kept for exports; a secrets block in the
-                       pcapng is read as well)
+  --keylog <file>      NSS key log (CLIENT_RANDOM lines) of the DTLS sessions: their records are
+                       decrypted and decoded; a Decryption Secrets Block in a pcapng is used too
+  --psk <id>:<hexkey>  pre-shared key of plain PSK sessions, matched by the PSK identity the
+                       client sent (repeatable), e.g. --psk dev1:000102030405060708090a0b0c0d0e0f;
+                       ECDHE-PSK and certificate sessions need the key log
   --models <dir>       extra folder of DDF XML object definitions (repeatable)
   --port <n>           a further UDP port to read as CoAP (repeatable; 5683, 5684, 5783, 5784 always)
   -h, --help           show this help
+
+DTLS sessions that stay encrypted are listed on stderr with the reason (no key, ECDHE with only a
+PSK, handshake not captured, unsupported suite, wrong key).
 
 Exit: 0 read to the end; 1 the file stopped early or cannot be opened; 2 bad arguments.
 Example: lwm2m-wb pcap field.pcapng --filter 'op=register || code>=4.00'
@@ -47,6 +54,7 @@ export const pcap: Command = {
       json: { type: 'boolean' },
       'export-json': { type: 'string' },
       keylog: { type: 'string' },
+      psk: { type: 'string', multiple: true },
       models: { type: 'string', multiple: true },
       port: { type: 'string', multiple: true }
     }, 1)
@@ -67,6 +75,13 @@ export const pcap: Command = {
       if (!existsSync(values.keylog)) throw new UsageError(`--keylog: no file ${values.keylog}`)
       keylog = readFileSync(values.keylog, 'utf8')
     }
+    const psks: PskSecret[] = []
+    for (const s of values.psk ?? []) {
+      const psk = pskSecretFromText(s)
+      // The text is not echoed: it may be most of a key.
+      if (psk === null) throw new UsageError('--psk wants IDENTITY:HEXKEY, the key as an even number of hex digits')
+      psks.push(psk)
+    }
     const { models, failures } = await loadModels(values.models ?? [])
     for (const f of failures) io.err(`models: ${f.file}: ${f.reason}`)
     // The whole capture is kept: a file is read once, bounded only by memory.
@@ -74,7 +89,7 @@ export const pcap: Command = {
     capture.setSettings({ coapPorts: ports })
     let result
     try {
-      result = importCaptureFile(capture, file, keylog !== undefined ? { keylog } : {})
+      result = importCaptureFile(capture, file, { ...(keylog !== undefined ? { keylog } : {}), ...(psks.length > 0 ? { psks } : {}) })
     } catch (e) {
       if (e instanceof ServiceError) throw new CommandError(e.message)
       throw e
@@ -112,6 +127,9 @@ export const pcap: Command = {
     } finally {
       if (out !== null) closeSync(out)
     }
+    const closed = result.dtlsSessions.filter((s) => s.cause !== null)
+    for (const s of closed.slice(0, 20)) io.err(`DTLS ${addr(s.client)} → ${addr(s.server)}${s.identity !== null ? ` (identity ${s.identity})` : ''}: not decrypted: ${s.reason ?? s.cause}`)
+    if (closed.length > 20) io.err(`… and ${closed.length - 20} more DTLS sessions not decrypted`)
     if (result.stop) {
       io.err(`${file}: reading stopped at offset ${result.stop.offset}: ${result.stop.message}`)
       return 1
