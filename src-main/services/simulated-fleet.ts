@@ -111,6 +111,8 @@ export class SimulatedFleet {
   private readonly onTheirWay = new Set<Lwm2mClient>()
   private stopping = false
   private starting = false
+  /** Sockets are still being opened in start() (more devices are about to be added). */
+  private opening = true
   readonly startedAt = Date.now()
 
   private constructor(
@@ -149,13 +151,16 @@ export class SimulatedFleet {
         names.forEach((name, j) => fleet.add(name, sockets[j] as UdpLink, models, peerForUri))
       }
     } catch (e) {
+      fleet.opening = false
       await fleet.stop(false)
       throw e
     }
+    fleet.opening = false
     return fleet
   }
 
   private async startOnSerial(path: string, models: ModelLookup): Promise<void> {
+    this.opening = false
     if (this.spec.endpoints.length !== 1) throw new Error('a serial line carries one simulated device')
     const line = await SerialLink.open({ path, framing: 'slipmux', baudRate: 115200 })
     const peer = serialPeer(path)
@@ -280,6 +285,15 @@ export class SimulatedFleet {
   /** A device reached a settled state (registered, sleeping, failed, stopped): the next may go. */
   private settled(client: Lwm2mClient): void {
     if (this.onTheirWay.delete(client)) this.startWaiting()
+  }
+
+  /**
+   * Whether the fleet is still starting up: sockets being opened, devices waiting for their turn or
+   * on their way (bootstrapping, registering) for the first time. False once every device has
+   * settled (registered, sleeping, failed or stopped), even if some register again later.
+   */
+  get startingUp(): boolean {
+    return !this.stopping && (this.opening || this.nextWaiting < this.waiting.length || this.onTheirWay.size > 0)
   }
 
   counts(): FleetCounts {

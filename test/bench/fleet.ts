@@ -7,6 +7,7 @@
 // something else than `npm run bench -- server`. Goal: 10 000 devices in under 10 s, < 20 KB each.
 import { spawn } from 'node:child_process'
 import { createSocket, type Socket } from 'node:dgram'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { coapCodec } from '../../src-main/core/coap/codec'
 import { CoapEndpoint } from '../../src-main/core/coap/endpoint'
@@ -18,6 +19,7 @@ import { nodeRandom, nodeScheduler } from '../../src-main/transports/node-runtim
 import { UdpLink } from '../../src-main/transports/udp'
 import { loadModelLibrary } from '../../src-main/services/model-library'
 import { SimulatedFleet } from '../../src-main/services/simulated-fleet'
+import { SimulatorHeapMode } from '../../src-main/services/simulator-heap-mode'
 import type { Profile } from '../../src-main/core/lwm2m/client/profile'
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
@@ -30,8 +32,26 @@ const settle = async (): Promise<void> => {
 const rss = async (): Promise<number> => {
   await settle()
   const m = process.memoryUsage()
-  if (process.env.FLEET_MEM) console.error(JSON.stringify(m))
+  if (process.env.FLEET_MEM) console.error(JSON.stringify({ ...m, ...residentByKind() }))
   return m.rss
+}
+/**
+ * Where the resident set is, from /proc/self/smaps (FLEET_MEM=1): V8's pages are 256 KiB anonymous
+ * mappings, glibc's main malloc arena is [heap], its thread arenas and big blocks are the other
+ * anonymous mappings, and "file" is the code of node and its libraries.
+ */
+function residentByKind(): Record<string, number> {
+  const out: Record<string, number> = {}
+  let kind = ''
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
+    if (m) {
+      const size = parseInt(m[2] as string, 16) - parseInt(m[1] as string, 16)
+      const name = m[3] as string
+      kind = name === '' ? (size === 256 * 1024 ? 'rssV8Pages' : 'rssOtherAnon') : name === '[heap]' ? 'rssMallocHeap' : name.includes('/') ? 'rssFiles' : 'rssOther'
+    } else if (line.startsWith('Rss:')) out[kind] = (out[kind] ?? 0) + Number(line.split(/\s+/)[1]) * 1024
+  }
+  return out
 }
 const heap = async (): Promise<number> => (await settle(), process.memoryUsage().heapUsed)
 
@@ -148,9 +168,13 @@ async function run(size: number, apart: boolean): Promise<void> {
   const endpoints = Array.from({ length: size }, (_, i) => `bench-${i}`)
   // Held in a box so the fleet can be let go before the heap is measured again.
   const box: { fleet: SimulatedFleet | null } = { fleet: null }
+  // As `lwm2m-wb simulate` does (services/simulator-heap-mode.ts): V8's memory saver mode once
+  // the fleet has started, which the simulate command switches on from the same fleet state.
+  const heapMode = new SimulatorHeapMode()
   box.fleet = await SimulatedFleet.start('bench', {
     profile: PLAIN, endpoints, bootstrap: bsUri, version: '1.2', format: 112, lifetime: 3600, queue: null
-  }, library.registry, (_f, _ep, e) => {
+  }, library.registry, (f, _ep, e) => {
+    heapMode.update(f.startingUp)
     if (e.type === 'state' && e.state === 'registered' && ++registered === size) done()
   })
   const timeout = new Promise<void>((r) => setTimeout(r, 120_000))
@@ -160,6 +184,8 @@ async function run(size: number, apart: boolean): Promise<void> {
   // Resident memory once the start-up garbage is gone: V8 gives freed pages back to the system
   // only after the process has been quiet for a while (its memory reducer), as a running fleet is.
   if (apart) await new Promise((r) => setTimeout(r, Number(process.env.FLEET_QUIET_MS ?? 10_000)))
+  // What `ps` shows at that moment, before the forced GCs below (which only make the figure steadier).
+  const rssAsIs = process.memoryUsage().rss
   const rssAfter = await rss()
   const heapAfter = await heap()
   // What the devices alone hold: stop them (no De-register, so the servers keep every
@@ -176,7 +202,8 @@ async function run(size: number, apart: boolean): Promise<void> {
     `${String(size).padStart(6)} devices (${where}): ${registered === size ? 'all' : `${registered} of ${size}`} bootstrapped+registered in ${seconds.toFixed(2)} s` +
       ` (${perSecond.toFixed(0)}/s; ${ratio.toFixed(2)} × raw UDP round trips ${raw.toFixed(0)}/s)` +
       (apart
-        ? ` · per simulated device: RSS ${kb(rssAfter - rssBefore)} KB, heap ${kb(heapAfter - heapBefore)} KB`
+        ? ` · per simulated device: RSS ${kb(rssAfter - rssBefore)} KB (${kb(rssAsIs - rssBefore)} KB before a forced GC), heap ${kb(heapAfter - heapBefore)} KB` +
+          ` (V8 memory saver mode ${heapMode.memorySaver ? 'on' : 'off'})`
         : ` · per device, the devices' own heap ${kb(heapAfter - heapServersOnly)} KB; the whole process (devices + servers' registrations) RSS ${kb(rssAfter - rssBefore)} KB`) +
       ` · bootstrapped ${counts.bootstrapped}, failed ${counts.states.failed}`
   )
