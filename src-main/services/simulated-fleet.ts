@@ -111,6 +111,8 @@ export class SimulatedFleet {
   private readonly onTheirWay = new Set<Lwm2mClient>()
   private stopping = false
   private starting = false
+  /** The factory bootstrap records all devices share when there is no PSK (see add). */
+  private sharedFactory: Lwm2mRecord[] | null = null
   /** Sockets are still being opened in start() (more devices are about to be added). */
   private opening = true
   readonly startedAt = Date.now()
@@ -193,6 +195,9 @@ export class SimulatedFleet {
       epochAtStart: Math.floor(Date.now() / 1000),
       ...(psk ? { psk } : {})
     })
+    // Without a PSK every device's factory records are the same: one copy for the fleet (records
+    // and values are never changed in place; a device's tree gets its own instance maps).
+    const factory = psk ? plan.factory : (this.sharedFactory ??= plan.factory)
     // The DTLS side exists only for devices that may talk coaps:// (a plain fleet stays lean).
     const holder: { client?: Lwm2mClient } = {}
     const socket = new DeviceLinks(base, this.dtlsSetup(endpoint, holder))
@@ -211,7 +216,7 @@ export class SimulatedFleet {
       preferredFormat: spec.format,
       queue: spec.queue,
       objects: plan.objects,
-      factory: plan.factory,
+      factory,
       sensors: plan.sensors,
       ...(spec.card ? { card: spec.card } : {}),
       ...(spec.profile.refuse ? { refusals: spec.profile.refuse } : {}),
