@@ -111,6 +111,10 @@ export class SimulatedFleet {
   private readonly onTheirWay = new Set<Lwm2mClient>()
   private stopping = false
   private starting = false
+  /** The factory bootstrap records all devices share when there is no PSK (see add). */
+  private sharedFactory: Lwm2mRecord[] | null = null
+  /** Sockets are still being opened in start() (more devices are about to be added). */
+  private opening = true
   readonly startedAt = Date.now()
 
   private constructor(
@@ -149,13 +153,16 @@ export class SimulatedFleet {
         names.forEach((name, j) => fleet.add(name, sockets[j] as UdpLink, models, peerForUri))
       }
     } catch (e) {
+      fleet.opening = false
       await fleet.stop(false)
       throw e
     }
+    fleet.opening = false
     return fleet
   }
 
   private async startOnSerial(path: string, models: ModelLookup): Promise<void> {
+    this.opening = false
     if (this.spec.endpoints.length !== 1) throw new Error('a serial line carries one simulated device')
     const line = await SerialLink.open({ path, framing: 'slipmux', baudRate: 115200 })
     const peer = serialPeer(path)
@@ -188,6 +195,9 @@ export class SimulatedFleet {
       epochAtStart: Math.floor(Date.now() / 1000),
       ...(psk ? { psk } : {})
     })
+    // Without a PSK every device's factory records are the same: one copy for the fleet (records
+    // and values are never changed in place; a device's tree gets its own instance maps).
+    const factory = psk ? plan.factory : (this.sharedFactory ??= plan.factory)
     // The DTLS side exists only for devices that may talk coaps:// (a plain fleet stays lean).
     const holder: { client?: Lwm2mClient } = {}
     const socket = new DeviceLinks(base, this.dtlsSetup(endpoint, holder))
@@ -206,7 +216,7 @@ export class SimulatedFleet {
       preferredFormat: spec.format,
       queue: spec.queue,
       objects: plan.objects,
-      factory: plan.factory,
+      factory,
       sensors: plan.sensors,
       ...(spec.card ? { card: spec.card } : {}),
       ...(spec.profile.refuse ? { refusals: spec.profile.refuse } : {}),
@@ -280,6 +290,15 @@ export class SimulatedFleet {
   /** A device reached a settled state (registered, sleeping, failed, stopped): the next may go. */
   private settled(client: Lwm2mClient): void {
     if (this.onTheirWay.delete(client)) this.startWaiting()
+  }
+
+  /**
+   * Whether the fleet is still starting up: sockets being opened, devices waiting for their turn or
+   * on their way (bootstrapping, registering) for the first time. False once every device has
+   * settled (registered, sleeping, failed or stopped), even if some register again later.
+   */
+  get startingUp(): boolean {
+    return !this.stopping && (this.opening || this.nextWaiting < this.waiting.length || this.onTheirWay.size > 0)
   }
 
   counts(): FleetCounts {

@@ -191,6 +191,12 @@ export class SimulatorService {
     return { stopped: true }
   }
 
+  /** Whether some fleet is still starting up (SimulatedFleet.startingUp). */
+  startingUp(): boolean {
+    for (const f of this.fleets.values()) if (f.startingUp) return true
+    return false
+  }
+
   list(): Result<'simulator.list'> {
     return { fleets: [...this.fleets.values()].map((f) => this.dto(f)) }
   }

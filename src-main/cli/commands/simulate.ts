@@ -7,6 +7,7 @@ import { ServiceError } from '../../contract/errors'
 import { EventHub } from '../../services/event-hub'
 import { loadModelLibrary } from '../../services/model-library'
 import { findResourcesDir } from '../../services/resources-dir'
+import { SimulatorHeapMode } from '../../services/simulator-heap-mode'
 import { SimulatorService } from '../../services/simulator-service'
 import { readCardBootstrapFile, watchCardFile } from '../../services/card-service'
 import { oneOf, parse } from '../args'
@@ -160,8 +161,12 @@ export const simulate: Command = {
     }
     const terminal = io.outIsTerminal === true && !values.json
     let last = ''
+    // This process only simulates: V8's memory saver mode once the fleet has started
+    // (services/simulator-heap-mode.ts).
+    const heapMode = new SimulatorHeapMode()
     events.subscribe((name, payload) => {
       if (name !== 'simulator.changed') return
+      heapMode.update(simulator.startingUp())
       const { fleet } = payload as { fleet: FleetDto }
       const line = summary(fleet)
       if (line === last) return

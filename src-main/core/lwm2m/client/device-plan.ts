@@ -7,6 +7,7 @@ import type { ModelLookup } from '../model'
 import type { Lwm2mRecord } from '../record'
 import type { ResourceType, Value } from '../value'
 import { generatorInterval } from './generators'
+import { EMPTY_OPAQUE } from './object-tree'
 import type { Generator, Profile } from './profile'
 import { profileValues } from './profile-check'
 
@@ -50,7 +51,7 @@ const NONE: Value = { type: 'none', value: null }
 const str = (value: string): Value => ({ type: 'string', value })
 const int = (value: number): Value => ({ type: 'integer', value })
 const bool = (value: boolean): Value => ({ type: 'boolean', value })
-const opaque = (): Value => ({ type: 'opaque', value: new Uint8Array(0) })
+const opaque = (): Value => EMPTY_OPAQUE
 
 /** /3/0 for a profile that brings none: enough for every mandatory resource and a firmware version. */
 function defaultDevice(endpoint: string, queue: boolean, epoch: number): Map<number, Value | Map<number, Value>> {

@@ -23,6 +23,23 @@ export function isMultiple(s: Stored): s is Map<number, Value> {
   return s instanceof Map
 }
 
+/**
+ * The one empty opaque value every tree stores (NoSec accounts carry three each): a typed array
+ * and its buffer cost about 200 bytes per copy, and an empty one can be neither changed nor told
+ * apart from another.
+ */
+export const EMPTY_OPAQUE: Value = Object.freeze({ type: 'opaque', value: new Uint8Array(0) })
+
+function interned(v: Value): Value {
+  return v.type === 'opaque' && v.value.length === 0 ? EMPTY_OPAQUE : v
+}
+
+function internedStored(s: Stored): Stored {
+  if (!isMultiple(s)) return interned(s)
+  for (const [k, v] of s) if (v.type === 'opaque' && v.value.length === 0) s.set(k, EMPTY_OPAQUE)
+  return s
+}
+
 export class ObjectTree {
   private readonly objects = new Map<ObjectId, ObjectEntry>()
   /** Called after every change with the shallowest path that changed. */
@@ -100,6 +117,10 @@ export class ObjectTree {
   /** Creates (or replaces) an instance with `data`; the object is added when missing. */
   putInstance(objectId: ObjectId, instanceId: InstanceId, data: InstanceData): void {
     this.addObject(objectId)
+    for (const [rid, v] of data) {
+      const kept = internedStored(v)
+      if (kept !== v) data.set(rid, kept)
+    }
     ;(this.objects.get(objectId) as ObjectEntry).instances.set(instanceId, data)
     this.onChange([objectId, instanceId])
   }
@@ -111,10 +132,10 @@ export class ObjectTree {
     if (path.length === 4) {
       const s = data.get(path[2])
       const map = s !== undefined && isMultiple(s) ? s : new Map<number, Value>()
-      map.set(path[3], value as Value)
+      map.set(path[3], interned(value as Value))
       data.set(path[2], map)
     } else {
-      data.set(path[2], value)
+      data.set(path[2], internedStored(value))
     }
     this.onChange(path)
   }

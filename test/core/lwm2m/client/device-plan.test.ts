@@ -48,3 +48,21 @@ describe('planDevice', () => {
     expect(at2('/0/1/0')).toEqual({ type: 'string', value: 'coap://a:1' })
   })
 })
+
+describe('empty opaque values (issue 14 memory: one shared value, not ~200 bytes per copy)', () => {
+  it('factory NoSec accounts and trees store the one frozen EMPTY_OPAQUE, and a written key replaces it', async () => {
+    const { EMPTY_OPAQUE, ObjectTree } = await import('../../../../src-main/core/lwm2m/client/object-tree')
+    const { factoryRecords } = await import('../../../../src-main/core/lwm2m/client/device-plan')
+    const records = factoryRecords({ server: 'coap://127.0.0.1:5683', lifetime: 60, queue: false })
+    expect(records.find((r) => r.path.join('/') === '0/0/5')?.value).toBe(EMPTY_OPAQUE)
+    expect(Object.isFrozen(EMPTY_OPAQUE)).toBe(true)
+    const tree = new ObjectTree({ get: () => undefined } as never)
+    tree.putInstance(0, 0, new Map([[3, { type: 'opaque', value: new Uint8Array(0) }]]))
+    expect(tree.value(0, 0, 3)).toBe(EMPTY_OPAQUE)
+    tree.set([0, 0, 5], { type: 'opaque', value: new Uint8Array(0) })
+    expect(tree.value(0, 0, 5)).toBe(EMPTY_OPAQUE)
+    tree.set([0, 0, 5], { type: 'opaque', value: Uint8Array.of(1, 2) })
+    expect(tree.value(0, 0, 5)).toEqual({ type: 'opaque', value: Uint8Array.of(1, 2) })
+    expect(EMPTY_OPAQUE.value).toEqual(new Uint8Array(0))
+  })
+})
