@@ -219,11 +219,18 @@ export const simulate: Command = {
     return new Promise<number>((resolveExit) => {
       let stopping = false
       const stop = (signal: NodeJS.Signals): void => {
-        if (stopping) return
+        const code = signal === 'SIGINT' ? 130 : 0
+        // A second signal, or a close that hangs (a device waiting on a silent server, a reader
+        // call that never returns), still ends the process: de-registering is a courtesy.
+        if (stopping) return resolveExit(code)
         stopping = true
         if (terminal) process.stdout.write('\n')
         unwatch()
-        void simulator.close().finally(() => resolveExit(signal === 'SIGINT' ? 130 : 0))
+        setTimeout(() => {
+          io.err('stopping took over 10 s: exiting without waiting for the devices to de-register')
+          resolveExit(code)
+        }, 10_000).unref()
+        void simulator.close().finally(() => resolveExit(code))
       }
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)

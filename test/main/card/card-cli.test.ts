@@ -127,7 +127,10 @@ describe('lwm2m-wb card and simulate --card', () => {
       expect(out).toMatch(/card changed/)
     } finally {
       if (child.exitCode === null) child.kill('SIGINT')
+      // Bounded, so that a child that does not stop shows as itself, not as this test's timeout.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
       await exited
+      clearTimeout(killer)
       await card.stop()
     }
   }, 150_000)
