@@ -72,13 +72,16 @@ function toResponse(code: number, options: readonly CoapOption[], payload: Uint8
 }
 
 /**
- * The role's controls as CoAP request options. The role's deadline cancels the request through
- * `cancel`, so the CoAP layer arms no deadline of its own (a second timer per request).
+ * The role's controls as CoAP request options. A plain request lives inside the role's request,
+ * whose deadline cancels it through `cancel`, so the CoAP layer arms no deadline of its own (a
+ * second timer per request). An observation's exchanges outlive the role's request (the GET
+ * Observe=1 that cancels it, blocks of later notifications): they keep a CoAP deadline that
+ * trails the role's.
  */
-function requestControl(ctl: SendControl | undefined): RequestOptions {
+function requestControl(ctl: SendControl | undefined, outlivesRequest: boolean): RequestOptions {
   if (!ctl) return {}
   const out: { -readonly [K in keyof RequestOptions]: RequestOptions[K] } = {
-    timeoutMs: Infinity,
+    timeoutMs: outlivesRequest ? ctl.timeoutMs + 1000 : Infinity,
     cancel: ctl.cancel,
     onAck: ctl.onAck,
     onLate: (m) => ctl.onLate(toResponse(m.code, m.options, m.payload))
@@ -93,7 +96,7 @@ export function coapDeviceLink(endpoint: CoapEndpoint): DeviceLink {
     async send(peer, req, ctl) {
       const coapReq: { code: number; options: CoapOption[]; payload?: Uint8Array; confirmable: boolean } = { code: CODES[req.method], options: requestOptions(req), confirmable: req.confirmable ?? true }
       if (req.payload) coapReq.payload = req.payload
-      const res = await endpoint.request(peer, coapReq, requestControl(ctl))
+      const res = await endpoint.request(peer, coapReq, requestControl(ctl, false))
       return toResponse(res.code, res.options, res.payload)
     },
     async observe(peer, req, onNotification, onEnd, ctl) {
@@ -101,7 +104,7 @@ export function coapDeviceLink(endpoint: CoapEndpoint): DeviceLink {
         peer,
         { code: CODES[req.method], options: requestOptions(req), ...(req.payload ? { payload: req.payload } : {}) },
         (n) => onNotification({ ...toResponse(n.code, n.options, n.payload), observe: n.sequence }),
-        requestControl(ctl)
+        requestControl(ctl, true)
       )
       void o.ended.then((end) => onEnd(end.reason === 'server' ? `the device ended it (${end.response.code >> 5}.${String(end.response.code & 31).padStart(2, '0')})` : end.reason))
       const first = toResponse(o.response.code, o.response.options, o.response.payload)
