@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The packet inspector's DTOs (issue 16): rows of the packet list, an opened frame with its field
 // tree and bytes, capture settings.
+import type { DtlsSessionReport } from '../core/inspect/dtls-decryptor'
 
 /** One row of the packet list. */
 export interface CaptureFrameDto {
@@ -79,23 +80,8 @@ export interface CaptureStatusDto {
   readonly paused: boolean
 }
 
-/** One DTLS session of an imported file and whether its records could be decrypted. */
-export interface CaptureDtlsSessionDto {
-  readonly client: string
-  readonly server: string
-  /** "TLS_PSK_WITH_AES_128_CCM_8 (0xC0A8)", or null when the ServerHello was not captured. */
-  readonly suite: string | null
-  /** PSK identity from ClientKeyExchange, when the suite has one. */
-  readonly identity: string | null
-  /** Where the master secret came from: a key log line, a PSK given to the import, or the session it resumed. */
-  readonly keySource: 'key-log' | 'psk' | 'resumed' | null
-  /** Protected records opened and left closed. */
-  readonly decrypted: number
-  readonly undecrypted: number
-  /** Why records stayed closed: no key, ECDHE with only a PSK, handshake not captured, unsupported suite, wrong key. */
-  readonly cause: 'no-key' | 'ecdhe' | 'handshake-missing' | 'unsupported-suite' | 'wrong-key' | null
-  readonly reason: string | null
-}
+/** One DTLS session of an imported file and whether its records could be decrypted: the decryptor's own report. */
+export type CaptureDtlsSessionDto = DtlsSessionReport
 
 export interface CaptureImportResult {
   readonly frames: number

@@ -6,7 +6,7 @@
 // imported (a) with the app's own key log, (b) with the PSKs only, (c) with nothing: every LwM2M
 // operation of the sessions that can be opened is named, filters work, the reasons for the others
 // are given, and a filtered export of decrypted frames carries secrets tshark decrypts with.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,29 +18,10 @@ import { Option } from '../../src-main/core/coap/message'
 import { startBench, allRegistered, type SimBench } from '../helpers/simulator'
 import { runProcess } from '../helpers/run-process'
 import { tempDir } from '../helpers/temp-dir'
+import { dumpcap } from '../helpers/dumpcap'
 
 const KEY = '000102030405060708090a0b0c0d0e0f'
 const ECDHE_KEY = '0f0e0d0c0b0a09080706050403020100'
-
-/** Starts dumpcap and resolves once it says it is capturing. */
-function dumpcap(file: string, args: string[]): Promise<{ stop(): Promise<void> }> {
-  const child: ChildProcess = spawn('dumpcap', [...args, '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let err = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 15_000)
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString()
-      if (err.includes('Capturing on')) {
-        clearTimeout(timer)
-        resolve({ stop: () => new Promise<void>((done) => {
-          child.once('exit', () => done())
-          child.kill('SIGTERM')
-        }) })
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`dumpcap exited (${code}): ${err}`)))
-  })
-}
 
 /** A CoAP Register (POST /rd?ep=…) as openssl s_client sends it from stdin. */
 function register(ep: string): Uint8Array {

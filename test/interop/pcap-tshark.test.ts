@@ -3,7 +3,7 @@
 // loopback (Ethernet pcapng, classic pcap, Linux cooked v1 and v2), we import each file with every
 // LwM2M operation named; and tshark reads our export back with the same CoAP codes and paths.
 // dumpcap and tshark are started and stopped by this test.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,34 +13,7 @@ import { CaptureService } from '../../src-main/services/capture-service'
 import { EventHub } from '../../src-main/services/event-hub'
 import { exportCaptureFile, importCaptureFile } from '../../src-main/services/capture-files'
 import type { CaptureFrameDto } from '../../src-main/contract/capture'
-
-interface Dumpcap {
-  readonly file: string
-  stop(): Promise<void>
-}
-
-/** Starts dumpcap and resolves once it says it is capturing. */
-function dumpcap(file: string, args: string[]): Promise<Dumpcap> {
-  const child: ChildProcess = spawn('dumpcap', [...args, '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let err = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 15_000)
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString()
-      if (err.includes('Capturing on')) {
-        clearTimeout(timer)
-        resolve({
-          file,
-          stop: () => new Promise<void>((done) => {
-            child.once('exit', () => done())
-            child.kill('SIGTERM')
-          })
-        })
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`dumpcap exited (${code}): ${err}`)))
-  })
-}
+import { dumpcap } from '../helpers/dumpcap'
 
 function importInto(file: string, ports: number[]): { capture: CaptureService; frames: CaptureFrameDto[]; result: ReturnType<typeof importCaptureFile> } {
   const capture = new CaptureService({ events: new EventHub(), models: () => ({ get: () => undefined }) })
