@@ -14,6 +14,8 @@ export interface VirtualCardState {
 export class VirtualCard {
   private next = 0
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  private stopping: Promise<void> | null = null
+  private gone = false
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: { id?: number; result?: unknown; error?: string }) => {
@@ -22,6 +24,12 @@ export class VirtualCard {
       this.waiting.delete(m.id)
       if (m.error !== undefined) w?.reject(new Error(m.error))
       else w?.resolve(m.result)
+    })
+    // A call to a worker that has ended would otherwise wait for ever (and hide the test's own failure).
+    worker.once('exit', () => {
+      this.gone = true
+      for (const w of this.waiting.values()) w.reject(new Error('virtual UICC: the card has been stopped'))
+      this.waiting.clear()
     })
   }
 
@@ -35,6 +43,7 @@ export class VirtualCard {
   }
 
   private call(op: string): Promise<unknown> {
+    if (this.gone || this.stopping) return Promise.reject(new Error('virtual UICC: the card has been stopped'))
     const id = this.next++
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
@@ -54,9 +63,11 @@ export class VirtualCard {
     return (await this.call('state')) as VirtualCardState
   }
 
-  /** Removes the card and ends the worker. */
-  async stop(): Promise<void> {
-    await this.remove().catch(() => undefined)
-    await this.worker.terminate()
+  /** Removes the card and ends the worker; a second call waits for the first. */
+  stop(): Promise<void> {
+    this.stopping ??= this.remove()
+      .catch(() => undefined)
+      .then(async () => void (await this.worker.terminate()))
+    return this.stopping
   }
 }
