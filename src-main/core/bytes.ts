@@ -58,3 +58,15 @@ export function utf8Text(b: Uint8Array): string {
   // One string made from the codes (appending char by char made one string per character).
   return String.fromCharCode.apply(null, b as unknown as number[])
 }
+
+const strict = new TextDecoder('utf-8', { fatal: true })
+
+/** True when `b` is valid UTF-8. */
+export function isUtf8(b: Uint8Array): boolean {
+  try {
+    strict.decode(b)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -5,6 +5,7 @@ import { Method, Option, type CoapMessage } from '../coap/message'
 import { decodeUint } from '../coap/options'
 import { CF } from '../lwm2m/content-format'
 import { codeName } from '../coap/describe'
+import { SUCCESS_CODES } from '../lwm2m/success-codes'
 
 export const OPERATIONS = [
   'register', 'update', 'deregister', 'bootstrap-request', 'bootstrap-pack', 'bs-discover',
@@ -32,17 +33,8 @@ export function operationTitle(op: Operation): string {
   return TITLES[op]
 }
 
-const C = (cls: number, detail: number): number => cls * 32 + detail
-
 /** The success code each operation's response carries (Transport §6). */
-export const SUCCESS_CODE: Readonly<Record<Operation, number>> = {
-  register: C(2, 1), update: C(2, 4), deregister: C(2, 2), 'bootstrap-request': C(2, 4),
-  'bootstrap-pack': C(2, 5), 'bs-discover': C(2, 5), 'bs-read': C(2, 5), 'bs-write': C(2, 4),
-  'bs-delete': C(2, 2), 'bs-finish': C(2, 4), read: C(2, 5), 'read-composite': C(2, 5),
-  discover: C(2, 5), write: C(2, 4), 'write-composite': C(2, 4), 'write-attributes': C(2, 4),
-  execute: C(2, 4), create: C(2, 1), delete: C(2, 2), observe: C(2, 5), 'observe-composite': C(2, 5),
-  'cancel-observe': C(2, 5), notify: C(2, 5), send: C(2, 4)
-}
+export const SUCCESS_CODE: Readonly<Record<Operation, number>> = Object.fromEntries(OPERATIONS.map((o) => [o, SUCCESS_CODES[TITLES[o]] as number])) as Record<Operation, number>
 
 /** What a request tells about its operation beyond the method. */
 export interface RequestShape {
@@ -158,7 +150,7 @@ function codeText(code: number): string {
 export function responseMeaning(op: Operation | null, code: number): string {
   const c = codeText(code)
   if (op !== null && code === SUCCESS_CODE[op]) return `${codeName(code)}: success of ${operationTitle(op)}`
-  if (code === C(2, 31)) return `${c} Continue: send the next block`
+  if (code === 2 * 32 + 31) return `${c} Continue: send the next block`
   if (op !== null) {
     const specific = MEANINGS[`${op} ${c}`]
     if (specific) return `${c} ${specific}`

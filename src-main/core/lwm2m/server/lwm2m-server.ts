@@ -5,7 +5,7 @@
 // deadlines, cancel), lifetimes through expiry.ts, and every step lands on the device's timeline
 // (timeline.ts). It sees devices only through a DeviceLink, so it does not know whether UDP,
 // DTLS, TCP or anything else carries the messages.
-import { utf8Text } from '../../bytes'
+import { isUtf8, utf8Text } from '../../bytes'
 import type { PeerAddress, Random, Scheduler } from '../../ports'
 import type { Violation } from '../../violation'
 import { CF, type ContentFormat } from '../content-format'
@@ -14,6 +14,7 @@ import { decodePayload, encodePayload } from '../formats/all'
 import type { ModelLookup, ObjectModel } from '../model'
 import { formatPath, type Path } from '../path'
 import type { Lwm2mRecord } from '../record'
+import { answerProblems } from './answer-checks'
 import { ExpiryQueue } from './expiry'
 import { codeMeaning, codeText, type DeviceLink, type DownlinkRequest, type DownlinkResponse, type UplinkRequest, type UplinkResponse } from './messages'
 import { ObservationTable, type ObservationRecord } from './observations'
@@ -56,6 +57,12 @@ export interface OperationStep {
 }
 
 /** What an operation brought back, decoded for people and for the contract. */
+/** What a request asked for, to check its answer against (answer-checks.ts). */
+interface AskedFor {
+  readonly operation: string
+  readonly accept?: number | undefined
+}
+
 export interface OperationResult {
   readonly code: number
   readonly codeText: string
@@ -187,6 +194,7 @@ export class Lwm2mServer {
     if (req.payload.length > 0 && req.contentFormat !== null && req.contentFormat !== CF.LINK)
       return { code: BAD_REQUEST, payload: text(`the object list must be link format (40), not ${req.contentFormat}`) }
     const list = parseObjectList(utf8Text(req.payload))
+    if (list.objects.length === 0 && list.violations.length > 0) return { code: BAD_REQUEST, payload: text(`the object list names no usable object: ${listProblems(list.violations)}`) }
     if (list.objects.length === 0) {
       // LwM2M-Ident-02: a known profile ID stands for the object list; otherwise we cannot know it.
       const known = q.params.profileId !== null && (this.opts.knownProfiles?.has(q.params.profileId) ?? false)
@@ -243,7 +251,8 @@ export class Lwm2mServer {
       text: [
         'registered from ', req.peer.display, ': LwM2M ', registration.lwm2mVersion, ', binding ', registration.binding,
         registration.queueMode ? ' with queue mode' : '', ', lifetime ', registration.lifetime === 0 ? 'unlimited' : registration.lifetime + ' s',
-        replaced && !moved ? ` (replaces registration ${replaced.id})` : ''
+        replaced && !moved ? ` (replaces registration ${replaced.id})` : '',
+        list.violations.length ? `; its object list has ${list.violations.length} problem(s): ${listProblems(list.violations)}` : ''
       ].join(''),
       registrationId: id,
       address: req.peer.display
@@ -261,6 +270,7 @@ export class Lwm2mServer {
     if (!q.ok) return { code: q.code, payload: text(q.reason) }
     const now = this.now()
     const list = req.payload.length > 0 ? parseObjectList(utf8Text(req.payload)) : null
+    if (list && list.objects.length === 0 && list.violations.length > 0) return { code: BAD_REQUEST, payload: text(`the object list names no usable object: ${listProblems(list.violations)}`) }
     const lifetime = q.params.lifetime ?? r.lifetime
     const updated: Registration = {
       ...r,
@@ -287,7 +297,7 @@ export class Lwm2mServer {
     const changed = Object.entries(q.params).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `${k}=${String(v)}`)
     this.note(r.endpoint, {
       kind: 'updated',
-      text: `update${changed.length ? ' (' + changed.join(', ') + ')' : ''}${list ? `, new object list (${list.objects.length} entries)` : ''}`,
+      text: `update${changed.length ? ' (' + changed.join(', ') + ')' : ''}${list ? `, new object list (${list.objects.length} entries)` : ''}${list?.violations.length ? `; it has ${list.violations.length} problem(s): ${listProblems(list.violations)}` : ''}`,
       registrationId: id,
       address: req.peer.display
     })
@@ -335,7 +345,7 @@ export class Lwm2mServer {
     const r = this.registrationByPeer(req.peer)
     if (!r) return { code: NOT_FOUND, payload: text('Send from a device that is not registered') }
     if (req.contentFormat === null) return { code: BAD_REQUEST, payload: text('Send needs a Content-Format (110, 112 or 11544)') }
-    const result = this.decodeResult(r, { code: CHANGED, contentFormat: req.contentFormat, payload: req.payload, observe: null, locationPath: [] }, [])
+    const result = this.decodeResult(r, { code: CHANGED, contentFormat: req.contentFormat, payload: req.payload, observe: null, locationPath: [] }, [], { operation: 'Send' })
     this.note(r.endpoint, { kind: 'send', text: `Send: ${result.records.length} value(s)${result.violations.length ? `, ${result.violations.length} problem(s) in the payload` : ''}` })
     this.emit({ type: 'send', endpoint: r.endpoint, result })
     this.deviceSeen(r.endpoint)
@@ -495,6 +505,7 @@ export class Lwm2mServer {
     const observationId = `obs-${this.newId()}`
     let handle: { first: DownlinkResponse; cancel: (how: 'get' | 'rst') => Promise<void> } | null = null
     const decodeAt: Path = operation === 'Observe' ? (paths[0] as Path) : []
+    const asked: AskedFor = { operation, accept: req.accept }
     const result = await this.request(r, operation, decodeAt, o, paths.map(formatPath).join(' '), async (ctl) => {
       handle = await this.opts.link.observe(
         this.peerOf(endpoint),
@@ -503,7 +514,7 @@ export class Lwm2mServer {
           this.deviceSeen(endpoint)
           const reg = this.registrations.byEndpoint(endpoint)
           if (!reg) return
-          const decoded = this.decodeResult(reg, n, decodeAt)
+          const decoded = this.decodeResult(reg, n, decodeAt, asked)
           this.observationTable.notified(observationId, decoded)
           this.emit({ type: 'notification', endpoint, observationId, result: decoded })
         },
@@ -511,7 +522,7 @@ export class Lwm2mServer {
         ctl
       )
       return handle.first
-    })
+    }, req.accept)
     const h = handle as { first: DownlinkResponse; cancel: (how: 'get' | 'rst') => Promise<void> } | null
     if (h && result.code >> 5 === 2 && h.first.observe !== null && this.registrations.byEndpoint(endpoint)?.id === r.id) {
       this.observationTable.add({
@@ -530,6 +541,12 @@ export class Lwm2mServer {
       this.note(endpoint, { kind: 'observation-started', text: `${operation} ${paths.map(formatPath).join(' ')}${attributes ? '?' + attributes : ''} started (${observationId})`, operation, path: paths.map(formatPath).join(' ') })
       return { observationId, result }
     }
+    // RFC 7641 §3.1/§4.1: a success without Observe is the current value, not an observation.
+    if (h && result.code >> 5 === 2 && h.first.observe === null)
+      return {
+        observationId: null,
+        result: withNotes(result, [`The device answered ${result.codeText} without an Observe option: this is the current value, but it did not start an observation (RFC 7641 §4.1), so no notifications will come. It may not support observing this path.`])
+      }
     return { observationId: null, result }
   }
 
@@ -583,7 +600,7 @@ export class Lwm2mServer {
   private operate(endpoint: string, operation: string, path: Path, req: DownlinkRequest, o: RequestOptions, label?: string): Promise<OperationResult> {
     const r = this.requireRegistration(endpoint)
     const routedReq = r.alternatePath ? { ...req, path: [...altSegments(r), ...req.path] } : req
-    return this.request(r, operation, path, o, label ?? formatPath(path), (ctl) => this.opts.link.send(this.peerOf(endpoint), routedReq, ctl))
+    return this.request(r, operation, path, o, label ?? formatPath(path), (ctl) => this.opts.link.send(this.peerOf(endpoint), routedReq, ctl), req.accept)
   }
 
   /** One request through the device's pipeline, decoded at `decodeAt`. */
@@ -593,12 +610,14 @@ export class Lwm2mServer {
     decodeAt: Path,
     o: RequestOptions,
     label: string,
-    send: Parameters<RequestPipeline['submit']>[2]
+    send: Parameters<RequestPipeline['submit']>[2],
+    accept: ContentFormat | undefined
   ): Promise<OperationResult> {
+    const asked: AskedFor = { operation, accept }
     const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs?.() ?? DEFAULT_REQUEST_TIMEOUT_MS
     const { response, info } = await this.#requests.submit(r.endpoint, { id: o.requestId ?? this.newId(), operation, path: label, timeoutMs }, send)
     const reg = this.deviceSeen(r.endpoint) ?? r
-    return this.decodeResult(reg, response, decodeAt, info.id, this.now() - (info.sentAt ?? info.enqueuedAt))
+    return this.decodeResult(reg, response, decodeAt, asked, info.id, this.now() - (info.sentAt ?? info.enqueuedAt))
   }
 
   private requestDone(endpoint: string, info: RequestInfo, outcome: { response: DownlinkResponse } | { error: unknown }): void {
@@ -618,11 +637,17 @@ export class Lwm2mServer {
     })
   }
 
-  private decodeResult(r: Registration, res: DownlinkResponse, path: Path, requestId?: string, durationMs?: number): OperationResult {
-    const decoded =
-      res.payload.length === 0 || res.contentFormat === null
+  private decodeResult(r: Registration, res: DownlinkResponse, path: Path, asked: AskedFor, requestId?: string, durationMs?: number): OperationResult {
+    // A single resource's value without a Content-Format is most likely plain text; it is read
+    // so, and the answer says that it was a guess.
+    const guessed = res.contentFormat === null && res.payload.length > 0 && path.length >= 3 && isUtf8(res.payload) ? CF.TEXT : null
+    const cf = res.contentFormat ?? guessed
+    const found =
+      res.payload.length === 0 || cf === null
         ? { records: [], violations: [], violationsTotal: 0 }
-        : decodePayload(res.contentFormat, res.payload, { path, models: this.modelsFor(r) })
+        : decodePayload(cf, res.payload, { path, models: this.modelsFor(r) })
+    const problems = answerProblems(asked.operation, asked.accept, res, guessed)
+    const decoded = problems.length ? { records: found.records, violations: [...problems, ...found.violations], violationsTotal: found.violationsTotal + problems.length } : found
     // Built in one go, keys in the order they always had: this runs once per answer.
     const code = res.code
     const at = this.now()
@@ -754,6 +779,12 @@ function attachedNote(r: Registration, paths: readonly Path[], attrs: string, ch
 
 function stepOf(operation: string, path: string, r: OperationResult): OperationStep {
   return { operation, path, code: r.code, codeText: r.codeText, meaning: r.meaning }
+}
+
+/** The first few problems of an object list, for a diagnostic payload or a timeline line. */
+function listProblems(v: readonly Violation[]): string {
+  const shown = v.slice(0, 3).map((x) => x.message)
+  return shown.join('; ') + (v.length > 3 ? `; and ${v.length - 3} more` : '')
 }
 
 function withNotes(r: OperationResult, notes: readonly string[]): OperationResult {

@@ -151,6 +151,12 @@ export interface ObjectList {
   readonly violations: readonly Violation[]
 }
 
+const MAX_USABLE_ID = 65534
+
+function listProblem(offset: number, rule: string, message: string): Violation {
+  return { offset, rule, section: 'LwM2M 1.2 Core §6.2.1, §7.1', message }
+}
+
 /** The Register/Update payload (CF 40): `</>;ct=110,</1>;ver=1.2,</1/0>,</3/0>`. */
 export function parseObjectList(text: string): ObjectList {
   const { links, violations } = parseLinkFormat(text)
@@ -158,8 +164,15 @@ export function parseObjectList(text: string): ObjectList {
   for (const l of links) if (l.attributes['rt'] === 'oma.lwm2m') alternatePath = l.target.replace(/^\/+|\/+$/g, '') || null
   const prefix = alternatePath ? '/' + alternatePath : ''
   const objects: RegisteredObject[] = []
+  const problems: Violation[] = [...violations]
+  const seen = new Set<number>()
   let contentFormats: number[] = []
+  // Where each link starts, for the problems' offsets (a forward scan, no string built per link).
+  let from = 0
   for (const l of links) {
+    const found = text.indexOf(l.target, from)
+    const at = found > 0 ? found - 1 : from
+    if (found >= 0) from = found + l.target.length
     if (l.attributes['rt'] === 'oma.lwm2m') {
       const ct = l.attributes['ct']
       if (ct !== undefined) contentFormats = Array.isArray(ct) ? ct : typeof ct === 'number' ? [ct] : []
@@ -181,14 +194,29 @@ export function parseObjectList(text: string): ObjectList {
       instanceId = path.length === 2 ? path[1] : null
     } else {
       const m = /^\/(\d+)(?:\/(\d+))?\/?$/.exec(target)
-      if (!m) continue
+      if (!m) {
+        problems.push(listProblem(at, 'register.not-object-link', `<${l.target}> names neither an object nor an object instance; left out of the object list`))
+        continue
+      }
       objectId = Number(m[1])
       instanceId = m[2] === undefined ? null : Number(m[2])
     }
+    // IDs are 16 bit and 65535 (MAX_ID) is reserved (C §7.1): such a link cannot be addressed.
+    if (objectId > MAX_USABLE_ID || (instanceId !== null && instanceId > MAX_USABLE_ID)) {
+      const which = objectId > MAX_USABLE_ID ? `object id ${objectId}` : `instance id ${instanceId}`
+      problems.push(listProblem(at, 'register.id-out-of-range', `<${l.target}>: ${which} is outside 0..65534 (65535 is reserved); left out of the object list`))
+      continue
+    }
+    const key = objectId * 65536 + (instanceId === null ? 65535 : instanceId)
+    if (seen.has(key)) {
+      problems.push(listProblem(at, 'register.duplicate-link', `<${l.target}> is listed more than once; the first one counts`))
+      continue
+    }
+    seen.add(key)
     const ver = l.attributes['ver']
     objects.push({ objectId, instanceId, version: typeof ver === 'string' ? ver : typeof ver === 'number' ? String(ver) : null })
   }
-  return { objects, alternatePath, contentFormats, violations }
+  return { objects, alternatePath, contentFormats, violations: problems }
 }
 
 export { BAD_REQUEST, CONFLICT, PRECONDITION_FAILED }

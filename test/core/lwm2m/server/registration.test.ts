@@ -26,16 +26,30 @@ describe('Register query', () => {
 })
 
 describe('object list (C §6.2.1)', () => {
-  it('reads objects and instances, versions, the root ct, and still reads odd ids the strict path refuses', () => {
-    const l = parseObjectList('</>;ct=110,</1>;ver=1.2,</1/0>,</3/0/>,</03/1>,</3/0/1>,</70000>')
+  it('reads objects and instances, versions, the root ct, and still reads odd spellings the strict path refuses', () => {
+    const l = parseObjectList('</>;ct=110,</1>;ver=1.2,</1/0>,</3/0/>,</03/1>')
     expect(l.contentFormats).toEqual([110])
     expect(l.objects).toEqual([
       { objectId: 1, instanceId: null, version: '1.2' },
       { objectId: 1, instanceId: 0, version: null },
       { objectId: 3, instanceId: 0, version: null },
-      { objectId: 3, instanceId: 1, version: null },
-      { objectId: 70000, instanceId: null, version: null }
+      { objectId: 3, instanceId: 1, version: null }
     ])
+    // Read, and still named: the strict link parser's finding stays with the list.
+    expect(l.violations.map((v) => v.rule)).toEqual(['link-format.trailing-slash'])
+  })
+
+  it('C §7.1 (16-bit ids, 65535 reserved): leaves out links it cannot address and says why — an id out of range, a resource link, a duplicate', () => {
+    const text = '</3/0>,</3303/65535>,</3/0/1>,</70000>,</3303/7>,</3/0>,</3303/42>'
+    const l = parseObjectList(text)
+    expect(l.objects.map((o) => `${o.objectId}/${o.instanceId}`)).toEqual(['3/0', '3303/7', '3303/42'])
+    expect(l.violations.map((v) => [v.rule, v.offset])).toEqual([
+      ['register.id-out-of-range', text.indexOf('</3303/65535>')],
+      ['register.not-object-link', text.indexOf('</3/0/1>')],
+      ['register.id-out-of-range', text.indexOf('</70000>')],
+      ['register.duplicate-link', text.lastIndexOf('</3/0>')]
+    ])
+    expect(l.violations[0]?.message).toMatch(/instance id 65535 is outside 0\.\.65534/)
   })
 
   it('reads objects under an alternate path', () => {
