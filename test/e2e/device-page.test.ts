@@ -93,7 +93,7 @@ describe('Device page', () => {
 
   it('Discover results appear beside the tree without overwriting values', async () => {
     await node('/3/0').click()
-    await page.getByRole('button', { name: 'Discover' }).click()
+    await page.getByTestId('op-discover').click()
     const found = page.getByTestId('discover-result')
     await expect.poll(() => found.textContent()).toContain('/3/0/9')
     expect(await node('/3/0/9').textContent()).toContain('87')
@@ -101,7 +101,7 @@ describe('Device page', () => {
 
   it('Execute on Reboot and Delete instance ask first, naming device and path; "don\'t ask again" lasts for the device', async () => {
     await node('/3/0/4').click()
-    await page.getByRole('button', { name: 'Execute' }).click()
+    await page.getByTestId('op-execute').click()
     const dialog = page.getByRole('dialog', { name: 'Reboot dev1 (/3/0/4)?' })
     await dialog.waitFor()
     expect(await dialog.textContent()).toContain('restarts')
@@ -119,12 +119,15 @@ describe('Device page', () => {
     expect(dev.log.filter((l) => l.method === 'DELETE')).toHaveLength(0)
 
     await node('/3/0/4').click()
-    await page.getByRole('button', { name: 'Execute' }).click()
+    await page.getByTestId('op-execute').click()
     await dialog.getByText(/Don't ask again for dev1/).click()
     expect(await dialog.getByRole('checkbox', { name: /Don't ask again for dev1/ }).isChecked()).toBe(true)
     await dialog.getByRole('button', { name: 'Reboot' }).click()
     await expect.poll(() => dev.log.filter((l) => l.method === 'POST' && l.url.startsWith('/3/0/4')).length).toBe(1)
-    await page.getByRole('button', { name: 'Execute' }).click()
+    // The device has it; the answer may still be on its way to the page (its Cancel button shows
+    // until then, and also names "Execute"), so wait for that, as a person would.
+    await page.getByRole('button', { name: 'Cancel Execute /3/0/4' }).waitFor({ state: 'hidden' })
+    await page.getByTestId('op-execute').click()
     await expect.poll(() => dev.log.filter((l) => l.method === 'POST' && l.url.startsWith('/3/0/4')).length).toBe(2)
     expect(await dialog.isVisible()).toBe(false)
   })
