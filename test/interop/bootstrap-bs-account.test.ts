@@ -42,6 +42,10 @@ beforeAll(async () => {
   bsPort = (await call<SystemInfo>('system.info', {})).capabilities.listeners.find((l) => l.role === 'Bootstrap Server')?.port ?? 0
   await call('bootstrap.configs.put', { config: config('clash') })
   await call('bootstrap.configs.put', { config: config('second', SECOND_BS) })
+  await call('bootstrap.configs.put', { config: config('no-ssid') })
+  const rotate = { uri: 'coaps://bs.example.com:5684', securityMode: 3 as const }
+  await call('bootstrap.configs.put', { config: { ...config('rotate-no-ssid'), rotateBootstrapAccount: rotate } })
+  await call('bootstrap.configs.put', { config: { ...config('rotate-no-bs'), rotateBootstrapAccount: rotate } })
 })
 afterAll(async () => {
   await wb.close()
@@ -85,6 +89,43 @@ describe('item 11: the client\'s own Bootstrap-Server account is never written (
     const pack = await device.request(bsPort, 'GET', '/bspack', 'ep=second&acc=</0/0>', undefined, undefined, 'application/senml+json')
     expect(pack.code).toBe('4.05')
     expect(pack.payload.toString()).toMatch(/a second one is refused/)
+    await device.close()
+  })
+})
+
+describe('a client that leaves ssid out of Bootstrap-Discover (T §6.4.2: every /0 instance without ssid looks like the BS account)', () => {
+  // Both /0/0 and /0/1 come without ssid: either may be the account, so neither is written.
+  const SLOPPY = '</>;lwm2m=1.1,</0/0>,</0/1>,</0/65535>,</1/0>,</3/0>'
+
+  it('writes the configured /0/0 at the first id that is neither, and the run names both', async () => {
+    const device = await NodeCoapDevice.start()
+    device.bootstrapDiscover = SLOPPY
+    expect((await device.request(bsPort, 'POST', '/bs', 'ep=no-ssid')).code).toBe('2.04')
+    const run = await finishedRun('no-ssid')
+    const puts = device.log.filter((l) => l.method === 'PUT').map((l) => l.url)
+    expect(puts).toEqual(['/0/2', '/1/0'])
+    expect(run.outcome).toBe('success')
+    expect(run.instances[0]).toMatchObject({ configured: '/0/0', used: '/0/2', note: expect.stringMatching(/may be the client's own Bootstrap-Server account: Bootstrap-Discover shows 2 \/0 instances without ssid \(\/0\/0, \/0\/1\)/) })
+    await device.close()
+  })
+
+  it('BS-01 rotation is refused when the account is ambiguous, before anything is deleted', async () => {
+    const device = await NodeCoapDevice.start()
+    device.bootstrapDiscover = SLOPPY
+    expect((await device.request(bsPort, 'POST', '/bs', 'ep=rotate-no-ssid')).code).toBe('2.04')
+    const run = await finishedRun('rotate-no-ssid')
+    expect(run).toMatchObject({ outcome: 'failed', detail: expect.stringMatching(/BS-01 rotation refused: .*2 \/0 instances without ssid \(\/0\/0, \/0\/1\)/) })
+    expect(device.log.map((l) => l.method)).toEqual(['GET'])
+    await device.close()
+  })
+
+  it('BS-01 rotation with no Bootstrap-Server account shown is refused before anything is deleted', async () => {
+    const device = await NodeCoapDevice.start()
+    device.bootstrapDiscover = '</>;lwm2m=1.1,</0/1>;ssid=101,</1/0>;ssid=101,</3/0>'
+    expect((await device.request(bsPort, 'POST', '/bs', 'ep=rotate-no-bs')).code).toBe('2.04')
+    const run = await finishedRun('rotate-no-bs')
+    expect(run).toMatchObject({ outcome: 'failed', detail: expect.stringMatching(/showed no Bootstrap-Server account; nothing was written/) })
+    expect(device.log.map((l) => l.method)).toEqual(['GET'])
     await device.close()
   })
 })

@@ -168,19 +168,24 @@ export class BootstrapServer {
         if (res.code === CONTENT) {
           const { links } = parseLinkFormat(new TextDecoder().decode(res.payload))
           const security: number[] = []
+          const withoutSsid: number[] = []
           for (const l of links) {
             if (l.target === '/' && l.attributes['lwm2m'] !== undefined) run.clientVersion = String(l.attributes['lwm2m'])
-            if (l.path?.length === 2 && l.path[0] === 0) {
+            // 65535 is no instance id (C §7.1); such a link names nothing the server could write.
+            if (l.path?.length === 2 && l.path[0] === 0 && (l.path[1] as number) < 65535) {
               security.push(l.path[1] as number)
               // The BS account is the /0 instance without ssid (T §6.4.2 Bootstrap-Discover).
-              if (l.attributes['ssid'] === undefined) client.bootstrapAccount = l.path[1] as number
+              if (l.attributes['ssid'] === undefined) withoutSsid.push(l.path[1] as number)
             }
           }
           client.securityInstances = security
+          client.bootstrapAccount = withoutSsid[0] ?? null
+          client.bootstrapCandidates = withoutSsid
         }
       }
       run.bootstrapAccount = client.bootstrapAccount
       // Decided before any Delete, so a refused run leaves the client as it was.
+      if (config.rotateBootstrapAccount && client.bootstrapAccount === null) throw new Error('BS-01 rotation asked, but Bootstrap-Discover showed no Bootstrap-Server account; nothing was written')
       const plan = planAccounts(config, client)
       if (!plan.ok) throw new Error(plan.reason)
       run.format = chooseFormat(config.contentFormat, run.clientVersion, pct, registeredFormats())
@@ -192,8 +197,7 @@ export class BootstrapServer {
       const records: Lwm2mRecord[] = []
       const notes: InstanceUse[] = [...plan.moved]
       if (config.rotateBootstrapAccount) {
-        const bs = client.bootstrapAccount
-        if (bs === null) throw new Error('BS-01 rotation asked, but Bootstrap-Discover showed no Bootstrap-Server account')
+        const bs = client.bootstrapAccount as number // checked above, before any Delete
         // BS-01: the one write that touches the client's own account, and in place.
         records.push(...accountRecords({ ...config, security: [{ ...config.rotateBootstrapAccount, instanceId: bs, bootstrapServer: true }], servers: [] }))
         notes.push({ configured: 'rotateBootstrapAccount', used: `/0/${bs}`, note: 'BS-01: new credentials for the client\'s own Bootstrap-Server account, in place' })
