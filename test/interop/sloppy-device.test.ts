@@ -42,13 +42,17 @@ class SloppyDevice {
     this.socket.send(encodeMessage(m), bench.serverPort, '127.0.0.1')
   }
   register(query: string[], payload: string): Promise<CoapMessage> {
+    return this.post('rd', query, payload, 40)
+  }
+  /** A CON POST from the device; resolves with the piggybacked answer. */
+  post(path: string, query: string[], payload: string | Uint8Array, format: number | null): Promise<CoapMessage> {
     const answered = new Promise<CoapMessage>((r) => (this.#waiting = r))
     const options = [
-      { number: Option.URI_PATH, value: text('rd') },
-      cf(40),
+      { number: Option.URI_PATH, value: text(path) },
+      ...(format === null ? [] : [cf(format)]),
       ...query.map((q) => ({ number: Option.URI_QUERY, value: text(q) }))
     ]
-    this.send({ type: 'CON', code: 2, messageId: this.#mid++, token: Uint8Array.of(1, 2, 3), options, payload: text(payload) })
+    this.send({ type: 'CON', code: 2, messageId: this.#mid++, token: Uint8Array.of(1, 2, 3), options, payload: typeof payload === 'string' ? text(payload) : payload })
     return answered
   }
   close(): void {
@@ -139,5 +143,48 @@ describe('answers that are usable but wrong say so', () => {
     expect(Date.now() - t0).toBeLessThan(3000)
     dev.script.set('/3/0/3', () => ({ code: 69, options: [cf(0)], payload: text('1.0') }))
     expect(await read('sloppy', '/3/0/3')).toMatchObject({ code: '2.05', records: [{ value: '1.0' }] })
+  })
+})
+
+describe('Send (/dp) that a device gets wrong is refused with the reason, so it does not count it as delivered (T Tbl 6.4.5-1: 4.00 rule violation, 4.04 object not registered)', () => {
+  let dev: SloppyDevice
+  beforeAll(async () => {
+    dev = new SloppyDevice()
+    await dev.start()
+    expect((await dev.register(['ep=sender', 'lt=300', 'lwm2m=1.1'], '</1/0>,</3/0>,</3303/0>,</3303/1>,</3342>')).code).toBe(65)
+  })
+  afterAll(() => dev.close())
+  const reason = (m: CoapMessage) => new TextDecoder().decode(m.payload)
+  const sends = async () => (await bench.call<{ entries: TimelineEntryDto[] }>('devices.timeline', { endpoint: 'sender' })).entries.filter((e) => e.kind === 'send').map((e) => e.text)
+
+  it('a well-formed pack of registered instances is taken (2.04), also an instance of an object listed without instances', async () => {
+    const ok = await dev.post('dp', [], JSON.stringify([{ bn: '/3303/1/', n: '5700', v: 21.5 }, { bn: '/3342/4/', n: '5500', vb: true }]), 110)
+    expect(ok.code).toBe(68)
+    expect((await sends()).at(-1)).toBe('Send: 2 value(s)')
+  })
+
+  it('broken SenML JSON draws 4.00 naming the problem', async () => {
+    const a = await dev.post('dp', [], '[{"n":', 110)
+    expect(a.code).toBe(128)
+    expect(reason(a)).toMatch(/^the Send payload is broken: /)
+    expect((await sends()).at(-1)).toMatch(/^Send refused \(4\.00\)/)
+  })
+
+  it('a format Send does not use (TLV, plain text) draws 4.00 naming the formats it takes', async () => {
+    for (const format of [11542, 0]) {
+      const a = await dev.post('dp', [], '21.5', format)
+      expect(a.code).toBe(128)
+      expect(reason(a)).toBe(`Send takes SenML JSON (110), SenML CBOR (112) or LwM2M CBOR (11544), not ${format}`)
+    }
+  })
+
+  it('a value of an instance the device did not register draws 4.04', async () => {
+    for (const n of ['/3303/7/5700', '/9999/0/1']) {
+      const a = await dev.post('dp', [], JSON.stringify([{ n, v: 1 }]), 110)
+      expect(a.code).toBe(132)
+      expect(reason(a)).toBe(`${n.split('/').slice(0, 4).join('/')} is not in the object list the device registered`)
+    }
+    const events = bench.events.filter(([name]) => name === 'devices.send').length
+    expect(events).toBe(1) // only the one that was taken
   })
 })

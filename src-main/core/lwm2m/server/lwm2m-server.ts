@@ -11,6 +11,7 @@ import type { Violation } from '../../violation'
 import { CF, type ContentFormat } from '../content-format'
 import { endpointNameProblem } from '../endpoint-name'
 import { decodePayload, encodePayload } from '../formats/all'
+import { isWarningRule } from '../formats/warnings'
 import type { ModelLookup, ObjectModel } from '../model'
 import { formatPath, type Path } from '../path'
 import type { Lwm2mRecord } from '../record'
@@ -28,6 +29,8 @@ const DELETED = 66
 const CHANGED = 68
 const NOT_FOUND = 132
 const SERVICE_UNAVAILABLE = 163
+/** The formats a Send may carry: SenML JSON, SenML CBOR and LwM2M CBOR (facts §3.4, T Tbl 6.4.5-1). */
+const SEND_FORMATS: readonly number[] = [CF.SENML_JSON, CF.SENML_CBOR, CF.LWM2M_CBOR]
 
 /** After a queue-mode device's last message it is assumed awake this long (T §6.5: MAX_TRANSMIT_WAIT). */
 export const DEFAULT_AWAKE_MS = 93_000
@@ -344,11 +347,30 @@ export class Lwm2mServer {
   private send(req: UplinkRequest): UplinkResponse {
     const r = this.registrationByPeer(req.peer)
     if (!r) return { code: NOT_FOUND, payload: text('Send from a device that is not registered') }
-    if (req.contentFormat === null) return { code: BAD_REQUEST, payload: text('Send needs a Content-Format (110, 112 or 11544)') }
-    const result = this.decodeResult(r, { code: CHANGED, contentFormat: req.contentFormat, payload: req.payload, observe: null, locationPath: [] }, [], { operation: 'Send' })
-    this.note(r.endpoint, { kind: 'send', text: `Send: ${result.records.length} value(s)${result.violations.length ? `, ${result.violations.length} problem(s) in the payload` : ''}` })
-    this.emit({ type: 'send', endpoint: r.endpoint, result })
     this.deviceSeen(r.endpoint)
+    if (req.contentFormat === null) return { code: BAD_REQUEST, payload: text('Send needs a Content-Format (110, 112 or 11544)') }
+    if (!SEND_FORMATS.includes(req.contentFormat)) {
+      const why = `Send takes SenML JSON (110), SenML CBOR (112) or LwM2M CBOR (11544), not ${req.contentFormat}`
+      this.note(r.endpoint, { kind: 'send', text: `Send refused (4.00): ${why}` })
+      return { code: BAD_REQUEST, payload: text(why) }
+    }
+    const result = this.decodeResult(r, { code: CHANGED, contentFormat: req.contentFormat, payload: req.payload, observe: null, locationPath: [] }, [], { operation: 'Send' })
+    // A payload the decoder finds broken is refused, so the device does not count it as delivered.
+    const broken = result.violations.find((v) => !isWarningRule(v.rule))
+    const problems = result.violations.length ? `, ${result.violations.length} problem(s) in the payload` : ''
+    if (broken) {
+      this.note(r.endpoint, { kind: 'send', text: `Send refused (4.00): ${result.records.length} value(s)${problems}; the first: ${broken.message}` })
+      return { code: BAD_REQUEST, payload: text(`the Send payload is broken: ${broken.message}`) }
+    }
+    // A Send carries only what the device registered (end devices behind a gateway prefix aside).
+    const stray = result.records.find((rec) => rec.prefix === undefined && !registers(r, rec.path))
+    if (stray) {
+      const why = `${formatPath(stray.path)} is not in the object list the device registered`
+      this.note(r.endpoint, { kind: 'send', text: `Send refused (4.04): ${why}` })
+      return { code: NOT_FOUND, payload: text(why) }
+    }
+    this.note(r.endpoint, { kind: 'send', text: `Send: ${result.records.length} value(s)${problems}` })
+    this.emit({ type: 'send', endpoint: r.endpoint, result })
     return { code: CHANGED }
   }
 
@@ -779,6 +801,23 @@ function attachedNote(r: Registration, paths: readonly Path[], attrs: string, ch
 
 function stepOf(operation: string, path: string, r: OperationResult): OperationStep {
   return { operation, path, code: r.code, codeText: r.codeText, meaning: r.meaning }
+}
+
+/** Whether `path` lies in an object or instance the registration lists (an object link covers all its instances). */
+function registers(r: Registration, path: Path): boolean {
+  const [objectId, instanceId] = path
+  let objectListed = false
+  let instancesListed = false
+  for (const o of r.objects) {
+    if (o.objectId !== objectId) continue
+    if (o.instanceId === null) objectListed = true
+    else {
+      instancesListed = true
+      if (instanceId === undefined || o.instanceId === instanceId) return true
+    }
+  }
+  // Only the object listed: any instance of it. Instances listed: one of them (checked above).
+  return objectListed && (!instancesListed || instanceId === undefined)
 }
 
 /** The first few problems of an object list, for a diagnostic payload or a timeline line. */
