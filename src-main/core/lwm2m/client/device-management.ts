@@ -17,6 +17,7 @@ import type { AttributeStore } from './attribute-store'
 import { Code, fail, type ClientRequest, type ClientResponse } from './client-request'
 import { isMultiple, type InstanceData, type ObjectTree, type Stored } from './object-tree'
 import type { ProfileOperation } from './profile'
+import { parseExecuteArgs } from '../execute-args'
 
 export type LwM2MVersion = '1.0' | '1.1' | '1.2'
 
@@ -333,6 +334,8 @@ export function writeAttributes(req: ClientRequest, ctx: DmContext): ClientRespo
   return { code: Code.CHANGED }
 }
 
+const LENIENT_ARG_RULES: ReadonlySet<string> = new Set(['execute-args.unquoted-value', 'execute-args.whitespace'])
+
 /** Execute (POST on an executable resource, C §6.3.5). */
 export function execute(req: ClientRequest, ctx: DmContext): ClientResponse {
   const stop = reach(req, ctx, 'execute')
@@ -344,6 +347,9 @@ export function execute(req: ClientRequest, ctx: DmContext): ClientResponse {
   if (!executable(ctx.tree.resourceModel(o, r))) return fail(Code.METHOD_NOT_ALLOWED, `${formatPath(path)} is not executable`)
   if (!rightOn(ctx, path, Right.EXECUTE)) return fail(Code.UNAUTHORIZED, `server ${ctx.ssid} has no Execute right on ${formatPath(path)}`)
   const args = new TextDecoder().decode(req.payload)
+  // C §6.3.5 arguments; the unquoted `0=U` of T §6.6.1 and stray whitespace are read leniently.
+  const broken = parseExecuteArgs(args).violations.find((v) => !LENIENT_ARG_RULES.has(v.rule))
+  if (broken) return fail(Code.BAD_REQUEST, `Execute arguments: ${broken.message}`)
   return ctx.execute([o, i, r], args) ?? { code: Code.CHANGED }
 }
 

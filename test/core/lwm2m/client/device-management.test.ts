@@ -195,6 +195,24 @@ describe('Execute (C §6.3.5)', () => {
     expect(handleDm(req('POST', '/3/0/0'), ctx).code).toBe(Code.METHOD_NOT_ALLOWED)
     expect(handleDm(req('POST', '/3/5/4'), ctx).code).toBe(Code.NOT_FOUND)
   })
+
+  it('C §6.3.5 (1.2.1: each argument once): malformed arguments are 4.00 with the reason and nothing runs; the unquoted 0=U of T §6.6.1 is read', () => {
+    const ctx = context(tree())
+    for (const [args, reason] of [
+      ["0='unterminated", /a value has no closing single quote/],
+      ["0='a',0='b'", /argument 0 appears more than once/],
+      ['12', /'12' is not one digit/],
+      ['x', /starts with a digit/],
+      ["0='a',", /ends with a comma/]
+    ] as const) {
+      const res = handleDm(req('POST', '/3/0/4', { payload: text(args) }), ctx)
+      expect(res.code, args).toBe(Code.BAD_REQUEST)
+      expect(new TextDecoder().decode(res.payload ?? new Uint8Array(0))).toMatch(reason)
+    }
+    expect(ctx.executed).toEqual([])
+    expect(handleDm(req('POST', '/3/0/4', { payload: text('0=U') }), ctx).code).toBe(Code.CHANGED)
+    expect(ctx.executed).toEqual([{ path: [3, 0, 4], args: '0=U' }])
+  })
 })
 
 describe('Create (C §6.3.6; DMSE-01, DMSE-02)', () => {
