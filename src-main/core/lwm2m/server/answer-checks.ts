@@ -13,6 +13,14 @@ const formatLabel = (cf: number): string => {
   return name ? `${name} (${cf})` : String(cf)
 }
 
+const NONE: readonly Violation[] = Object.freeze([])
+
+function plus(list: Violation[] | null, v: Violation): Violation[] {
+  if (list === null) return [v]
+  list.push(v)
+  return list
+}
+
 export interface AnswerShape {
   readonly code: number
   readonly contentFormat: number | null
@@ -23,19 +31,20 @@ export interface AnswerShape {
  * `guessed`: the format the payload was read as when it came without one (plain text for a single
  * resource), or null when it was left undecoded.
  */
-export function answerProblems(operation: string, accept: number | undefined, res: AnswerShape, guessed: ContentFormat | null = null): Violation[] {
-  const problems: Violation[] = []
-  if (res.code >> 5 !== 2) return problems
+export function answerProblems(operation: string, accept: number | undefined, res: AnswerShape, guessed: ContentFormat | null = null): readonly Violation[] {
+  // Most answers are fine: they share one empty list rather than make one each (issue 12 speed).
+  if (res.code >> 5 !== 2) return NONE
+  let problems: Violation[] | null = null
   const expected = SUCCESS_CODES[operation]
   if (expected !== undefined && res.code !== expected)
-    problems.push({
+    problems = plus(problems, {
       offset: 0,
       rule: 'lwm2m.unexpected-success-code',
       section: 'LwM2M 1.2 Transport §6',
       message: `${operation} succeeds with ${codeText(expected)}; the device answered ${codeText(res.code)}`
     })
   if (res.payload.length > 0 && res.contentFormat === null)
-    problems.push({
+    problems = plus(problems, {
       offset: 0,
       rule: 'lwm2m.payload-no-content-format',
       section: 'LwM2M 1.2 Core §7.5; RFC 7252 §5.10.3',
@@ -44,12 +53,12 @@ export function answerProblems(operation: string, accept: number | undefined, re
   if (accept !== undefined && res.contentFormat !== null && res.payload.length > 0) {
     const got = LEGACY_CF[res.contentFormat] ?? res.contentFormat
     if (got !== accept)
-      problems.push({
+      problems = plus(problems, {
         offset: 0,
         rule: 'coap.accept-ignored',
         section: 'RFC 7252 §5.10.4',
         message: `asked for ${formatLabel(accept)}, the device answered in ${formatLabel(res.contentFormat)} (it should answer 4.06 when it cannot); decoded as what it sent`
       })
   }
-  return problems
+  return problems ?? NONE
 }

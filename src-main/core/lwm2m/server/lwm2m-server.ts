@@ -60,12 +60,6 @@ export interface OperationStep {
 }
 
 /** What an operation brought back, decoded for people and for the contract. */
-/** What a request asked for, to check its answer against (answer-checks.ts). */
-interface AskedFor {
-  readonly operation: string
-  readonly accept?: number | undefined
-}
-
 export interface OperationResult {
   readonly code: number
   readonly codeText: string
@@ -354,7 +348,7 @@ export class Lwm2mServer {
       this.note(r.endpoint, { kind: 'send', text: `Send refused (4.00): ${why}` })
       return { code: BAD_REQUEST, payload: text(why) }
     }
-    const result = this.decodeResult(r, { code: CHANGED, contentFormat: req.contentFormat, payload: req.payload, observe: null, locationPath: [] }, [], { operation: 'Send' })
+    const result = this.decodeResult(r, { code: CHANGED, contentFormat: req.contentFormat, payload: req.payload, observe: null, locationPath: [] }, [], 'Send', undefined)
     // A payload the decoder finds broken is refused, so the device does not count it as delivered.
     const broken = result.violations.find((v) => !isWarningRule(v.rule))
     const problems = result.violations.length ? `, ${result.violations.length} problem(s) in the payload` : ''
@@ -527,7 +521,6 @@ export class Lwm2mServer {
     const observationId = `obs-${this.newId()}`
     let handle: { first: DownlinkResponse; cancel: (how: 'get' | 'rst') => Promise<void> } | null = null
     const decodeAt: Path = operation === 'Observe' ? (paths[0] as Path) : []
-    const asked: AskedFor = { operation, accept: req.accept }
     const result = await this.request(r, operation, decodeAt, o, paths.map(formatPath).join(' '), async (ctl) => {
       handle = await this.opts.link.observe(
         this.peerOf(endpoint),
@@ -536,7 +529,7 @@ export class Lwm2mServer {
           this.deviceSeen(endpoint)
           const reg = this.registrations.byEndpoint(endpoint)
           if (!reg) return
-          const decoded = this.decodeResult(reg, n, decodeAt, asked)
+          const decoded = this.decodeResult(reg, n, decodeAt, operation, req.accept)
           this.observationTable.notified(observationId, decoded)
           this.emit({ type: 'notification', endpoint, observationId, result: decoded })
         },
@@ -635,11 +628,10 @@ export class Lwm2mServer {
     send: Parameters<RequestPipeline['submit']>[2],
     accept: ContentFormat | undefined
   ): Promise<OperationResult> {
-    const asked: AskedFor = { operation, accept }
     const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs?.() ?? DEFAULT_REQUEST_TIMEOUT_MS
     const { response, info } = await this.#requests.submit(r.endpoint, { id: o.requestId ?? this.newId(), operation, path: label, timeoutMs }, send)
     const reg = this.deviceSeen(r.endpoint) ?? r
-    return this.decodeResult(reg, response, decodeAt, asked, info.id, this.now() - (info.sentAt ?? info.enqueuedAt))
+    return this.decodeResult(reg, response, decodeAt, operation, accept, info.id, this.now() - (info.sentAt ?? info.enqueuedAt))
   }
 
   private requestDone(endpoint: string, info: RequestInfo, outcome: { response: DownlinkResponse } | { error: unknown }): void {
@@ -659,7 +651,7 @@ export class Lwm2mServer {
     })
   }
 
-  private decodeResult(r: Registration, res: DownlinkResponse, path: Path, asked: AskedFor, requestId?: string, durationMs?: number): OperationResult {
+  private decodeResult(r: Registration, res: DownlinkResponse, path: Path, operation: string, accept: number | undefined, requestId?: string, durationMs?: number): OperationResult {
     // A single resource's value without a Content-Format is most likely plain text; it is read
     // so, and the answer says that it was a guess.
     const guessed = res.contentFormat === null && res.payload.length > 0 && path.length >= 3 && isUtf8(res.payload) ? CF.TEXT : null
@@ -668,7 +660,7 @@ export class Lwm2mServer {
       res.payload.length === 0 || cf === null
         ? { records: [], violations: [], violationsTotal: 0 }
         : decodePayload(cf, res.payload, { path, models: this.modelsFor(r) })
-    const problems = answerProblems(asked.operation, asked.accept, res, guessed)
+    const problems = answerProblems(operation, accept, res, guessed)
     const decoded = problems.length ? { records: found.records, violations: [...problems, ...found.violations], violationsTotal: found.violationsTotal + problems.length } : found
     // Built in one go, keys in the order they always had: this runs once per answer.
     const code = res.code
