@@ -136,6 +136,28 @@ describe('answers that are usable but wrong say so', () => {
     expect((await bench.call<DeviceDetail>('devices.get', { endpoint: 'sloppy' })).observations).toEqual([])
   })
 
+  it('a device that fails in its own default format (Wakaama without TLV answers 5.00 to a Read with no Accept) is asked again in a format it announced', async () => {
+    const d2 = new SloppyDevice()
+    await d2.start()
+    expect((await d2.register(['ep=own-default', 'lt=300', 'lwm2m=1.1'], '</>;ct=110,</1/0>,</3/0>')).code).toBe(65)
+    d2.script.set('/3/0/0', (m) => {
+      const accept = m.options.find((o) => o.number === Option.ACCEPT)
+      return accept === undefined ? { code: 160 } : { code: 69, options: [cf(110)], payload: text(JSON.stringify([{ n: '/3/0/0', vs: 'Open Mobile Alliance' }])) }
+    })
+    const r = await read('own-default', '/3/0/0')
+    expect(r).toMatchObject({ code: '2.05', contentFormat: 110, records: [{ path: '/3/0/0', value: 'Open Mobile Alliance' }] })
+    expect(r.steps?.map((s) => s.code)).toEqual(['5.00', '2.05'])
+    expect(r.notes?.join(' ')).toMatch(/answered 5\.00; asked again for senml-json \(110\), a format it announced/)
+    expect(d2.got.map((m) => m.options.find((o) => o.number === Option.ACCEPT)?.value)).toEqual([undefined, uint(110)])
+    // A format the user chose is never changed behind their back.
+    d2.script.set('/3/0/1', () => ({ code: 160 }))
+    const chosen = await read('own-default', '/3/0/1', { format: 'tlv' })
+    expect(chosen.code).toBe('5.00')
+    expect(chosen.steps ?? []).toEqual([])
+    expect(d2.got.filter((m) => uriPath(m) === '/3/0/1')).toHaveLength(1)
+    d2.close()
+  })
+
   it('RFC 7959 §2.4: a Block2 answer stuck at block 0 fails at once, and the device is read right after', async () => {
     dev.script.set('/3/0/2', () => ({ code: 69, options: [cf(0), { number: Option.BLOCK2, value: uint(0x08) }], payload: text('B'.repeat(16)) }))
     const t0 = Date.now()

@@ -8,7 +8,7 @@
 import { isUtf8, utf8Text } from '../../bytes'
 import type { PeerAddress, Random, Scheduler } from '../../ports'
 import type { Violation } from '../../violation'
-import { CF, type ContentFormat } from '../content-format'
+import { CF, formatName, type ContentFormat } from '../content-format'
 import { endpointNameProblem } from '../endpoint-name'
 import { decodePayload, encodePayload } from '../formats/all'
 import { isWarningRule } from '../formats/warnings'
@@ -27,6 +27,8 @@ import { DeviceTimeline, type TimelineEntry } from './timeline'
 const CREATED = 65
 const DELETED = 66
 const CHANGED = 68
+const NOT_ACCEPTABLE = 134
+const INTERNAL_SERVER_ERROR = 160
 const NOT_FOUND = 132
 const SERVICE_UNAVAILABLE = 163
 /** The formats a Send may carry: SenML JSON, SenML CBOR and LwM2M CBOR (facts §3.4, T Tbl 6.4.5-1). */
@@ -381,8 +383,19 @@ export class Lwm2mServer {
   // ---- Device Management and Information Reporting (downlink) --------------------------------
 
   /** `prefix` addresses an end device behind an Object 25 gateway ("/dev1/3/0", Gw-Enab-01). */
-  read(endpoint: string, path: Path, accept?: ContentFormat, prefix?: string, o: RequestOptions = {}): Promise<OperationResult> {
-    return this.operate(endpoint, 'Read', path, { method: 'GET', path: routed(path, prefix), ...(accept !== undefined ? { accept } : {}) }, o)
+  async read(endpoint: string, path: Path, accept?: ContentFormat, prefix?: string, o: RequestOptions = {}): Promise<OperationResult> {
+    const first = await this.operate(endpoint, 'Read', path, { method: 'GET', path: routed(path, prefix), ...(accept !== undefined ? { accept } : {}) }, o)
+    // Left to choose, some clients fail in their own default format (Wakaama built without TLV
+    // answers 5.00). A Read is safe to repeat: ask once more in a format it announced.
+    if (accept !== undefined || (first.code !== INTERNAL_SERVER_ERROR && first.code !== NOT_ACCEPTABLE)) return first
+    const r = this.registrations.byEndpoint(endpoint)
+    const announced = r ? announcedFormat(r) : undefined
+    if (announced === undefined) return first
+    const second = await this.operate(endpoint, 'Read', path, { method: 'GET', path: routed(path, prefix), accept: announced }, withoutId(o))
+    const label = formatPath(path)
+    return withNotes({ ...second, steps: [stepOf('Read', label, first), stepOf('Read', `${label} (Accept ${announced})`, second)] }, [
+      `Left to choose its format, the device answered ${first.codeText}; asked again for ${formatName(announced) ?? announced} (${announced}), ${r?.contentFormats.length ? 'a format it announced in its registration (ct=)' : 'the format every LwM2M 1.0 client has'}.`
+    ])
   }
 
   async discover(endpoint: string, path: Path, depth?: number, prefix?: string, o: RequestOptions = {}): Promise<OperationResult> {
@@ -773,6 +786,12 @@ export class Lwm2mServer {
 /** The same request options for a helper step, which gets an id of its own. */
 function withoutId(o: ObserveOptions): RequestOptions & { prefix?: string } {
   return { ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.prefix ? { prefix: o.prefix } : {}) }
+}
+
+/** The format to ask a device for when its own choice failed: the best one it announced (`ct=`), TLV for a 1.0 client that announced none. */
+function announcedFormat(r: Registration): ContentFormat | undefined {
+  for (const cf of [CF.SENML_CBOR, CF.LWM2M_CBOR, CF.SENML_JSON, CF.TLV, CF.LWM2M_JSON]) if (r.contentFormats.includes(cf)) return cf
+  return r.lwm2mVersion === '1.0' ? CF.TLV : undefined
 }
 
 function is12(r: Registration): boolean {
