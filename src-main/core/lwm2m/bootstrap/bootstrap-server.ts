@@ -73,6 +73,10 @@ export interface BootstrapServerOptions {
 
 export class BootstrapServer {
   readonly #active = new Map<string, BootstrapRun>()
+  /** The Bootstrap-Request sequence running per endpoint. */
+  readonly #sequences = new Map<string, BootstrapRun>()
+  /** Runs a newer Bootstrap-Request replaced, with the address it came from. */
+  readonly #superseded = new Map<string, string>()
 
   constructor(private readonly opts: BootstrapServerOptions) {}
 
@@ -104,9 +108,14 @@ export class BootstrapServer {
       if (pct === null || !usable.includes(pct) || !registeredFormats().includes(pct))
         return { code: UNSUPPORTED_CF, payload: text(`pct ${q.get('pct')} is not a format this server writes`) }
     }
+    // A client that asks again while its sequence runs (it restarted, or gave up waiting) gets a
+    // fresh one: the old one stops before its next step, so the two never interleave on the device.
+    const previous = this.#sequences.get(endpoint)
+    if (previous) this.#superseded.set(previous.id, req.peer.display)
     const run = this.startRun(endpoint, 'request', req.peer, config)
     const refused = this.refuseBroken(run, config)
     if (refused) return refused
+    this.#sequences.set(endpoint, run)
     // 2.04 first; the sequence starts once the client has its answer (the scheduler defers it).
     this.opts.scheduler.schedule(0, () => void this.sequence(run, config, req.peer, pct))
     return { code: CHANGED }
@@ -226,6 +235,8 @@ export class BootstrapServer {
   }
 
   private async step(run: BootstrapRun, peer: PeerAddress, operation: string, path: Path, req: DownlinkRequest) {
+    const by = this.#superseded.get(run.id)
+    if (by !== undefined) throw new Error(`superseded by a new Bootstrap-Request from ${by}; stopped before ${operation} ${formatPath(path)}`)
     const start = this.opts.scheduler.now()
     const label = `${req.method} /${req.path.join('/')}${req.query?.length ? '?' + req.query.join('&') : ''}`
     try {
@@ -277,6 +288,8 @@ export class BootstrapServer {
     run.outcome = ok ? 'success' : 'failed'
     run.detail = detail
     this.#active.delete(run.id)
+    this.#superseded.delete(run.id)
+    if (this.#sequences.get(run.endpoint) === run) this.#sequences.delete(run.endpoint)
     this.opts.onRun?.(run, 'finished')
   }
 }

@@ -62,6 +62,34 @@ beforeEach(() => {
 })
 
 describe('Bootstrap-Request sequence (C §6.1.3)', () => {
+  it('a second Bootstrap-Request while the first sequence runs replaces it: the first stops before its next step, the two never interleave', async () => {
+    let release: () => void = () => undefined
+    const held = new Promise<void>((r) => (release = r))
+    const answers = client.answers
+    let holdOnce = true
+    client.send = async (_p, req) => {
+      client.sent.push(req)
+      // The first run's Delete /1 stays unanswered until the client has asked again.
+      if (holdOnce && req.method === 'DELETE' && req.path.join('/') === '1') {
+        holdOnce = false
+        await held
+      }
+      return answers(req)
+    }
+    expect(bs.handle(request(['ep=dev1']), null).code).toBe(68)
+    await settle()
+    expect(client.sent.map((r) => `${r.method} /${r.path.join('/')}`)).toEqual(['GET /', 'DELETE /0', 'DELETE /1'])
+    expect(bs.handle(request(['ep=dev1']), null).code).toBe(68)
+    await settle()
+    release()
+    await settle()
+    const sent = client.sent.map((r) => `${r.method} /${r.path.join('/')}`)
+    // The first run sent nothing after its held Delete; the second ran whole.
+    expect(sent).toEqual(['GET /', 'DELETE /0', 'DELETE /1', 'GET /', 'DELETE /0', 'DELETE /1', 'PUT /0/1', 'PUT /1/0', 'POST /bs'])
+    expect(runs.map((r) => r.outcome)).toEqual(['success', 'failed'])
+    expect(runs[1]?.detail).toMatch(/superseded by a new Bootstrap-Request from 127\.0\.0\.1:40001; stopped before Bootstrap-Write \/0\/1/)
+  })
+
   it('2.04, then Discover → Delete → Write per instance → Finish, each step recorded', async () => {
     expect(bs.handle(request(['ep=dev1']), null).code).toBe(68)
     await settle()
