@@ -42,7 +42,8 @@ export interface SimulatedDeviceDto {
   readonly state: SimulatedState
   readonly detail: string | null
   readonly localPort: number | null
-  readonly servers: ReadonlyArray<{ ssid: number; uri: string; state: string; location: string | null; attempts: number; lastError: string | null }>
+  /** `lwm2mVersion`: the version registered with, lower than the profile's after the server refused it (4.12). */
+  readonly servers: ReadonlyArray<{ ssid: number; uri: string; state: string; location: string | null; attempts: number; lastError: string | null; lwm2mVersion: string }>
   readonly values: readonly SimulatedValueDto[]
   readonly observations: number
   readonly faults: readonly Fault[]

@@ -254,7 +254,7 @@ export class SimulatorService {
       state: client.state,
       detail: client.stateDetail,
       localPort: fleet.localPort(endpoint),
-      servers: client.servers().map((s) => ({ ssid: s.ssid, uri: s.uri, state: s.state, location: s.location ? '/' + s.location.join('/') : null, attempts: s.attempts, lastError: s.lastError })),
+      servers: client.servers().map((s) => ({ ssid: s.ssid, uri: s.uri, state: s.state, location: s.location ? '/' + s.location.join('/') : null, attempts: s.attempts, lastError: s.lastError, lwm2mVersion: s.version })),
       values,
       observations: client.observations().length,
       faults: client.activeFaults,

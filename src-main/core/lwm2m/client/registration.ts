@@ -46,6 +46,8 @@ export interface ServerStatus {
   readonly lastError: string | null
   readonly registeredAt: number | null
   readonly lastUpdateAt: number | null
+  /** The LwM2M version registered with (lower than the client's after a 4.12, VER-03). */
+  readonly version: LwM2MVersion
 }
 
 export interface RegistrationOptions {
@@ -84,6 +86,8 @@ interface Server {
   /** Fires when this server's registration ended (registered or failed), for priority order. */
   settled: ((ok: boolean) => void) | null
   usePid: boolean
+  /** The LwM2M version this server takes: the client's own, lower after a 4.12 (VER-03). */
+  version: LwM2MVersion
   updating: boolean
   pendingUpdate: boolean
 }
@@ -117,7 +121,7 @@ export class RegistrationProcedure {
   private newServer(account: ServerAccount): Server {
     return {
       account, state: 'waiting', location: null, attempts: 0, lastError: null, registeredAt: null, lastUpdateAt: null,
-      sent: null, cancelTimer: null, done: false, settled: null, usePid: this.o.profileId !== undefined, updating: false, pendingUpdate: false
+      sent: null, cancelTimer: null, done: false, settled: null, usePid: this.o.profileId !== undefined, version: this.o.version, updating: false, pendingUpdate: false
     }
   }
 
@@ -148,7 +152,7 @@ export class RegistrationProcedure {
 
   private statusOf(s: Server): ServerStatus {
     const { state, location, attempts, lastError, registeredAt, lastUpdateAt } = s
-    return { ssid: s.account.ssid, uri: s.account.uri, state, location, attempts, lastError, registeredAt, lastUpdateAt }
+    return { ssid: s.account.ssid, uri: s.account.uri, state, location, attempts, lastError, registeredAt, lastUpdateAt, version: s.version }
   }
 
   private setState(s: Server, state: ServerState, error: string | null = s.lastError): void {
@@ -238,10 +242,10 @@ export class RegistrationProcedure {
     s.attempts++
     this.setState(s, 'registering')
     const lifetime = this.lifetime(a)
-    const binding = bindingFor(this.bindingValue(a), this.o.version, this.o.queue)
-    const links = objectLinks(this.o.tree, this.o.version, this.o.preferredFormat)
+    const binding = bindingFor(this.bindingValue(a), s.version, this.o.queue)
+    const links = objectLinks(this.o.tree, s.version, this.o.preferredFormat)
     const query = registerQuery({
-      endpoint: this.o.endpoint, lifetime, version: this.o.version, binding, queue: this.o.queue,
+      endpoint: this.o.endpoint, lifetime, version: s.version, binding, queue: this.o.queue,
       ...(s.usePid && this.o.profileId !== undefined ? { profileId: this.o.profileId } : {})
     })
     let r: UplinkResult
@@ -256,6 +260,14 @@ export class RegistrationProcedure {
     if (r.code === Code.CONFLICT && s.usePid) {
       // 4.09: the server does not know our Profile ID; send the full object list (1.2).
       s.usePid = false
+      return this.register(s)
+    }
+    if (r.code === Code.PRECONDITION_FAILED && s.version !== '1.0') {
+      // VER-02/03: the server does not speak our version; what Anjay does, and what a test of
+      // somebody else's server needs: try the next lower one at once (1.2 → 1.1 → 1.0).
+      const refused = s.version
+      s.version = s.version === '1.2' ? '1.1' : '1.0'
+      this.setState(s, 'registering', `the server refused LwM2M ${refused} (4.12); registering as ${s.version}`)
       return this.register(s)
     }
     if (r.code !== Code.CREATED) {
@@ -305,14 +317,14 @@ export class RegistrationProcedure {
     }
     const a = s.account
     const lifetime = this.lifetime(a)
-    const binding = bindingFor(this.bindingValue(a), this.o.version, this.o.queue)
-    const links = objectLinks(this.o.tree, this.o.version, this.o.preferredFormat)
+    const binding = bindingFor(this.bindingValue(a), s.version, this.o.queue)
+    const links = objectLinks(this.o.tree, s.version, this.o.preferredFormat)
     const query: string[] = []
     if (lifetime !== s.sent?.lifetime) query.push(`lt=${lifetime}`)
     if (binding !== s.sent?.binding) query.push(`b=${binding}`)
-    if (this.o.queue && this.o.version !== '1.0') query.push('Q')
+    if (this.o.queue && s.version !== '1.0') query.push('Q')
     const linksChanged = links !== s.sent?.links
-    if (!force && query.length === (this.o.queue && this.o.version !== '1.0' ? 1 : 0) && !linksChanged) return
+    if (!force && query.length === (this.o.queue && s.version !== '1.0' ? 1 : 0) && !linksChanged) return
     s.updating = true
     this.setState(s, 'updating')
     let r: UplinkResult | null = null

@@ -118,6 +118,29 @@ describe('Register request (C §6.2.1, T Tbl 6.4.3-1)', () => {
     expect(decode(second?.payload)).toContain('</3/0>')
     expect(proc.registered).toBe(true)
   })
+
+  it('VER-02/03: a server that refuses lwm2m=1.2 with 4.12 (a 1.1 server such as Wakaama) is registered with 1.1 at once, with 1.1 links and binding, and the status says so', async () => {
+    const { clock, port, proc } = setup(deviceTree([{ ssid: 101 }]), { queue: true })
+    port.script = (s) => (query(s).lwm2m === '1.2' ? { code: Code.PRECONDITION_FAILED, locationPath: [] } : created(s))
+    proc.start()
+    await clock.advance(0)
+    const [first, second] = port.registers()
+    expect(query(first as Sent)).toMatchObject({ lwm2m: '1.2' })
+    expect(query(second as Sent)).toMatchObject({ lwm2m: '1.1', b: 'U' })
+    expect(second?.query).toContain('Q')
+    expect(proc.registered).toBe(true)
+    expect(proc.status()[0]).toMatchObject({ state: 'registered', version: '1.1', attempts: 2 })
+  })
+
+  it('VER-03: a server that refuses every version ends at 1.0 and stays unregistered, naming the last refusal', async () => {
+    const { clock, port, proc } = setup(deviceTree([{ ssid: 101 }]))
+    port.script = () => ({ code: Code.PRECONDITION_FAILED, locationPath: [] })
+    proc.start()
+    await clock.advance(0)
+    expect(port.registers().slice(0, 3).map((r) => query(r).lwm2m)).toEqual(['1.2', '1.1', '1.0'])
+    expect(proc.registered).toBe(false)
+    expect(proc.status()[0]).toMatchObject({ version: '1.0', lastError: 'Register answered 4.12' })
+  })
 })
 
 describe('Registration procedure timing (C §6.2.1.1 Tbl 6.2.1.1-1)', () => {
