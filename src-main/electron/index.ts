@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The desktop shell: lifecycle, one window, menus, and the IPC carrier onto the same services
 // the headless mode uses. Kept thin: everything that can run without Electron lives in services/.
-import { app, BrowserWindow, ipcMain, Menu, session, webContents } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, webContents } from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isFirstRun, startDemo } from '../services/demo-fleet'
 import { createWorkbench, type Workbench } from '../services/workbench'
 import { handleAppScheme, registerAppScheme } from './app-protocol'
-import { attachIpc, forwardEvents } from './ipc-adapter'
+import { attachIpc, attachSaveDialog, forwardEvents } from './ipc-adapter'
 import { keyringSecretBox } from './keyring-secret-box'
 import { createMainWindow, isTrustedUrl } from './main-window'
 import { buildMenu } from './menu'
@@ -54,6 +54,15 @@ if (!app.requestSingleInstanceLock()) {
       if (firstRun) for (const line of await startDemo(wb, 5)) process.stdout.write(line + '\n')
     })()
     attachIpc(ipcMain, workbench.dispatcher, isTrustedUrl)
+    attachSaveDialog(
+      ipcMain,
+      async (name) => {
+        const options = { defaultPath: join(app.getPath('documents'), name), filters: [{ name: 'Capture', extensions: [name.endsWith('.pcap') ? 'pcap' : 'pcapng'] }] }
+        const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options)
+        return r.canceled || !r.filePath ? null : r.filePath
+      },
+      isTrustedUrl
+    )
     forwardEvents(workbench.events, () => webContents.getAllWebContents())
     Menu.setApplicationMenu(buildMenu())
     mainWindow = createMainWindow()

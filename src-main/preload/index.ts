@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The sandboxed preload: exposes exactly invoke(method, params) and on(event, cb). ipcRenderer
-// itself never crosses the bridge, and the IPC event object (with its sender) is stripped.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type BridgeApi } from '../contract/bridge'
+// The sandboxed preload: exposes exactly invoke(method, params), on(event, cb) and the two file
+// helpers of BridgeApi. ipcRenderer itself never crosses the bridge, and the IPC event object (with
+// its sender) is stripped.
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
+import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, IPC_SAVE_DIALOG_CHANNEL, type BridgeApi } from '../contract/bridge'
 
 const api: BridgeApi = {
   invoke: (method, params) => ipcRenderer.invoke(IPC_INVOKE_CHANNEL, String(method), params),
@@ -12,6 +13,11 @@ const api: BridgeApi = {
     }
     ipcRenderer.on(IPC_EVENT_CHANNEL, l)
     return () => void ipcRenderer.removeListener(IPC_EVENT_CHANNEL, l)
+  },
+  pathForFile: (file) => webUtils.getPathForFile(file),
+  chooseSavePath: async (suggestedName) => {
+    const path: unknown = await ipcRenderer.invoke(IPC_SAVE_DIALOG_CHANNEL, String(suggestedName))
+    return typeof path === 'string' ? path : null
   }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The renderer's one way to the main process. Views and stores use this interface and never
 // learn whether IPC or a WebSocket carries it.
+import type { CaptureImportResult } from '@contract/capture'
 import type { ContractError, ErrorCode } from '@contract/errors'
 import type { EventName, EventPayloads } from '@contract/events'
 import type { Method, Params, Result } from '@contract/methods'
@@ -14,6 +15,21 @@ export interface BackendClient {
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void
   /** Connection state changes (IPC is always connected). */
   onState(listener: (state: ConnectionState, detail: string) => void): () => void
+  /** Adds a capture file the user picked (uploaded to headless; by its path in Electron). */
+  importCapture(file: File, secrets: CaptureSecrets): Promise<CaptureImportResult>
+  /**
+   * Saves the capture (or what `filter` matches): a browser download in headless, the save dialog
+   * in Electron. Resolves with where it went, or null when the user cancelled the dialog.
+   */
+  exportCapture(format: 'pcapng' | 'pcap', filter: string): Promise<string | null>
+}
+
+/** DTLS secrets for an imported capture. */
+export interface CaptureSecrets {
+  /** NSS key log (CLIENT_RANDOM lines). */
+  readonly keylog?: Blob
+  /** "IDENTITY:HEXKEY" each. */
+  readonly psk?: readonly string[]
 }
 
 /** A contract error, thrown to the caller with its code intact. */

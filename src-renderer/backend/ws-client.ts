@@ -3,6 +3,7 @@
 // while disconnected wait for the connection; calls in flight when it drops fail with a clear error.
 import type { ContractError } from '@contract/errors'
 import { WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_PREFIX } from '@contract/wire'
+import { downloadCapture, uploadCapture } from './capture-transfer'
 import { BackendError, type BackendClient, type ConnectionState } from './client'
 
 interface Pending {
@@ -106,6 +107,12 @@ export function createWsClient(token: string, location: Location = window.locati
       stateListeners.add(listener)
       listener(state, detail)
       return () => stateListeners.delete(listener)
+    },
+    // Files go over HTTP: a JSON-RPC request is capped at 1 MiB.
+    importCapture: (file, secrets) => uploadCapture(token, file, secrets),
+    async exportCapture(format, filter) {
+      await downloadCapture(token, format, filter)
+      return `capture.${format}`
     }
   }
 }

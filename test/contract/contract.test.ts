@@ -8,7 +8,8 @@ import { METHODS, METHOD_PARAMS } from '../../src-main/contract/methods'
 import { EVENTS } from '../../src-main/contract/events'
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../../src-main/contract/bridge'
 import type { Outcome } from '../../src-main/contract/errors'
-import { attachIpc, forwardEvents, type IpcEventLike, type IpcMainLike } from '../../src-main/electron/ipc-adapter'
+import { attachIpc, forwardEvents } from '../../src-main/electron/ipc-adapter'
+import { FakeIpcMain } from '../helpers/fake-ipc-main'
 import { startHeadless, type HeadlessServer } from '../../src-main/headless/server'
 import { createWorkbench, type Workbench } from '../../src-main/services/workbench'
 import { tempDir } from '../helpers/temp-dir'
@@ -23,28 +24,6 @@ interface Fixture {
 const fixtures = JSON.parse(
   readFileSync(fileURLToPath(new URL('../fixtures/contract/calls.json', import.meta.url)), 'utf8')
 ) as Fixture[]
-
-/**
- * Stand-in for Electron's ipcMain/ipcRenderer pair. This is the one mock in these tests, at a
- * boundary nothing real can reach here: the Electron binary cannot run on these machines. It keeps
- * Electron's semantics that matter: one handler per channel, the sender frame's URL, and results
- * structured-cloned on the way back.
- */
-class FakeIpcMain implements IpcMainLike {
-  handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>>()
-  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>): void {
-    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`)
-    this.handlers.set(channel, listener)
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel)
-  }
-  async invoke(frameUrl: string, channel: string, ...args: unknown[]): Promise<unknown> {
-    const h = this.handlers.get(channel)
-    if (!h) throw new Error(`No handler registered for '${channel}'`)
-    return structuredClone(await h({ senderFrame: { url: frameUrl } }, ...structuredClone(args)))
-  }
-}
 
 const TRUSTED = 'app://workbench/index.html'
 
