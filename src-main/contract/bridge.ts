@@ -12,8 +12,11 @@ export interface BridgeApi {
   invoke(method: string, params: unknown): Promise<Outcome<unknown>>
   /** Subscribes to one event; returns the unsubscribe function. */
   on(event: string, listener: (payload: unknown) => void): () => void
-  /** Where a file the user picked lies on this machine ('' when it has no path), for capture.import. */
-  pathForFile(file: File): string
+  /**
+   * Where a file the user picked (a DOM File: the contract is compiled without the DOM) lies on
+   * this machine, '' when it has no path; for capture.import.
+   */
+  pathForFile(file: object): string
   /** The main process's save dialog; the chosen path, or null when the user cancelled. */
   chooseSavePath(suggestedName: string): Promise<string | null>
 }

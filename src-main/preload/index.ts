@@ -14,7 +14,7 @@ const api: BridgeApi = {
     ipcRenderer.on(IPC_EVENT_CHANNEL, l)
     return () => void ipcRenderer.removeListener(IPC_EVENT_CHANNEL, l)
   },
-  pathForFile: (file) => webUtils.getPathForFile(file),
+  pathForFile: (file) => webUtils.getPathForFile(file as File),
   chooseSavePath: async (suggestedName) => {
     const path: unknown = await ipcRenderer.invoke(IPC_SAVE_DIALOG_CHANNEL, String(suggestedName))
     return typeof path === 'string' ? path : null

@@ -41,7 +41,7 @@ beforeAll(async () => {
   const bridge: BridgeApi = {
     invoke: async (method, params) => (await ipc.invoke(TRUSTED, IPC_INVOKE_CHANNEL, method, params)) as Outcome<unknown>,
     on: () => () => undefined,
-    pathForFile: (file) => paths.get(file) ?? '',
+    pathForFile: (file) => paths.get(file as File) ?? '',
     chooseSavePath: async (name) => {
       const p: unknown = await ipc.invoke(TRUSTED, IPC_SAVE_DIALOG_CHANNEL, name)
       return typeof p === 'string' ? p : null

@@ -158,6 +158,18 @@ describe('answers that are usable but wrong say so', () => {
     d2.close()
   })
 
+  it('Create (T §6.4.4, C §7.1): a Location-Path that names no instance of the object is flagged; /O/I is not', async () => {
+    const locations = [['3303', 'abc'], ['3303', '65535'], ['3303', '7', '5700'], ['rd', '7'], ['3303', '7']]
+    for (const loc of locations) {
+      dev.script.set('/3303', () => ({ code: 65, options: loc.map((x) => ({ number: Option.LOCATION_PATH, value: text(x) })) }))
+      const r = await bench.call<OperationResultDto>('devices.create', { endpoint: 'sloppy', path: '/3303', records: [{ path: '/3303/7/5700', type: 'float', value: 1 }] })
+      expect(r.code).toBe('2.01')
+      const rules = r.violations.map((v) => v.rule)
+      if (loc.join('/') === '3303/7') expect(rules).toEqual([])
+      else expect(rules, loc.join('/')).toEqual(['lwm2m.create-location'])
+    }
+  })
+
   it('RFC 7959 §2.4: a Block2 answer stuck at block 0 fails at once, and the device is read right after', async () => {
     dev.script.set('/3/0/2', () => ({ code: 69, options: [cf(0), { number: Option.BLOCK2, value: uint(0x08) }], payload: text('B'.repeat(16)) }))
     const t0 = Date.now()

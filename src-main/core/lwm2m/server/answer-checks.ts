@@ -25,13 +25,14 @@ export interface AnswerShape {
   readonly code: number
   readonly contentFormat: number | null
   readonly payload: Uint8Array
+  readonly locationPath?: readonly string[]
 }
 
 /**
  * `guessed`: the format the payload was read as when it came without one (plain text for a single
  * resource), or null when it was left undecoded.
  */
-export function answerProblems(operation: string, accept: number | undefined, res: AnswerShape, guessed: ContentFormat | null = null): readonly Violation[] {
+export function answerProblems(operation: string, accept: number | undefined, res: AnswerShape, guessed: ContentFormat | null = null, path: readonly number[] = []): readonly Violation[] {
   // Most answers are fine: they share one empty list rather than make one each (issue 12 speed).
   if (res.code >> 5 !== 2) return NONE
   let problems: Violation[] | null = null
@@ -58,6 +59,17 @@ export function answerProblems(operation: string, accept: number | undefined, re
         rule: 'coap.accept-ignored',
         section: 'RFC 7252 §5.10.4',
         message: `asked for ${formatLabel(accept)}, the device answered in ${formatLabel(res.contentFormat)} (it should answer 4.06 when it cannot); decoded as what it sent`
+      })
+  }
+  // Create: the new instance's place, /O/I under the object asked (an alternate path may come first).
+  if (operation === 'Create' && res.locationPath?.length) {
+    const [o, i] = res.locationPath.slice(-2)
+    if (o !== String(path[0]) || i === undefined || !/^\d{1,5}$/.test(i) || Number(i) > 65534)
+      problems = plus(problems, {
+        offset: 0,
+        rule: 'lwm2m.create-location',
+        section: 'LwM2M 1.2 Transport §6.4.4; Core §7.1',
+        message: `the Location-Path /${res.locationPath.join('/')} does not name an instance of /${path[0]} (/${path[0]}/I with I in 0..65534)`
       })
   }
   return problems ?? NONE

@@ -673,7 +673,7 @@ export class Lwm2mServer {
       res.payload.length === 0 || cf === null
         ? { records: [], violations: [], violationsTotal: 0 }
         : decodePayload(cf, res.payload, { path, models: this.modelsFor(r) })
-    const problems = answerProblems(operation, accept, res, guessed)
+    const problems = answerProblems(operation, accept, res, guessed, path)
     const decoded = problems.length ? { records: found.records, violations: [...problems, ...found.violations], violationsTotal: found.violationsTotal + problems.length } : found
     // Built in one go, keys in the order they always had: this runs once per answer.
     const code = res.code
