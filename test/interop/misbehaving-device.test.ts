@@ -27,7 +27,10 @@ const uriPath = (m: CoapMessage) => '/' + m.options.filter((o) => o.number === O
 class StuckDevice {
   readonly socket: Socket = createSocket('udp4')
   fetchToken: Uint8Array | null = null
-  #mid = 100
+  // RFC 7252 §4.4: a random first Message ID. A fixed one made a device that got the port of a
+  // closed one look like its retransmission within EXCHANGE_LIFETIME: the server's dedup answered
+  // with the old device's cached 2.01 and registered nothing (CI saw 299 of 300).
+  #mid = Math.floor(Math.random() * 0x10000)
   #waiters: ((m: CoapMessage) => void)[] = []
   async start(): Promise<void> {
     await new Promise<void>((r) => this.socket.bind(0, '127.0.0.1', r))
@@ -56,7 +59,7 @@ class StuckDevice {
       ...(payload ? [{ number: Option.CONTENT_FORMAT, value: Uint8Array.of(40) }] : []),
       ...query.map((s) => ({ number: Option.URI_QUERY, value: text(s) }))
     ].sort((a, b) => a.number - b.number)
-    const m: CoapMessage = { type: 'CON', code: 2, messageId: this.#mid++, token: Uint8Array.of(9, this.#mid & 255), options, payload: text(payload) }
+    const m: CoapMessage = { type: 'CON', code: 2, messageId: this.#mid++ & 0xffff, token: Uint8Array.of(9, this.#mid & 255), options, payload: text(payload) }
     this.send(m)
     // RFC 7252 §4.2 in miniature: a burst may lose datagrams on loopback too, so retransmit.
     let tries = 0

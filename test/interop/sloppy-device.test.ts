@@ -24,7 +24,9 @@ class SloppyDevice {
   readonly socket: Socket = createSocket('udp4')
   readonly script = new Map<string, Answer>()
   readonly got: CoapMessage[] = []
-  #mid = 300
+  // RFC 7252 §4.4: a random first Message ID, so a device that gets a closed one's port is not
+  // taken for its retransmission (the server would answer from its dedup cache).
+  #mid = Math.floor(Math.random() * 0x10000)
   #waiting: ((m: CoapMessage) => void) | null = null
   async start(): Promise<void> {
     await new Promise<void>((r) => this.socket.bind(0, '127.0.0.1', r))
@@ -52,7 +54,7 @@ class SloppyDevice {
       ...(format === null ? [] : [cf(format)]),
       ...query.map((q) => ({ number: Option.URI_QUERY, value: text(q) }))
     ]
-    this.send({ type: 'CON', code: 2, messageId: this.#mid++, token: Uint8Array.of(1, 2, 3), options, payload: typeof payload === 'string' ? text(payload) : payload })
+    this.send({ type: 'CON', code: 2, messageId: this.#mid++ & 0xffff, token: Uint8Array.of(1, 2, 3), options, payload: typeof payload === 'string' ? text(payload) : payload })
     return answered
   }
   close(): void {
