@@ -112,7 +112,7 @@ export function createWsClient(token: string, location: Location = window.locati
     importCapture: (file, secrets) => uploadCapture(token, file, secrets),
     async exportCapture(format, filter) {
       await downloadCapture(token, format, filter)
-      return `capture.${format}`
+      return `the browser's downloads as capture.${format}`
     }
   }
 }

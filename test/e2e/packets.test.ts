@@ -71,6 +71,8 @@ describe('Packets view', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()])
     const saved = join(wb.data.path, 'saved.pcapng')
     await download.saveAs(saved)
+    await expect.poll(() => page.getByTestId('file-note').textContent()).toContain("Saved the matching frames to the browser's downloads as capture.pcapng")
+    await page.screenshot({ path: join(SHOTS, 'packets-saved.png') })
     // The filter applies to the file: only the one matching frame is in it.
     let packets = 0
     const reader = new CaptureFileReader(() => packets++)
